@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: starts two real Keystones on free loopback ports (first-use password
+# expiry off and on), runs `cargo test`, and stops them again.
+#   scripts/test.sh [extra cargo test args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+scripts/keystone.sh install
+PLAIN_PORT=$(free_port)
+FIRST_USE_PORT=$(free_port)
+cleanup() { scripts/keystone.sh stop test-plain; scripts/keystone.sh stop test-first-use; }
+trap cleanup EXIT
+
+# Both at once: each takes ~15 s, mostly db_sync.
+scripts/keystone.sh start test-plain "$PLAIN_PORT" > target/keystone-plain.out 2>&1 &
+plain=$!
+scripts/keystone.sh start test-first-use "$FIRST_USE_PORT" --first-use > target/keystone-first-use.out 2>&1 &
+first_use=$!
+wait $plain || { cat target/keystone-plain.out; exit 1; }
+wait $first_use || { cat target/keystone-first-use.out; exit 1; }
+
+export SETPASS_TEST_KEYSTONE_URL="http://127.0.0.1:$PLAIN_PORT/v3"
+export SETPASS_TEST_KEYSTONE_FIRST_USE_URL="http://127.0.0.1:$FIRST_USE_PORT/v3"
+cargo test --all-targets "$@"

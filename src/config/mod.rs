@@ -1,0 +1,232 @@
+//! Settings: the TOML file, `SETPASS_<SECTION>__<KEY>` overrides, defaults and validation.
+mod duration;
+mod load;
+mod validate;
+
+pub use duration::Seconds;
+pub use load::ConfigError;
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub keystone: KeystoneSettings,
+    #[serde(default)]
+    pub onboarding: OnboardingSettings,
+    #[serde(default)]
+    pub argon2: Argon2Settings,
+    #[serde(default)]
+    pub secrets: SecretsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    /// HTTP worker threads; 0 means one per core.
+    #[serde(default)]
+    pub workers: usize,
+    #[serde(default = "defaults::shutdown_timeout")]
+    pub shutdown_timeout: Seconds,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub path: PathBuf,
+    #[serde(default = "defaults::pool_size")]
+    pub pool_size: u32,
+    /// How long an expired record is kept (visible to the admin) before it is purged.
+    #[serde(default = "defaults::retention")]
+    pub retention: Seconds,
+    #[serde(default = "defaults::purge_interval")]
+    pub purge_interval: Seconds,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeystoneSettings {
+    pub auth_url: String,
+    #[serde(default = "defaults::keystone_timeout")]
+    pub timeout: Seconds,
+    #[serde(default = "defaults::admin_role", deserialize_with = "load::text")]
+    pub admin_role: String,
+    #[serde(default = "defaults::admin_project", deserialize_with = "load::text")]
+    pub admin_project: String,
+    /// Matched against the admin project's domain id or name.
+    #[serde(default = "defaults::admin_project_domain", deserialize_with = "load::text")]
+    pub admin_project_domain: String,
+    /// How long a positive admin-token check is reused (at most 60 s, never past the token's expiry).
+    #[serde(default = "defaults::validation_cache")]
+    pub validation_cache: Seconds,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardingSettings {
+    #[serde(default = "defaults::link_lifetime")]
+    pub link_lifetime: Seconds,
+    #[serde(default = "defaults::max_pin_attempts")]
+    pub max_pin_attempts: u32,
+    #[serde(default = "defaults::pin_digits")]
+    pub pin_min_digits: usize,
+    #[serde(default = "defaults::pin_digits")]
+    pub pin_max_digits: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Settings {
+    #[serde(default = "defaults::argon2_memory_kib")]
+    pub memory_kib: u32,
+    #[serde(default = "defaults::argon2_iterations")]
+    pub iterations: u32,
+    #[serde(default = "defaults::argon2_parallelism")]
+    pub parallelism: u32,
+    /// Hashes computed at once; 0 means one per core. Bounds memory under a burst.
+    #[serde(default)]
+    pub max_concurrent: usize,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// Base64 of 32 random bytes. Prefer `key_file`.
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub key: Option<String>,
+    pub key_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SecretsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsSettings")
+            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
+            .field("key_file", &self.key_file)
+            .finish()
+    }
+}
+
+impl Default for OnboardingSettings {
+    fn default() -> Self {
+        Self {
+            link_lifetime: defaults::link_lifetime(),
+            max_pin_attempts: defaults::max_pin_attempts(),
+            pin_min_digits: defaults::pin_digits(),
+            pin_max_digits: defaults::pin_digits(),
+        }
+    }
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Self {
+            memory_kib: defaults::argon2_memory_kib(),
+            iterations: defaults::argon2_iterations(),
+            parallelism: defaults::argon2_parallelism(),
+            max_concurrent: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for tests and tools: the given essentials, every other key at its default.
+    pub fn with_defaults(listen: SocketAddr, public_url: &str, db: PathBuf, auth_url: &str) -> Self {
+        Self {
+            server: ServerSettings {
+                listen,
+                public_url: public_url.trim_end_matches('/').to_owned(),
+                workers: 0,
+                shutdown_timeout: defaults::shutdown_timeout(),
+            },
+            database: DatabaseSettings {
+                path: db,
+                pool_size: defaults::pool_size(),
+                retention: defaults::retention(),
+                purge_interval: defaults::purge_interval(),
+            },
+            keystone: KeystoneSettings {
+                auth_url: auth_url.trim_end_matches('/').to_owned(),
+                timeout: defaults::keystone_timeout(),
+                admin_role: defaults::admin_role(),
+                admin_project: defaults::admin_project(),
+                admin_project_domain: defaults::admin_project_domain(),
+                validation_cache: defaults::validation_cache(),
+            },
+            onboarding: OnboardingSettings::default(),
+            argon2: Argon2Settings::default(),
+            secrets: SecretsSettings::default(),
+        }
+    }
+
+    pub fn workers(&self) -> usize {
+        non_zero_or_cores(self.server.workers)
+    }
+
+    pub fn argon2_concurrency(&self) -> usize {
+        non_zero_or_cores(self.argon2.max_concurrent)
+    }
+}
+
+fn non_zero_or_cores(n: usize) -> usize {
+    if n > 0 {
+        n
+    } else {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    }
+}
+
+mod defaults {
+    use super::Seconds;
+
+    pub fn shutdown_timeout() -> Seconds {
+        Seconds(30)
+    }
+    pub fn pool_size() -> u32 {
+        8
+    }
+    pub fn retention() -> Seconds {
+        Seconds(7 * 86_400)
+    }
+    pub fn purge_interval() -> Seconds {
+        Seconds(600)
+    }
+    pub fn keystone_timeout() -> Seconds {
+        Seconds(10)
+    }
+    pub fn admin_role() -> String {
+        "admin".into()
+    }
+    pub fn admin_project() -> String {
+        "admin".into()
+    }
+    pub fn admin_project_domain() -> String {
+        "default".into()
+    }
+    pub fn validation_cache() -> Seconds {
+        Seconds(60)
+    }
+    pub fn link_lifetime() -> Seconds {
+        Seconds(86_400)
+    }
+    pub fn max_pin_attempts() -> u32 {
+        3
+    }
+    pub fn pin_digits() -> usize {
+        4
+    }
+    pub fn argon2_memory_kib() -> u32 {
+        19_456
+    }
+    pub fn argon2_iterations() -> u32 {
+        2
+    }
+    pub fn argon2_parallelism() -> u32 {
+        1
+    }
+}

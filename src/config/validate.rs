@@ -1,0 +1,113 @@
+//! Bounds and shape checks that serde cannot express; each failure names its key.
+use super::{ConfigError, Seconds, Settings};
+
+const MIN_LIFETIME: Seconds = Seconds(5 * 60);
+const MAX_LIFETIME: Seconds = Seconds(30 * 86_400);
+
+impl Settings {
+    pub(super) fn validate(mut self) -> Result<Self, ConfigError> {
+        self.server.public_url = http_url("server.public_url", &self.server.public_url)?;
+        self.keystone.auth_url = http_url("keystone.auth_url", &self.keystone.auth_url)?;
+        if self.server.public_url.contains(['?', '#']) {
+            return Err(ConfigError::new(
+                "server.public_url",
+                "must not contain `?` or `#`; give the base URL only",
+            ));
+        }
+        let lifetime = self.onboarding.link_lifetime;
+        if lifetime < MIN_LIFETIME || lifetime > MAX_LIFETIME {
+            return Err(ConfigError::new(
+                "onboarding.link_lifetime",
+                format!("{lifetime} is out of bounds; choose between \"5m\" and \"30d\""),
+            ));
+        }
+        if !(1..=10).contains(&self.onboarding.max_pin_attempts) {
+            return Err(ConfigError::new("onboarding.max_pin_attempts", "choose a number from 1 to 10"));
+        }
+        for (key, digits) in [
+            ("onboarding.pin_min_digits", self.onboarding.pin_min_digits),
+            ("onboarding.pin_max_digits", self.onboarding.pin_max_digits),
+        ] {
+            if !(4..=8).contains(&digits) {
+                return Err(ConfigError::new(key, "a PIN has 4 to 8 digits; choose a number from 4 to 8"));
+            }
+        }
+        if self.onboarding.pin_min_digits > self.onboarding.pin_max_digits {
+            return Err(ConfigError::new(
+                "onboarding.pin_min_digits",
+                "is larger than onboarding.pin_max_digits; make min <= max",
+            ));
+        }
+        argon2::Params::new(self.argon2.memory_kib, self.argon2.iterations, self.argon2.parallelism, None)
+            .map_err(|err| ConfigError::new("argon2", format!("invalid parameters ({err}); the defaults are memory_kib = 19456, iterations = 2, parallelism = 1")))?;
+        if self.keystone.timeout.0 == 0 || self.keystone.timeout.0 > 300 {
+            return Err(ConfigError::new("keystone.timeout", "choose between \"1s\" and \"300s\""));
+        }
+        if self.keystone.validation_cache.0 > 60 {
+            return Err(ConfigError::new(
+                "keystone.validation_cache",
+                "at most \"60s\" (0 turns caching off)",
+            ));
+        }
+        for (key, value) in [
+            ("keystone.admin_role", &self.keystone.admin_role),
+            ("keystone.admin_project", &self.keystone.admin_project),
+            ("keystone.admin_project_domain", &self.keystone.admin_project_domain),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ConfigError::new(key, "must not be empty"));
+            }
+        }
+        if self.database.pool_size == 0 || self.database.pool_size > 64 {
+            return Err(ConfigError::new("database.pool_size", "choose a number from 1 to 64"));
+        }
+        if self.database.purge_interval.0 == 0 {
+            return Err(ConfigError::new("database.purge_interval", "must be at least \"1s\""));
+        }
+        if self.secrets.key.is_some() && self.secrets.key_file.is_some() {
+            return Err(ConfigError::new("secrets", "set either `key` or `key_file`, not both"));
+        }
+        self.check_database_path()?;
+        Ok(self)
+    }
+
+    fn check_database_path(&self) -> Result<(), ConfigError> {
+        let path = &self.database.path;
+        if path.as_os_str().is_empty() {
+            return Err(ConfigError::new("database.path", "must not be empty"));
+        }
+        if path.is_dir() {
+            return Err(ConfigError::new(
+                "database.path",
+                format!("{} is a directory; name a file in it", path.display()),
+            ));
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            return Err(ConfigError::new(
+                "database.path",
+                format!("directory {} does not exist; create it or choose another path", parent.display()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Accepts `http://` and `https://` URLs and drops a trailing slash.
+fn http_url(key: &str, value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| ConfigError::new(key, format!("`{value}` is not an http:// or https:// URL")))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err(ConfigError::new(
+            key,
+            format!("`{value}` has no host; write e.g. https://setpass.example.com"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}

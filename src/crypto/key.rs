@@ -1,0 +1,108 @@
+//! The encryption key for secrets at rest: from config, from a file, or generated once.
+use crate::config::{ConfigError, SecretsSettings};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+const GENERATED_NAME: &str = "setpass.key";
+
+/// Returns the 32-byte key. With neither `secrets.key` nor `secrets.key_file`, a key file is
+/// created beside the database (mode 0600) and a warning is logged when that happens.
+pub fn load_or_create_key(
+    secrets: &SecretsSettings,
+    database: &Path,
+) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
+    if let Some(value) = &secrets.key {
+        return decode("secrets.key", value);
+    }
+    if let Some(path) = &secrets.key_file {
+        return read_key_file("secrets.key_file", path);
+    }
+    let path = generated_path(database);
+    if path.exists() {
+        return read_key_file("secrets.key_file", &path);
+    }
+    let key = crate::crypto::random_bytes(32);
+    let text = Zeroizing::new(STANDARD.encode(key.as_slice()) + "\n");
+    write_private(&path, text.as_bytes()).map_err(|err| {
+        ConfigError::new(
+            "secrets.key_file",
+            format!("cannot create {}: {err}; set secrets.key_file to a writable path", path.display()),
+        )
+    })?;
+    log::warn!(
+        "generated an encryption key at {}; keep it with the database (losing it makes pending links unusable) or set secrets.key_file",
+        path.display()
+    );
+    decode("secrets.key_file", &text)
+}
+
+fn generated_path(database: &Path) -> PathBuf {
+    match database.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(GENERATED_NAME),
+        _ => PathBuf::from(GENERATED_NAME),
+    }
+}
+
+fn read_key_file(key: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?,
+    );
+    decode(key, &text)
+}
+
+fn decode(key: &str, text: &str) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
+    let bad = || {
+        ConfigError::new(
+            key,
+            "must be base64 of exactly 32 bytes; make one with `head -c 32 /dev/urandom | base64`",
+        )
+    };
+    let bytes = Zeroizing::new(STANDARD.decode(text.trim()).map_err(|_| bad())?);
+    let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| bad())?;
+    Ok(Zeroizing::new(array))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_key_is_generated_beside_the_database_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("setpass.db");
+        let first = load_or_create_key(&SecretsSettings::default(), &db).unwrap();
+        let second = load_or_create_key(&SecretsSettings::default(), &db).unwrap();
+        assert_eq!(*first, *second);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(GENERATED_NAME)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_short_key_is_refused_with_a_hint() {
+        let settings = SecretsSettings { key: Some(STANDARD.encode([1u8; 16])), key_file: None };
+        let err = load_or_create_key(&settings, Path::new("x.db")).unwrap_err();
+        assert_eq!(err.key, "secrets.key");
+        assert!(err.to_string().contains("32 bytes"));
+    }
+}

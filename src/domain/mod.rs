@@ -1,0 +1,18 @@
+//! The onboarding rules and the value types they trust, parsed once at the edge.
+pub mod admin;
+pub mod onboarding;
+mod password;
+mod pin;
+mod token;
+mod user_id;
+
+pub use onboarding::{IssueKind, Onboarding, Stage};
+pub use password::Password;
+pub use pin::{Pin, PinPolicy};
+pub use token::{OneTimeToken, TokenHash};
+pub use user_id::UserId;
+
+/// A value from a caller that does not have the required shape; the message is safe to show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);

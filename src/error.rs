@@ -1,0 +1,114 @@
+//! The app's one error type and how each variant answers: a status and a short, safe message.
+use crate::keystone::KeystoneError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the identity service (Keystone) is unavailable; try again shortly")]
+    KeystoneUnavailable(#[source] KeystoneError),
+    #[error("internal error; the details are in the service log")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(err))
+    }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(err: crate::store::StoreError) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<crate::crypto::pin_hasher::HashError> for AppError {
+    fn from(err: crate::crypto::pin_hasher::HashError) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<crate::domain::Invalid> for AppError {
+    fn from(err: crate::domain::Invalid) -> Self {
+        AppError::BadRequest(err.0)
+    }
+}
+
+/// Keystone's own error shape: `{"error": {"code", "title", "message"}}`.
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+pub struct ErrorDetail<'a> {
+    pub code: u16,
+    pub title: &'a str,
+    pub message: String,
+}
+
+pub fn json_error(status: StatusCode, message: String) -> HttpResponse {
+    let title = status.canonical_reason().unwrap_or("Error");
+    HttpResponse::build(status)
+        .json(ErrorBody { error: ErrorDetail { code: status.as_u16(), title, message } })
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::KeystoneUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::KeystoneUnavailable(source) => log::warn!("{source}"),
+            AppError::Internal(source) => log::error!("internal error: {}", chain(source.as_ref())),
+            _ => {}
+        }
+        let mut response = json_error(self.status_code(), self.to_string());
+        if matches!(self, AppError::Unauthorized(_)) {
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Keystone uri=\"X-Auth-Token\""),
+            );
+        }
+        response
+    }
+}
+
+/// An error and its causes on one line, for the log.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

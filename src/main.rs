@@ -1,0 +1,47 @@
+//! The `setpass` binary: parse arguments, load config, start logging, run the server.
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: setpass [--config FILE]   (or SETPASS_CONFIG=FILE)\n\
+Every setting can be overridden by SETPASS_<SECTION>__<KEY>, e.g. SETPASS_KEYSTONE__AUTH_URL.";
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let mut args = std::env::args().skip(1);
+    let mut config_path = std::env::var_os("SETPASS_CONFIG").map(std::path::PathBuf::from);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--config" | "-c" => match args.next() {
+                Some(path) => config_path = Some(path.into()),
+                None => return usage_error("--config needs a file path"),
+            },
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "--version" | "-V" => {
+                println!("setpass {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            other => return usage_error(&format!("unknown argument `{other}`")),
+        }
+    }
+    let settings = match setpass::config::Settings::load(config_path.as_deref(), std::env::vars()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("setpass: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match setpass::startup::run(settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("setpass: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("setpass: {message}\n{USAGE}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,208 @@
+//! The admin API: issue or renew a one-time link, read its status, revoke it.
+use crate::domain::onboarding::{plan_issue, IssueError};
+use crate::domain::{IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
+use crate::error::AppError;
+use crate::keystone::KeystoneError;
+use crate::routes::{parse_json, read_body};
+use crate::state::AppState;
+use crate::store::IssueWrite;
+use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/token/{user_id}")
+            .route(web::put().to(put_token))
+            .route(web::get().to(get_token))
+            .route(web::delete().to(delete_token)),
+    )
+    .route("/token/", web::route().to(empty_user_id))
+    .route("/token", web::route().to(empty_user_id));
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueBody {
+    pin: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IssuedLink<'a> {
+    user_id: &'a str,
+    token: &'a str,
+    url: String,
+    expires_at: String,
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    user_id: &'a str,
+    stage: &'static str,
+    expires_at: String,
+    expired: bool,
+    attempts_left: u32,
+    locked: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+async fn empty_user_id() -> Result<HttpResponse, AppError> {
+    Err(AppError::BadRequest("the user id is empty; call /token/<keystone user id>".into()))
+}
+
+fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
+    let missing = || AppError::Unauthorized("send a Keystone token in the X-Auth-Token header".into());
+    let value = req.headers().get("X-Auth-Token").ok_or_else(missing)?;
+    let token = value.to_str().map_err(|_| missing())?.trim();
+    if token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token.to_owned())
+}
+
+/// Admin check, then the user must exist in Keystone.
+async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<(), AppError> {
+    state.admin.authorize(token).await?;
+    match state.keystone.get_user(token, user_id).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
+        Err(KeystoneError::InvalidToken) => {
+            Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()))
+        }
+        Err(KeystoneError::Forbidden) => {
+            Err(AppError::Forbidden("Keystone refused to show this user to the caller".into()))
+        }
+        Err(other) => Err(AppError::KeystoneUnavailable(other)),
+    }
+}
+
+fn issue_error(rule: IssueError) -> AppError {
+    match rule {
+        IssueError::Missing(_) => AppError::BadRequest(rule.to_string()),
+        IssueError::AlreadyComplete => AppError::Conflict(rule.to_string()),
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn put_token(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let caller = caller_token(&req)?;
+    let user_id = UserId::parse(&path)?;
+    let raw = read_body(&req, payload, BODY_LIMIT).await?;
+    let body: IssueBody =
+        if raw.iter().all(u8::is_ascii_whitespace) { IssueBody::default() } else { parse_json(&req, &raw)? };
+    let pin = body.pin.as_deref().map(|p| Pin::parse(p, state.pin_policy())).transpose()?;
+    let password = body.password.as_deref().map(Password::parse).transpose()?;
+    authorize(&state, &caller, &user_id).await?;
+    if pin.is_none() || password.is_none() {
+        // Refuse an incomplete new record before spending a hash on it.
+        let existing = state.store.find(&user_id).await?.map(|record| record.stage);
+        plan_issue(existing, pin.is_some(), password.is_some()).map_err(issue_error)?;
+    }
+
+    let pin_hash = match &pin {
+        Some(pin) => Some(state.hasher.hash(pin.expose().as_bytes()).await?),
+        None => None,
+    };
+    let password_ct =
+        password.as_ref().map(|p| state.secret_box.seal(p.expose().as_bytes(), user_id.as_str().as_bytes()));
+    let token = OneTimeToken::generate();
+    let now = state.clock.now();
+    let expires_at = now + state.settings.onboarding.link_lifetime.as_chrono();
+    let write = IssueWrite {
+        user_id: user_id.clone(),
+        token_hash: token.hash(),
+        pin_hash,
+        password_ct,
+        now,
+        expires_at,
+    };
+    let kind = state.store.issue(write).await?.map_err(issue_error)?;
+    log::info!(
+        "{} onboarding link for user {user_id}, valid until {}",
+        match kind {
+            IssueKind::Created => "issued",
+            IssueKind::Renewed => "renewed",
+        },
+        iso(expires_at)
+    );
+
+    let mut response = match kind {
+        IssueKind::Created => HttpResponse::Created(),
+        IssueKind::Renewed => HttpResponse::Ok(),
+    };
+    if wants_text(&req) {
+        return Ok(response
+            .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
+            .body(token.expose().to_owned()));
+    }
+    Ok(response.json(IssuedLink {
+        user_id: user_id.as_str(),
+        token: token.expose(),
+        url: state.link(token.expose()),
+        expires_at: iso(expires_at),
+    }))
+}
+
+/// `Accept: text/plain` (and not JSON) asks for the bare token, as the original setpass answered.
+fn wants_text(req: &HttpRequest) -> bool {
+    let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    accept.contains("text/plain") && !accept.contains("application/json")
+}
+
+async fn get_token(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let caller = caller_token(&req)?;
+    let user_id = UserId::parse(&path)?;
+    state.admin.authorize(&caller).await?;
+    let record = state.store.find(&user_id).await?.ok_or_else(|| no_record(&user_id))?;
+    Ok(HttpResponse::Ok().json(status(&record, &state)))
+}
+
+fn status<'a>(record: &'a Onboarding, state: &AppState) -> Status<'a> {
+    let max = state.settings.onboarding.max_pin_attempts;
+    Status {
+        user_id: record.user_id.as_str(),
+        stage: record.stage.as_str(),
+        expires_at: iso(record.expires_at),
+        expired: record.is_expired(state.clock.now()),
+        attempts_left: record.attempts_left(max),
+        locked: record.is_locked(max),
+        created_at: iso(record.created_at),
+        updated_at: iso(record.updated_at),
+    }
+}
+
+async fn delete_token(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let caller = caller_token(&req)?;
+    let user_id = UserId::parse(&path)?;
+    state.admin.authorize(&caller).await?;
+    if !state.store.revoke(&user_id).await? {
+        return Err(no_record(&user_id));
+    }
+    log::info!("revoked onboarding link for user {user_id}");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn no_record(user_id: &UserId) -> AppError {
+    AppError::NotFound(format!("no onboarding record for user {user_id}"))
+}

@@ -1,0 +1,20 @@
+//! HTTP handlers, grouped by audience; each module registers its own routes.
+pub mod admin;
+mod body;
+pub mod health;
+
+use crate::error::json_error;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+pub use body::{parse_json, read_body};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    admin::configure(cfg);
+}
+
+/// Unknown paths and methods get the same JSON shape as every other error.
+pub async fn not_found() -> HttpResponse {
+    json_error(StatusCode::NOT_FOUND, "no such resource".into())
+}

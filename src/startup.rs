@@ -1,0 +1,162 @@
+//! Wiring: build the state, bind the listener (port 0 works), start the purge task, run.
+use crate::admin_auth::AdminGuard;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{ConfigError, Settings};
+use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
+use crate::domain::admin::AdminPolicy;
+use crate::keystone::KeystoneClient;
+use crate::routes;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+use actix_web::dev::Server;
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database at {path}: {source}")]
+    Store { path: String, source: StoreError },
+    #[error("cannot listen on {addr}: {source}; choose another server.listen")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("cannot build the Keystone client: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    purge: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    /// Everything up to a bound listener; the server starts when `run_until_stopped` is awaited.
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let state = web::Data::new(build_state(settings, clock)?);
+        let listener = TcpListener::bind(state.settings.server.listen).map_err(|source| {
+            StartupError::Bind { addr: state.settings.server.listen.to_string(), source }
+        })?;
+        let port = listener.local_addr().map_err(StartupError::Serve)?.port();
+        let purge = tokio::spawn(purge_forever(state.clone().into_inner()));
+        let workers = state.settings.workers();
+        let shutdown = state.settings.server.shutdown_timeout.0;
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(access_log())
+                .app_data(app_state.clone())
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(shutdown)
+        .listen(listener)
+        .map_err(StartupError::Serve)?
+        .run();
+        log::info!("setpass listening on {} (port {port})", state.settings.server.listen);
+        Ok(Self { port, server, purge })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        let result = self.server.await.map_err(StartupError::Serve);
+        self.purge.abort();
+        result
+    }
+}
+
+fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+    let db_path = settings.database.path.clone();
+    let store = Store::open(&db_path, settings.database.pool_size)
+        .map_err(|source| StartupError::Store { path: db_path.display().to_string(), source })?;
+    let key = load_or_create_key(&settings.secrets, &db_path)?;
+    let keystone = KeystoneClient::new(&settings.keystone.auth_url, settings.keystone.timeout.as_std())?;
+    let policy = AdminPolicy {
+        role: settings.keystone.admin_role.clone(),
+        project: settings.keystone.admin_project.clone(),
+        project_domain: settings.keystone.admin_project_domain.clone(),
+    };
+    let admin = AdminGuard::new(
+        keystone.clone(),
+        policy,
+        settings.keystone.validation_cache.as_chrono(),
+        clock.clone(),
+    );
+    let hasher = PinHasher::new(&settings.argon2, settings.argon2_concurrency())
+        .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
+    Ok(AppState { secret_box: SecretBox::new(&key), store, keystone, admin, hasher, clock, settings })
+}
+
+/// Deletes records that expired more than `database.retention` ago, every `purge_interval`.
+async fn purge_forever(state: Arc<AppState>) {
+    let mut ticks = tokio::time::interval(state.settings.database.purge_interval.as_std());
+    loop {
+        ticks.tick().await;
+        let cutoff = state.clock.now() - state.settings.database.retention.as_chrono();
+        match state.store.purge_expired(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("purged {n} expired onboarding records"),
+            Err(err) => log::error!("purging expired records failed: {err}"),
+        }
+    }
+}
+
+/// Access log without bodies, and with the one-time token in `?token=` replaced.
+fn access_log() -> Logger {
+    Logger::new("%a \"%{request}xi\" %s %b %Dms").custom_request_replace("request", |req| {
+        let query = redact_query(req.query_string());
+        let sep = if query.is_empty() { "" } else { "?" };
+        format!("{} {}{sep}{query} {:?}", req.method(), req.path(), req.version())
+    })
+}
+
+pub fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("token") => format!("{name}=[redacted]"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The binary's entry point: a runtime, the app on the system clock, until a signal stops it.
+pub fn run(settings: Settings) -> Result<(), StartupError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(StartupError::Runtime)?;
+    runtime.block_on(async {
+        let app = Application::build(settings, Arc::new(SystemClock)).await?;
+        app.run_until_stopped().await?;
+        log::info!("setpass stopped");
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_query;
+
+    #[test]
+    fn the_token_query_parameter_is_redacted_from_access_logs() {
+        assert_eq!(redact_query("token=abc123&x=1"), "token=[redacted]&x=1");
+        assert_eq!(redact_query("TOKEN=abc"), "TOKEN=[redacted]");
+        assert_eq!(redact_query("a=1"), "a=1");
+        assert_eq!(redact_query(""), "");
+    }
+}

@@ -1,0 +1,33 @@
+//! What every handler shares: settings, store, Keystone client, hasher, key, clock.
+use crate::admin_auth::AdminGuard;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::{PinHasher, SecretBox};
+use crate::domain::PinPolicy;
+use crate::keystone::KeystoneClient;
+use crate::store::Store;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub settings: Settings,
+    pub store: Store,
+    pub keystone: KeystoneClient,
+    pub admin: AdminGuard,
+    pub hasher: PinHasher,
+    pub secret_box: SecretBox,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn pin_policy(&self) -> PinPolicy {
+        PinPolicy {
+            min_digits: self.settings.onboarding.pin_min_digits,
+            max_digits: self.settings.onboarding.pin_max_digits,
+        }
+    }
+
+    /// The one-time link a user opens.
+    pub fn link(&self, token: &str) -> String {
+        format!("{}/?token={token}", self.settings.server.public_url)
+    }
+}

@@ -1,0 +1,74 @@
+//! SQLite access: the pool, pragmas, migrations, and one blocking closure per unit of work.
+mod migrations;
+mod onboarding;
+
+pub use onboarding::IssueWrite;
+
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database pool error: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("the database is at schema version {found}, newer than this setpass knows ({known}); run a newer setpass or restore a backup")]
+    TooNew { found: i64, known: i64 },
+    #[error("the database holds a value this setpass does not understand: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path, pool_size: u32) -> Result<Self, StoreError> {
+        let manager = SqliteConnectionManager::file(path).with_init(|conn| {
+            conn.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA busy_timeout = 5000;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA synchronous = NORMAL;",
+            )
+        });
+        let pool =
+            Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
+        let mut conn = pool.get()?;
+        migrations::apply(&mut conn)?;
+        Ok(Self { pool })
+    }
+
+    /// Runs one unit of work on the blocking pool, never on the async threads.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// The database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("test.db"), 2).unwrap();
+    (dir, store)
+}

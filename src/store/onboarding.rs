@@ -1,0 +1,210 @@
+//! Queries on the `onboarding` table.
+use super::{Store, StoreError};
+use crate::domain::onboarding::{plan_issue, IssueError};
+use crate::domain::{IssueKind, Onboarding, Stage, TokenHash, UserId};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
+
+/// What an admin's PUT writes. `None` fields keep what the record has.
+pub struct IssueWrite {
+    pub user_id: UserId,
+    pub token_hash: TokenHash,
+    pub pin_hash: Option<String>,
+    pub password_ct: Option<Vec<u8>>,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "user_id, stage, pin_failures, created_at, issued_at, updated_at, expires_at";
+
+impl Store {
+    pub async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.query_row(
+                &format!("SELECT {COLUMNS} FROM onboarding WHERE user_id = ?1"),
+                [user_id.as_str()],
+                |row| Ok(read_record(row)),
+            )
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    /// The record a one-time link points at, if the link is current.
+    pub async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError> {
+        let hash = token_hash.0;
+        self.run(move |conn| {
+            conn.query_row(
+                &format!("SELECT {COLUMNS} FROM onboarding WHERE token_hash = ?1"),
+                [&hash[..]],
+                |row| Ok(read_record(row)),
+            )
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    /// Creates or renews the record in one transaction, so concurrent PUTs for the same user
+    /// cannot both create it. The old token hash is overwritten: the old link dies at once.
+    pub async fn issue(&self, write: IssueWrite) -> Result<Result<IssueKind, IssueError>, StoreError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT stage FROM onboarding WHERE user_id = ?1",
+                    [write.user_id.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let existing = existing.map(|text| parse_stage(&text)).transpose()?;
+            let (kind, stage) =
+                match plan_issue(existing, write.pin_hash.is_some(), write.password_ct.is_some()) {
+                    Ok(plan) => plan,
+                    Err(rule) => return Ok(Err(rule)),
+                };
+            let now = write.now.timestamp();
+            match kind {
+                IssueKind::Created => tx.execute(
+                    "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
+                         pin_failures, created_at, issued_at, updated_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7)",
+                    params![
+                        write.user_id.as_str(),
+                        &write.token_hash.0[..],
+                        write.pin_hash,
+                        write.password_ct,
+                        stage.as_str(),
+                        now,
+                        write.expires_at.timestamp()
+                    ],
+                )?,
+                IssueKind::Renewed => tx.execute(
+                    "UPDATE onboarding SET token_hash = ?2, pin_hash = coalesce(?3, pin_hash),
+                         password_ct = coalesce(?4, password_ct), stage = ?5, pin_failures = 0,
+                         issued_at = ?6, updated_at = ?6, expires_at = ?7
+                     WHERE user_id = ?1",
+                    params![
+                        write.user_id.as_str(),
+                        &write.token_hash.0[..],
+                        write.pin_hash,
+                        write.password_ct,
+                        stage.as_str(),
+                        now,
+                        write.expires_at.timestamp()
+                    ],
+                )?,
+            };
+            tx.commit()?;
+            Ok(Ok(kind))
+        })
+        .await
+    }
+
+    /// Deletes the record; false if there was none.
+    pub async fn revoke(&self, user_id: &UserId) -> Result<bool, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn.execute("DELETE FROM onboarding WHERE user_id = ?1", [user_id.as_str()])? > 0)
+        })
+        .await
+    }
+
+    /// Deletes records that expired before `cutoff`; returns how many.
+    pub async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.run(move |conn| {
+            Ok(conn.execute("DELETE FROM onboarding WHERE expires_at < ?1", [cutoff.timestamp()])?)
+        })
+        .await
+    }
+}
+
+fn parse_stage(text: &str) -> Result<Stage, StoreError> {
+    Stage::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stage `{text}`")))
+}
+
+fn timestamp(secs: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {secs} out of range")))
+}
+
+fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {
+    let user_id: String = row.get(0)?;
+    let stage: String = row.get(1)?;
+    Ok(Onboarding {
+        user_id: UserId::parse(&user_id).map_err(|err| StoreError::Corrupt(err.0))?,
+        stage: parse_stage(&stage)?,
+        pin_failures: row.get(2)?,
+        created_at: timestamp(row.get(3)?)?,
+        issued_at: timestamp(row.get(4)?)?,
+        updated_at: timestamp(row.get(5)?)?,
+        expires_at: timestamp(row.get(6)?)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::OneTimeToken;
+    use chrono::Duration;
+
+    fn write(user: &str, pin: Option<&str>, password: Option<&[u8]>, now: DateTime<Utc>) -> IssueWrite {
+        IssueWrite {
+            user_id: UserId::parse(user).unwrap(),
+            token_hash: OneTimeToken::generate().hash(),
+            pin_hash: pin.map(str::to_owned),
+            password_ct: password.map(<[u8]>::to_vec),
+            now,
+            expires_at: now + Duration::hours(24),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_is_created_then_renewed() {
+        let (_dir, store) = crate::store::open_temp();
+        let now = Utc::now();
+        assert_eq!(
+            store.issue(write("u1", Some("$pin"), Some(b"ct"), now)).await.unwrap(),
+            Ok(IssueKind::Created)
+        );
+        let later = now + Duration::hours(1);
+        let renewal = write("u1", None, None, later);
+        let new_hash = renewal.token_hash.clone();
+        assert_eq!(store.issue(renewal).await.unwrap(), Ok(IssueKind::Renewed));
+        assert!(store.find_by_token(&new_hash).await.unwrap().is_some());
+        let record = store.find(&UserId::parse("u1").unwrap()).await.unwrap().unwrap();
+        assert_eq!(record.stage, Stage::Password);
+        assert_eq!(record.created_at.timestamp(), now.timestamp());
+        assert_eq!(record.expires_at.timestamp(), (later + Duration::hours(24)).timestamp());
+    }
+
+    #[tokio::test]
+    async fn a_new_record_without_a_pin_is_refused_and_nothing_is_written() {
+        let (_dir, store) = crate::store::open_temp();
+        let result = store.issue(write("u1", None, Some(b"ct"), Utc::now())).await.unwrap();
+        assert_eq!(result, Err(IssueError::Missing("`pin`")));
+        assert!(store.find(&UserId::parse("u1").unwrap()).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn revoking_deletes_the_record_once() {
+        let (_dir, store) = crate::store::open_temp();
+        let user = UserId::parse("u1").unwrap();
+        store.issue(write("u1", Some("$pin"), Some(b"ct"), Utc::now())).await.unwrap().unwrap();
+        assert!(store.revoke(&user).await.unwrap());
+        assert!(!store.revoke(&user).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn purging_removes_only_records_expired_before_the_cutoff() {
+        let (_dir, store) = crate::store::open_temp();
+        let now = Utc::now();
+        store.issue(write("old", Some("$p"), Some(b"c"), now - Duration::days(10))).await.unwrap().unwrap();
+        store.issue(write("new", Some("$p"), Some(b"c"), now)).await.unwrap().unwrap();
+        assert_eq!(store.purge_expired(now - Duration::days(7)).await.unwrap(), 1);
+        assert!(store.find(&UserId::parse("old").unwrap()).await.unwrap().is_none());
+        assert!(store.find(&UserId::parse("new").unwrap()).await.unwrap().is_some());
+    }
+}

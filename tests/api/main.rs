@@ -1,0 +1,6 @@
+//! Integration tests: the real app on a loopback port against a real Keystone (scripts/test.sh).
+mod admin_api;
+mod admin_cache;
+mod binary;
+mod health;
+mod helpers;
