@@ -16,6 +16,22 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("The PIN is not right. {}", attempts(*.attempts_left))]
+    WrongPin { attempts_left: u32 },
+    #[error("That code is not right.{} {}", skew_hint(*.skew_secs), attempts(*.attempts_left))]
+    WrongCode { attempts_left: u32, skew_secs: Option<i64> },
+    #[error("Your session has expired: type your new password again along with the code.")]
+    PasswordNeeded,
+    #[error("That password is not right: type the new password you just chose.")]
+    WrongPassword,
+    #[error("{0}")]
+    NotConfirmed(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -38,6 +54,12 @@ impl From<crate::store::StoreError> for AppError {
     }
 }
 
+impl From<KeystoneError> for AppError {
+    fn from(err: KeystoneError) -> Self {
+        AppError::KeystoneUnavailable(err)
+    }
+}
+
 impl From<crate::crypto::pin_hasher::HashError> for AppError {
     fn from(err: crate::crypto::pin_hasher::HashError) -> Self {
         AppError::internal(err)
@@ -48,6 +70,26 @@ impl From<crate::domain::Invalid> for AppError {
     fn from(err: crate::domain::Invalid) -> Self {
         AppError::BadRequest(err.0)
     }
+}
+
+fn attempts(left: u32) -> String {
+    match left {
+        1 => "1 attempt left.".into(),
+        n => format!("{n} attempts left."),
+    }
+}
+
+/// Phones whose clock is off are the most common reason enrollment fails: say so, and by how much.
+fn skew_hint(skew_secs: Option<i64>) -> String {
+    let Some(secs) = skew_secs else { return String::new() };
+    let minutes = (secs.abs() + 30) / 60;
+    let amount = if minutes == 0 {
+        format!("{} seconds", secs.abs())
+    } else {
+        format!("about {minutes} minute{}", if minutes == 1 { "" } else { "s" })
+    };
+    let direction = if secs > 0 { "ahead" } else { "behind" };
+    format!(" It matches a code from {amount} {direction}: your phone's clock seems to be off. Set it to update automatically (network time) and try again.")
 }
 
 /// Keystone's own error shape: `{"error": {"code", "title", "message"}}`.
@@ -77,6 +119,14 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
+            AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::WrongPin { .. } | AppError::WrongCode { .. } | AppError::WrongPassword => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::PasswordNeeded => StatusCode::BAD_REQUEST,
+            AppError::NotConfirmed(_) => StatusCode::BAD_GATEWAY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::KeystoneUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

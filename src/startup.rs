@@ -4,7 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{ConfigError, Settings};
 use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
-use crate::keystone::KeystoneClient;
+use crate::keystone::{KeystoneClient, ServiceCredential};
 use crate::routes;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
@@ -95,7 +95,38 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     );
     let hasher = PinHasher::new(&settings.argon2, settings.argon2_concurrency())
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
-    Ok(AppState { secret_box: SecretBox::new(&key), store, keystone, admin, hasher, clock, settings })
+    let service = service_credential(&settings)?;
+    Ok(AppState {
+        secret_box: SecretBox::new(&key),
+        store,
+        keystone,
+        admin,
+        hasher,
+        clock,
+        settings,
+        service,
+    })
+}
+
+fn service_credential(settings: &Settings) -> Result<Option<ServiceCredential>, ConfigError> {
+    let Some(id) = settings.keystone.service_credential_id.clone() else { return Ok(None) };
+    let secret = match (
+        &settings.keystone.service_credential_secret,
+        &settings.keystone.service_credential_secret_file,
+    ) {
+        (Some(secret), _) => secret.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|err| {
+                ConfigError::new(
+                    "keystone.service_credential_secret_file",
+                    format!("cannot read {}: {err}", path.display()),
+                )
+            })?
+            .trim()
+            .to_owned(),
+        (None, None) => return Err(ConfigError::new("keystone.service_credential_secret", "is missing")),
+    };
+    Ok(Some(ServiceCredential::new(id, secret.into())))
 }
 
 /// Deletes records that expired more than `database.retention` ago, every `purge_interval`.

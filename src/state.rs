@@ -3,8 +3,8 @@ use crate::admin_auth::AdminGuard;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::{PinHasher, SecretBox};
-use crate::domain::PinPolicy;
-use crate::keystone::KeystoneClient;
+use crate::domain::{Limits, PinPolicy};
+use crate::keystone::{KeystoneClient, ServiceCredential};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -16,6 +16,8 @@ pub struct AppState {
     pub hasher: PinHasher,
     pub secret_box: SecretBox,
     pub clock: Arc<dyn Clock>,
+    /// The operator's application credential, when configured.
+    pub service: Option<ServiceCredential>,
 }
 
 impl AppState {
@@ -23,6 +25,13 @@ impl AppState {
         PinPolicy {
             min_digits: self.settings.onboarding.pin_min_digits,
             max_digits: self.settings.onboarding.pin_max_digits,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_pin_attempts: self.settings.onboarding.max_pin_attempts,
+            max_totp_attempts: self.settings.totp.max_attempts,
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Settings {
     #[serde(default)]
     pub onboarding: OnboardingSettings,
     #[serde(default)]
+    pub totp: TotpSettings,
+    #[serde(default)]
     pub argon2: Argon2Settings,
     #[serde(default)]
     pub secrets: SecretsSettings,
@@ -49,7 +51,7 @@ pub struct DatabaseSettings {
     pub purge_interval: Seconds,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeystoneSettings {
     pub auth_url: String,
@@ -65,6 +67,18 @@ pub struct KeystoneSettings {
     /// How long a positive admin-token check is reused (at most 60 s, never past the token's expiry).
     #[serde(default = "defaults::validation_cache")]
     pub validation_cache: Seconds,
+    /// An application credential with the admin role, for re-enrolling users whose MFA rules
+    /// are already on and for `enforce_mfa`. Optional.
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_credential_id: Option<String>,
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_credential_secret: Option<String>,
+    pub service_credential_secret_file: Option<PathBuf>,
+    /// After enrollment, turn on the user's MFA rules (needs the service credential).
+    #[serde(default)]
+    pub enforce_mfa: bool,
+    #[serde(default = "defaults::mfa_rules")]
+    pub mfa_rules: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +92,42 @@ pub struct OnboardingSettings {
     pub pin_min_digits: usize,
     #[serde(default = "defaults::pin_digits")]
     pub pin_max_digits: usize,
+    /// Checked before Keystone's own password rules.
+    #[serde(default = "defaults::min_password_length")]
+    pub min_password_length: usize,
+    /// Shown on every page, and the default TOTP issuer.
+    #[serde(default = "defaults::cloud_name", deserialize_with = "load::text")]
+    pub cloud_name: String,
+    /// Linked from the success page. Optional.
+    pub dashboard_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpSettings {
+    /// Off for clouds without Keystone's `totp` auth method: the flow ends after the password.
+    #[serde(default = "defaults::yes")]
+    pub enabled: bool,
+    /// The name authenticator apps show; defaults to `onboarding.cloud_name`.
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub issuer: Option<String>,
+    /// Keystone's `[totp] included_previous_windows`.
+    #[serde(default = "defaults::previous_windows")]
+    pub previous_windows: u32,
+    /// Wrong codes before the link locks.
+    #[serde(default = "defaults::totp_max_attempts")]
+    pub max_attempts: u32,
+}
+
+impl Default for TotpSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            issuer: None,
+            previous_windows: defaults::previous_windows(),
+            max_attempts: defaults::totp_max_attempts(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +153,24 @@ pub struct SecretsSettings {
     pub key_file: Option<PathBuf>,
 }
 
+impl std::fmt::Debug for KeystoneSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeystoneSettings")
+            .field("auth_url", &self.auth_url)
+            .field("timeout", &self.timeout)
+            .field("admin_role", &self.admin_role)
+            .field("admin_project", &self.admin_project)
+            .field("admin_project_domain", &self.admin_project_domain)
+            .field("service_credential_id", &self.service_credential_id)
+            .field(
+                "service_credential_secret",
+                &self.service_credential_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("enforce_mfa", &self.enforce_mfa)
+            .finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for SecretsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretsSettings")
@@ -119,6 +187,9 @@ impl Default for OnboardingSettings {
             max_pin_attempts: defaults::max_pin_attempts(),
             pin_min_digits: defaults::pin_digits(),
             pin_max_digits: defaults::pin_digits(),
+            min_password_length: defaults::min_password_length(),
+            cloud_name: defaults::cloud_name(),
+            dashboard_url: None,
         }
     }
 }
@@ -157,8 +228,14 @@ impl Settings {
                 admin_project: defaults::admin_project(),
                 admin_project_domain: defaults::admin_project_domain(),
                 validation_cache: defaults::validation_cache(),
+                service_credential_id: None,
+                service_credential_secret: None,
+                service_credential_secret_file: None,
+                enforce_mfa: false,
+                mfa_rules: defaults::mfa_rules(),
             },
             onboarding: OnboardingSettings::default(),
+            totp: TotpSettings::default(),
             argon2: Argon2Settings::default(),
             secrets: SecretsSettings::default(),
         }
@@ -166,6 +243,10 @@ impl Settings {
 
     pub fn workers(&self) -> usize {
         non_zero_or_cores(self.server.workers)
+    }
+
+    pub fn totp_issuer(&self) -> &str {
+        self.totp.issuer.as_deref().unwrap_or(&self.onboarding.cloud_name)
     }
 
     pub fn argon2_concurrency(&self) -> usize {
@@ -220,6 +301,24 @@ mod defaults {
     pub fn pin_digits() -> usize {
         4
     }
+    pub fn mfa_rules() -> Vec<Vec<String>> {
+        vec![vec!["password".into(), "totp".into()]]
+    }
+    pub fn min_password_length() -> usize {
+        8
+    }
+    pub fn cloud_name() -> String {
+        "OpenStack".into()
+    }
+    pub fn yes() -> bool {
+        true
+    }
+    pub fn previous_windows() -> u32 {
+        1
+    }
+    pub fn totp_max_attempts() -> u32 {
+        10
+    }
     pub fn argon2_memory_kib() -> u32 {
         19_456
     }
@@ -230,3 +329,6 @@ mod defaults {
         1
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -67,6 +67,55 @@ impl Settings {
         if self.secrets.key.is_some() && self.secrets.key_file.is_some() {
             return Err(ConfigError::new("secrets", "set either `key` or `key_file`, not both"));
         }
+        if !(1..=128).contains(&self.onboarding.min_password_length) {
+            return Err(ConfigError::new("onboarding.min_password_length", "choose a number from 1 to 128"));
+        }
+        if let Some(url) = &self.onboarding.dashboard_url {
+            self.onboarding.dashboard_url = Some(http_url("onboarding.dashboard_url", url)?);
+        }
+        if self.onboarding.cloud_name.trim().is_empty() {
+            return Err(ConfigError::new("onboarding.cloud_name", "must not be empty"));
+        }
+        if self.totp.previous_windows > 10 {
+            return Err(ConfigError::new(
+                "totp.previous_windows",
+                "choose a number from 0 to 10 (Keystone's default is 1)",
+            ));
+        }
+        if !(1..=100).contains(&self.totp.max_attempts) {
+            return Err(ConfigError::new("totp.max_attempts", "choose a number from 1 to 100"));
+        }
+        if self.totp.issuer.as_deref().is_some_and(|i| i.trim().is_empty() || i.contains(':')) {
+            return Err(ConfigError::new("totp.issuer", "must not be empty or contain `:`"));
+        }
+        let has_secret = self.keystone.service_credential_secret.is_some()
+            || self.keystone.service_credential_secret_file.is_some();
+        if self.keystone.service_credential_id.is_some() != has_secret {
+            return Err(ConfigError::new(
+                "keystone.service_credential_id",
+                "set the application credential id together with service_credential_secret (or _secret_file)",
+            ));
+        }
+        if self.keystone.service_credential_secret.is_some()
+            && self.keystone.service_credential_secret_file.is_some()
+        {
+            return Err(ConfigError::new(
+                "keystone.service_credential_secret",
+                "set either the secret or the secret file, not both",
+            ));
+        }
+        if self.keystone.enforce_mfa && self.keystone.service_credential_id.is_none() {
+            return Err(ConfigError::new(
+                "keystone.enforce_mfa",
+                "needs keystone.service_credential_id and its secret",
+            ));
+        }
+        if self.keystone.mfa_rules.is_empty() || self.keystone.mfa_rules.iter().any(Vec::is_empty) {
+            return Err(ConfigError::new(
+                "keystone.mfa_rules",
+                "give at least one non-empty rule, e.g. [[\"password\", \"totp\"]]",
+            ));
+        }
         self.check_database_path()?;
         Ok(self)
     }

@@ -4,12 +4,14 @@ pub mod onboarding;
 mod password;
 mod pin;
 mod token;
+pub mod totp;
 mod user_id;
 
-pub use onboarding::{IssueKind, Onboarding, Stage};
+pub use onboarding::{IssueKind, Limits, Onboarding, Stage};
 pub use password::Password;
 pub use pin::{Pin, PinPolicy};
 pub use token::{OneTimeToken, TokenHash};
+pub use totp::{CodeCheck, TotpSecret};
 pub use user_id::UserId;
 
 /// A value from a caller that does not have the required shape; the message is safe to show.

@@ -38,6 +38,7 @@ pub struct Onboarding {
     pub user_id: UserId,
     pub stage: Stage,
     pub pin_failures: u32,
+    pub totp_failures: u32,
     pub created_at: DateTime<Utc>,
     pub issued_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -49,13 +50,21 @@ impl Onboarding {
         max_attempts.saturating_sub(self.pin_failures)
     }
 
-    pub fn is_locked(&self, max_attempts: u32) -> bool {
-        self.pin_failures >= max_attempts
+    /// Too many wrong PINs, or too many wrong authenticator codes.
+    pub fn is_locked(&self, limits: Limits) -> bool {
+        self.pin_failures >= limits.max_pin_attempts || self.totp_failures >= limits.max_totp_attempts
     }
 
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         now >= self.expires_at
     }
+}
+
+/// How many wrong guesses a link survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_pin_attempts: u32,
+    pub max_totp_attempts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +138,7 @@ mod tests {
             user_id: UserId::parse("u1").unwrap(),
             stage: Stage::Password,
             pin_failures: 2,
+            totp_failures: 0,
             created_at: now,
             issued_at: now,
             updated_at: now,
@@ -137,8 +147,10 @@ mod tests {
         assert!(!record.is_expired(now + Duration::hours(23)));
         assert!(record.is_expired(now + Duration::hours(24)));
         assert_eq!(record.attempts_left(3), 1);
-        assert!(!record.is_locked(3));
-        assert!(record.is_locked(2));
+        let limits = |pin, totp| Limits { max_pin_attempts: pin, max_totp_attempts: totp };
+        assert!(!record.is_locked(limits(3, 10)));
+        assert!(record.is_locked(limits(2, 10)));
+        assert!(record.is_locked(limits(3, 0)));
         assert_eq!(record.attempts_left(1), 0);
     }
 }

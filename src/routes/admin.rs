@@ -65,11 +65,11 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     Ok(token.to_owned())
 }
 
-/// Admin check, then the user must exist in Keystone.
-async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<(), AppError> {
+/// Admin check, then the user must exist in Keystone; returns the user's name.
+async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<String, AppError> {
     state.admin.authorize(token).await?;
     match state.keystone.get_user(token, user_id).await {
-        Ok(Some(_)) => Ok(()),
+        Ok(Some(user)) => Ok(user.name),
         Ok(None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
         Err(KeystoneError::InvalidToken) => {
             Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()))
@@ -105,7 +105,7 @@ async fn put_token(
         if raw.iter().all(u8::is_ascii_whitespace) { IssueBody::default() } else { parse_json(&req, &raw)? };
     let pin = body.pin.as_deref().map(|p| Pin::parse(p, state.pin_policy())).transpose()?;
     let password = body.password.as_deref().map(Password::parse).transpose()?;
-    authorize(&state, &caller, &user_id).await?;
+    let user_name = authorize(&state, &caller, &user_id).await?;
     if pin.is_none() || password.is_none() {
         // Refuse an incomplete new record before spending a hash on it.
         let existing = state.store.find(&user_id).await?.map(|record| record.stage);
@@ -124,6 +124,7 @@ async fn put_token(
     let write = IssueWrite {
         user_id: user_id.clone(),
         token_hash: token.hash(),
+        user_name,
         pin_hash,
         password_ct,
         now,
@@ -182,7 +183,7 @@ fn status<'a>(record: &'a Onboarding, state: &AppState) -> Status<'a> {
         expires_at: iso(record.expires_at),
         expired: record.is_expired(state.clock.now()),
         attempts_left: record.attempts_left(max),
-        locked: record.is_locked(max),
+        locked: record.is_locked(state.limits()),
         created_at: iso(record.created_at),
         updated_at: iso(record.updated_at),
     }

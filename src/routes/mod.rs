@@ -1,7 +1,9 @@
 //! HTTP handlers, grouped by audience; each module registers its own routes.
 pub mod admin;
+pub mod api;
 mod body;
 pub mod health;
+pub mod onboarding;
 
 use crate::error::json_error;
 use actix_web::http::StatusCode;
@@ -12,6 +14,8 @@ pub use body::{parse_json, read_body};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     admin::configure(cfg);
+    onboarding::configure(cfg);
+    api::configure(cfg);
 }
 
 /// Unknown paths and methods get the same JSON shape as every other error.

@@ -1,7 +1,9 @@
 //! SQLite access: the pool, pragmas, migrations, and one blocking closure per unit of work.
+mod flow;
 mod migrations;
 mod onboarding;
 
+pub use flow::{FlowRecord, PasswordDone};
 pub use onboarding::IssueWrite;
 
 use r2d2::Pool;

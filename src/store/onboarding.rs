@@ -9,13 +9,15 @@ use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 pub struct IssueWrite {
     pub user_id: UserId,
     pub token_hash: TokenHash,
+    pub user_name: String,
     pub pin_hash: Option<String>,
     pub password_ct: Option<Vec<u8>>,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "user_id, stage, pin_failures, created_at, issued_at, updated_at, expires_at";
+pub(super) const COLUMNS: &str =
+    "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at";
 
 impl Store {
     pub async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError> {
@@ -69,8 +71,8 @@ impl Store {
             match kind {
                 IssueKind::Created => tx.execute(
                     "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
-                         pin_failures, created_at, issued_at, updated_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7)",
+                         pin_failures, created_at, issued_at, updated_at, expires_at, user_name)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7, ?8)",
                     params![
                         write.user_id.as_str(),
                         &write.token_hash.0[..],
@@ -78,13 +80,20 @@ impl Store {
                         write.password_ct,
                         stage.as_str(),
                         now,
-                        write.expires_at.timestamp()
+                        write.expires_at.timestamp(),
+                        write.user_name
                     ],
                 )?,
                 IssueKind::Renewed => tx.execute(
+                    // A new password restarts the flow: what the old one led to is dropped.
                     "UPDATE onboarding SET token_hash = ?2, pin_hash = coalesce(?3, pin_hash),
                          password_ct = coalesce(?4, password_ct), stage = ?5, pin_failures = 0,
-                         issued_at = ?6, updated_at = ?6, expires_at = ?7
+                         totp_failures = 0, issued_at = ?6, updated_at = ?6, expires_at = ?7,
+                         user_name = ?8, busy_until = NULL,
+                         totp_secret_ct = CASE WHEN ?4 IS NULL THEN totp_secret_ct END,
+                         user_token_ct = CASE WHEN ?4 IS NULL THEN user_token_ct END,
+                         user_token_expires_at = CASE WHEN ?4 IS NULL THEN user_token_expires_at END,
+                         mfa_receipt = CASE WHEN ?4 IS NULL THEN mfa_receipt ELSE 0 END
                      WHERE user_id = ?1",
                     params![
                         write.user_id.as_str(),
@@ -93,7 +102,8 @@ impl Store {
                         write.password_ct,
                         stage.as_str(),
                         now,
-                        write.expires_at.timestamp()
+                        write.expires_at.timestamp(),
+                        write.user_name
                     ],
                 )?,
             };
@@ -125,22 +135,23 @@ fn parse_stage(text: &str) -> Result<Stage, StoreError> {
     Stage::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stage `{text}`")))
 }
 
-fn timestamp(secs: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn timestamp(secs: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(secs, 0)
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {secs} out of range")))
 }
 
-fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {
+pub(super) fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {
     let user_id: String = row.get(0)?;
     let stage: String = row.get(1)?;
     Ok(Onboarding {
         user_id: UserId::parse(&user_id).map_err(|err| StoreError::Corrupt(err.0))?,
         stage: parse_stage(&stage)?,
         pin_failures: row.get(2)?,
-        created_at: timestamp(row.get(3)?)?,
-        issued_at: timestamp(row.get(4)?)?,
-        updated_at: timestamp(row.get(5)?)?,
-        expires_at: timestamp(row.get(6)?)?,
+        totp_failures: row.get(3)?,
+        created_at: timestamp(row.get(4)?)?,
+        issued_at: timestamp(row.get(5)?)?,
+        updated_at: timestamp(row.get(6)?)?,
+        expires_at: timestamp(row.get(7)?)?,
     })
 }
 
@@ -154,6 +165,7 @@ mod tests {
         IssueWrite {
             user_id: UserId::parse(user).unwrap(),
             token_hash: OneTimeToken::generate().hash(),
+            user_name: format!("{user}-name"),
             pin_hash: pin.map(str::to_owned),
             password_ct: password.map(<[u8]>::to_vec),
             now,

@@ -218,3 +218,156 @@ pub fn new_record_body(user: &KeystoneUser) -> Value {
 pub fn init_logs() {
     let _ = env_logger::builder().is_test(true).try_init();
 }
+
+/// The code an authenticator app would show now for `secret`.
+pub fn code_now(secret: &str) -> String {
+    code_at(secret, Utc::now().timestamp())
+}
+
+pub fn code_at(secret: &str, unix_secs: i64) -> String {
+    setpass::domain::TotpSecret::parse(secret).unwrap().code_at(unix_secs)
+}
+
+impl TestApp {
+    /// PUT a new record; returns the one-time token.
+    pub async fn new_link(&self, keystone: &Keystone, user: &KeystoneUser, pin: &str) -> String {
+        let response = self
+            .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password, "pin": pin})))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn api(&self, step: &str, body: Value) -> Response {
+        self.client.post(format!("{}/api/v1/{step}", self.address)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn submit_password(&self, token: &str, pin: &str, password: &str) -> Response {
+        self.api("password", json!({"token": token, "pin": pin, "password": password})).await
+    }
+
+    pub async fn submit_totp(&self, token: &str, code: &str) -> Response {
+        self.api("totp", json!({"token": token, "code": code})).await
+    }
+
+    /// The TOTP secret the link currently shows.
+    pub async fn totp_secret(&self, token: &str) -> String {
+        let body: Value = self.api("status", json!({"token": token})).await.json().await.unwrap();
+        body["totp"]["secret"].as_str().unwrap_or_else(|| panic!("no TOTP step: {body}")).to_owned()
+    }
+
+    pub async fn page(&self, token: &str) -> Response {
+        self.client.get(format!("{}/?token={token}", self.address)).send().await.unwrap()
+    }
+
+    pub async fn post_form(&self, token: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}/?token={token}", self.address)).form(fields).send().await.unwrap()
+    }
+
+    /// Password step and TOTP step through the JSON API; returns the enrolled secret.
+    pub async fn onboard(&self, token: &str, pin: &str, new_password: &str) -> String {
+        let response = self.submit_password(token, pin, new_password).await;
+        assert_eq!(response.status(), StatusCode::OK, "password step: {}", response.text().await.unwrap());
+        let body: Value = response.json().await.unwrap();
+        let secret = body["totp"]["secret"].as_str().unwrap().to_owned();
+        let response = self.submit_totp(token, &code_now(&secret)).await;
+        assert_eq!(response.status(), StatusCode::OK, "totp step: {}", response.text().await.unwrap());
+        secret
+    }
+}
+
+impl Keystone {
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Status of a single-step login with password and TOTP code (201 when both are right).
+    pub async fn login_with_totp(&self, user_id: &str, password: &str, code: &str) -> StatusCode {
+        let body = json!({"auth": {"identity": {"methods": ["password", "totp"],
+            "password": {"user": {"id": user_id, "password": password}},
+            "totp": {"user": {"id": user_id, "passcode": code}}}}});
+        self.http.post(format!("{}/auth/tokens", self.url)).json(&body).send().await.unwrap().status()
+    }
+
+    /// Status of a password-only login.
+    pub async fn login_with_password(&self, user_id: &str, password: &str) -> StatusCode {
+        let body = json!({"auth": {"identity": {"methods": ["password"],
+            "password": {"user": {"id": user_id, "password": password}}}}});
+        self.http.post(format!("{}/auth/tokens", self.url)).json(&body).send().await.unwrap().status()
+    }
+
+    /// The blobs of the user's `totp` credentials.
+    pub async fn totp_credentials(&self, user_id: &str) -> Vec<String> {
+        let body: Value = self
+            .http
+            .get(format!("{}/credentials?user_id={user_id}&type=totp", self.url))
+            .header("X-Auth-Token", &self.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["blob"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// What an admin does after a lost phone: a new random password.
+    pub async fn reset_password(&self, user: &mut KeystoneUser) {
+        user.password = format!("Rnd-{:x}-8", rand::thread_rng().gen::<u64>());
+        let response = self
+            .http
+            .patch(format!("{}/users/{}", self.url, user.id))
+            .header("X-Auth-Token", &self.admin_token)
+            .json(&json!({"user": {"password": user.password}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    pub async fn get_user(&self, user_id: &str) -> Value {
+        self.http
+            .get(format!("{}/users/{user_id}", self.url))
+            .header("X-Auth-Token", &self.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// An application credential of the bootstrap admin (admin role on the admin project).
+    pub async fn admin_application_credential(&self) -> (String, String) {
+        let validated: Value = self
+            .http
+            .get(format!("{}/auth/tokens?nocatalog", self.url))
+            .header("X-Auth-Token", &self.admin_token)
+            .header("X-Subject-Token", &self.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let admin_id = validated["token"]["user"]["id"].as_str().unwrap();
+        let response = self
+            .http
+            .post(format!("{}/users/{admin_id}/application_credentials", self.url))
+            .header("X-Auth-Token", &self.admin_token)
+            .json(&json!({"application_credential": {"name": unique("setpass-test")}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        let credential = &body["application_credential"];
+        (credential["id"].as_str().unwrap().to_owned(), credential["secret"].as_str().unwrap().to_owned())
+    }
+}

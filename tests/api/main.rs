@@ -4,3 +4,6 @@ mod admin_cache;
 mod binary;
 mod health;
 mod helpers;
+mod keystone_faults;
+mod onboarding;
+mod pages;

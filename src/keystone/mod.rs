@@ -6,6 +6,10 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use std::time::Duration;
 
+mod user_ops;
+
+pub use user_ops::{Login, PasswordChange, ServiceCredential, TotpLogin};
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoneError {
     #[error("Keystone could not be reached during {operation}: {}", crate::error::chain(source))]
@@ -20,6 +24,19 @@ pub enum KeystoneError {
     InvalidToken,
     #[error("Keystone refused the request (403)")]
     Forbidden,
+}
+
+/// A Keystone token and when it expires. `Debug` hides the token.
+#[derive(Clone)]
+pub struct IssuedToken {
+    pub value: secrecy::SecretString,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IssuedToken([redacted], expires {})", self.expires_at)
+    }
 }
 
 /// A validated token: its scope and roles, and when it stops being valid.
@@ -54,13 +71,16 @@ impl KeystoneClient {
         Ok(Self { http, base: auth_url.trim_end_matches('/').to_owned() })
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, format!("{}{}", self.base, path)).header("Accept", "application/json")
     }
 
     /// Sends once; a GET that failed before any answer (a pooled connection the server had
     /// closed, say) is sent once more on a fresh connection. Timeouts are not retried.
-    async fn send(operation: &'static str, request: RequestBuilder) -> Result<Response, KeystoneError> {
+    pub(crate) async fn send(
+        operation: &'static str,
+        request: RequestBuilder,
+    ) -> Result<Response, KeystoneError> {
         let retry = request.try_clone().filter(|_| is_get(&request));
         let response = match (request.send().await, retry) {
             (Ok(response), _) => response,
@@ -76,7 +96,7 @@ impl KeystoneClient {
         Ok(response)
     }
 
-    async fn json<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn json<T: serde::de::DeserializeOwned>(
         operation: &'static str,
         response: Response,
     ) -> Result<T, KeystoneError> {

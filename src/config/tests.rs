@@ -1,0 +1,182 @@
+//! The documented example, the defaults, environment overrides, and errors that name their key.
+use super::{ConfigError, Seconds, Settings};
+use std::io::Write;
+use std::path::Path;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml.example");
+
+const REQUIRED: &str = r#"
+[server]
+listen = "127.0.0.1:8080"
+public_url = "https://setpass.example.com/"
+[database]
+path = "setpass.db"
+[keystone]
+auth_url = "http://127.0.0.1:5000/v3"
+"#;
+
+fn no_env() -> std::iter::Empty<(String, String)> {
+    std::iter::empty()
+}
+
+fn temp_config(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    file
+}
+
+fn load_text(text: &str) -> Result<Settings, ConfigError> {
+    let file = temp_config(text);
+    Settings::load(Some(file.path()), no_env())
+}
+
+fn load_err(text: &str) -> ConfigError {
+    load_text(text).expect_err("the config should be refused")
+}
+
+/// Every key the example documents, at the default it documents.
+fn assert_defaults(settings: &Settings) {
+    let (server, database, keystone) = (&settings.server, &settings.database, &settings.keystone);
+    assert_eq!(server.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(server.public_url, "https://setpass.example.com", "trailing slash dropped");
+    assert_eq!((server.workers, server.shutdown_timeout), (0, Seconds(30)));
+    assert_eq!(database.path, Path::new("setpass.db"));
+    assert_eq!(database.pool_size, 8);
+    assert_eq!((database.retention, database.purge_interval), (Seconds(7 * 86_400), Seconds(600)));
+    assert_eq!(keystone.auth_url, "http://127.0.0.1:5000/v3");
+    assert_eq!((keystone.timeout, keystone.validation_cache), (Seconds(10), Seconds(60)));
+    assert_eq!(
+        (&*keystone.admin_role, &*keystone.admin_project, &*keystone.admin_project_domain),
+        ("admin", "admin", "default")
+    );
+    let onboarding = &settings.onboarding;
+    assert_eq!((onboarding.link_lifetime, onboarding.max_pin_attempts), (Seconds(86_400), 3));
+    assert_eq!((onboarding.pin_min_digits, onboarding.pin_max_digits), (4, 4));
+    let argon2 = &settings.argon2;
+    assert_eq!(
+        (argon2.memory_kib, argon2.iterations, argon2.parallelism, argon2.max_concurrent),
+        (19_456, 2, 1, 0)
+    );
+    assert!(settings.secrets.key.is_none() && settings.secrets.key_file.is_none());
+}
+
+/// The example with each `#key = value` line (a documented default) switched on.
+fn example_with_defaults_uncommented() -> String {
+    let text = std::fs::read_to_string(EXAMPLE).unwrap();
+    text.lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase()) && rest.contains(" = ") => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_example_config_loads_as_is_and_means_the_defaults() {
+    let settings = Settings::load(Some(Path::new(EXAMPLE)), no_env()).unwrap();
+
+    assert_defaults(&settings);
+}
+
+#[test]
+fn the_example_config_loads_with_its_documented_defaults() {
+    let text = example_with_defaults_uncommented();
+    assert!(text.lines().filter(|l| l.starts_with('#')).count() > 10, "the header comments stay");
+    assert!(text.contains("\nmax_pin_attempts = 3"), "the defaults were switched on");
+
+    let settings = load_text(&text).unwrap();
+
+    assert_defaults(&settings);
+}
+
+#[test]
+fn a_minimal_config_gets_the_defaults() {
+    let settings = load_text(REQUIRED).unwrap();
+
+    assert_defaults(&settings);
+}
+
+#[test]
+fn an_environment_variable_overrides_the_file() {
+    let file = temp_config(REQUIRED);
+    let env = [
+        ("SETPASS_KEYSTONE__TIMEOUT".to_owned(), "5s".to_owned()),
+        ("SETPASS_ONBOARDING__MAX_PIN_ATTEMPTS".to_owned(), "5".to_owned()),
+        ("SETPASS_CONFIG".to_owned(), "ignored: not a section key".to_owned()),
+        ("OTHER__TIMEOUT".to_owned(), "ignored: no prefix".to_owned()),
+    ];
+
+    let settings = Settings::load(Some(file.path()), env).unwrap();
+
+    assert_eq!(settings.keystone.timeout, Seconds(5));
+    assert_eq!(settings.onboarding.max_pin_attempts, 5);
+    assert_eq!(settings.keystone.auth_url, "http://127.0.0.1:5000/v3", "the file's other keys stay");
+}
+
+#[test]
+fn a_bad_value_from_the_environment_names_the_key_and_the_variable() {
+    let file = temp_config(REQUIRED);
+    let env = [("SETPASS_KEYSTONE__TIMEOUT".to_owned(), "soon".to_owned())];
+
+    let err = Settings::load(Some(file.path()), env).unwrap_err();
+
+    assert_eq!(err.key, "keystone.timeout");
+    assert!(err.to_string().contains("SETPASS_KEYSTONE__TIMEOUT"), "{err}");
+}
+
+#[test]
+fn an_unknown_key_is_refused_by_name() {
+    let err = load_err(&format!("{REQUIRED}[onboarding]\nmax_pin_attempt = 3\n"));
+
+    assert_eq!(err.key, "onboarding.max_pin_attempt");
+    assert!(err.to_string().contains("config.toml.example"), "{err}");
+}
+
+#[test]
+fn an_unknown_section_is_refused_by_name() {
+    let err = load_err(&format!("{REQUIRED}[onboard]\nlink_lifetime = \"1h\"\n"));
+
+    assert_eq!(err.key, "onboard");
+}
+
+#[test]
+fn a_pin_length_outside_4_to_8_digits_is_refused() {
+    for (extra, key) in [
+        ("pin_min_digits = 3", "onboarding.pin_min_digits"),
+        ("pin_max_digits = 9", "onboarding.pin_max_digits"),
+        ("pin_min_digits = 6\npin_max_digits = 5", "onboarding.pin_min_digits"),
+    ] {
+        let err = load_err(&format!("{REQUIRED}[onboarding]\n{extra}\n"));
+
+        assert_eq!(err.key, key, "{extra}");
+    }
+}
+
+#[test]
+fn a_link_lifetime_outside_5_minutes_to_30_days_is_refused() {
+    for lifetime in ["\"4m\"", "\"31d\"", "0"] {
+        let err = load_err(&format!("{REQUIRED}[onboarding]\nlink_lifetime = {lifetime}\n"));
+
+        assert_eq!(err.key, "onboarding.link_lifetime", "{lifetime}");
+        assert!(err.message.contains("\"5m\" and \"30d\""), "{err}");
+    }
+    let edges = load_text(&format!("{REQUIRED}[onboarding]\nlink_lifetime = \"30d\"\n")).unwrap();
+    assert_eq!(edges.onboarding.link_lifetime, Seconds(30 * 86_400));
+}
+
+#[test]
+fn a_missing_required_key_is_refused_with_a_hint() {
+    let err = load_err(&REQUIRED.replace("auth_url = \"http://127.0.0.1:5000/v3\"\n", ""));
+
+    assert!(err.key.starts_with("keystone"), "{err}");
+    assert!(err.to_string().contains("auth_url"), "{err}");
+    assert!(err.to_string().contains("config.toml.example"), "{err}");
+}
+
+#[test]
+fn setting_both_key_and_key_file_is_refused() {
+    let err = load_err(&format!("{REQUIRED}[secrets]\nkey = \"abc\"\nkey_file = \"/k\"\n"));
+
+    assert_eq!(err.key, "secrets");
+}

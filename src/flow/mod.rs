@@ -1,0 +1,174 @@
+//! The user's onboarding flow: open a link, set the password, enroll TOTP. Keystone work runs
+//! under a lease on the record, so two submissions of the same form never both act.
+mod password;
+mod totp;
+
+pub use password::{submit_password, PasswordInput};
+pub use totp::{submit_totp, TotpInput};
+
+use crate::domain::{OneTimeToken, Stage, TotpSecret, UserId};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::FlowRecord;
+use std::time::Duration;
+
+/// What the user's page shows now.
+#[derive(Debug)]
+pub enum View {
+    Password {
+        attempts_left: u32,
+    },
+    Totp(TotpView),
+    /// The password is set, but enrollment needs the operator (MFA on, no service credential).
+    NeedsOperator,
+    Complete,
+}
+
+#[derive(Debug)]
+pub struct TotpView {
+    pub secret: TotpSecret,
+    pub otpauth_uri: String,
+    pub account: String,
+    /// The kept Keystone token is gone: the form must ask for the password again.
+    pub needs_password: bool,
+    pub attempts_left: u32,
+}
+
+/// Associated data for each sealed secret: the row, and what the secret is.
+pub(crate) fn aad(user_id: &UserId, purpose: &str) -> Vec<u8> {
+    if purpose == "password" {
+        user_id.as_str().as_bytes().to_vec()
+    } else {
+        format!("{user_id}\u{0}{purpose}").into_bytes()
+    }
+}
+
+pub(crate) fn open_secret(
+    state: &AppState,
+    sealed: &[u8],
+    user_id: &UserId,
+    purpose: &str,
+) -> Result<zeroize::Zeroizing<String>, AppError> {
+    let bytes = state.secret_box.open(sealed, &aad(user_id, purpose)).map_err(AppError::internal)?;
+    String::from_utf8(bytes.to_vec()).map(zeroize::Zeroizing::new).map_err(AppError::internal)
+}
+
+/// The record behind a link, if the link can still be used: 404 unknown, 410 expired or
+/// already complete, 423 locked.
+pub async fn open(state: &AppState, token: &OneTimeToken) -> Result<FlowRecord, AppError> {
+    let flow = state.store.flow_by_token(&token.hash()).await?.ok_or_else(|| {
+        AppError::NotFound("This link is not valid. It may have been replaced by a newer one: use the latest link you received, or ask your administrator for a new one.".into())
+    })?;
+    if flow.record.stage == Stage::Complete {
+        return Err(AppError::Gone("This link has already been used: your password and authenticator app are set up. Nothing more to do here.".into()));
+    }
+    if flow.record.is_expired(state.clock.now()) {
+        return Err(AppError::Gone("This link has expired. Ask your administrator for a new one.".into()));
+    }
+    if flow.record.is_locked(state.limits()) {
+        return Err(AppError::Locked(
+            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
+        ));
+    }
+    Ok(flow)
+}
+
+/// The page for the record's current stage.
+pub async fn current(state: &AppState, token: &OneTimeToken) -> Result<View, AppError> {
+    let flow = open(state, token).await?;
+    view(state, &flow)
+}
+
+pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError> {
+    let user_id = &flow.record.user_id;
+    match flow.record.stage {
+        Stage::Password => Ok(View::Password {
+            attempts_left: flow.record.attempts_left(state.settings.onboarding.max_pin_attempts),
+        }),
+        Stage::Complete => Ok(View::Complete),
+        Stage::Totp if flow.mfa_receipt => Ok(View::NeedsOperator),
+        Stage::Totp => {
+            let sealed =
+                flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(Missing("TOTP secret")))?;
+            let secret = TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?)
+                .map_err(AppError::internal)?;
+            let account =
+                if flow.user_name.is_empty() { user_id.to_string() } else { flow.user_name.clone() };
+            let now = state.clock.now();
+            let token_alive = flow.user_token_ct.is_some()
+                && flow.user_token_expires_at.is_some_and(|t| t > now + chrono::Duration::seconds(60));
+            Ok(View::Totp(TotpView {
+                otpauth_uri: secret.otpauth_uri(state.settings.totp_issuer(), &account),
+                secret,
+                account,
+                needs_password: !token_alive,
+                attempts_left: state.settings.totp.max_attempts.saturating_sub(flow.record.totp_failures),
+            }))
+        }
+    }
+}
+
+/// A token of the operator's service credential (an application credential with the admin role).
+pub(crate) async fn service_token(state: &AppState) -> Result<secrecy::SecretString, AppError> {
+    let service = state.service.as_ref().ok_or_else(|| {
+        AppError::Conflict(
+            "Setting up your authenticator needs your administrator; your password is set.".into(),
+        )
+    })?;
+    Ok(service.token(&state.keystone, state.clock.now()).await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the record has no {0}")]
+pub(crate) struct Missing(pub &'static str);
+
+/// Runs `work` holding the record's lease. Waits while another request holds it (a double
+/// submission), then gives the caller the chance to see what that request did.
+pub(crate) async fn with_lease<T>(
+    state: &AppState,
+    user_id: &UserId,
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let lease = state.settings.keystone.timeout.as_chrono() * 6 + chrono::Duration::seconds(10);
+    let deadline = tokio::time::Instant::now() + lease.to_std().unwrap_or(Duration::from_secs(70));
+    loop {
+        let now = state.clock.now();
+        if state.store.acquire_lease(user_id, now, now + lease).await? {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(AppError::Conflict(
+                "This link is being worked on in another window; reload the page in a moment.".into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let result = work.await;
+    if let Err(err) = state.store.release_lease(user_id).await {
+        log::error!("releasing the lease of user {user_id}: {err}");
+    }
+    result
+}
+
+/// After a lease wait the record may have moved on; re-read it and insist on `stage`.
+pub(crate) async fn reopen_at(
+    state: &AppState,
+    token: &OneTimeToken,
+    stage: Stage,
+) -> Result<FlowRecord, AppError> {
+    let flow = open(state, token).await?;
+    if flow.record.stage != stage {
+        return Err(stage_conflict(flow.record.stage));
+    }
+    Ok(flow)
+}
+
+pub(crate) fn stage_conflict(actual: Stage) -> AppError {
+    match actual {
+        Stage::Password => AppError::Conflict("Set your new password first.".into()),
+        Stage::Totp => {
+            AppError::Conflict("Your password is already set; continue with the authenticator app.".into())
+        }
+        Stage::Complete => AppError::Gone("This link has already been used: your setup is complete.".into()),
+    }
+}

@@ -1,0 +1,186 @@
+//! Step 1: PIN + new password → Keystone password change → a user token for step 2.
+use super::{open, reopen_at, stage_conflict, with_lease, View};
+use crate::domain::{OneTimeToken, Password, Pin, Stage, TotpSecret, UserId};
+use crate::error::AppError;
+use crate::keystone::{IssuedToken, Login, PasswordChange};
+use crate::state::AppState;
+use crate::store::{FlowRecord, PasswordDone};
+use secrecy::ExposeSecret;
+
+pub struct PasswordInput<'a> {
+    pub pin: &'a str,
+    pub password: &'a str,
+    /// The HTML form sends a confirmation; the JSON API does not.
+    pub confirm: Option<&'a str>,
+}
+
+/// Checks, in order: the link, the PIN (counted before it is checked), the confirmation, the
+/// local length rule; then changes the password in Keystone and moves on to the TOTP step.
+pub async fn submit_password(
+    state: &AppState,
+    token: &OneTimeToken,
+    input: PasswordInput<'_>,
+) -> Result<View, AppError> {
+    let flow = open(state, token).await?;
+    if flow.record.stage != Stage::Password {
+        return Err(stage_conflict(flow.record.stage));
+    }
+    let user_id = flow.record.user_id.clone();
+    let pin = Pin::parse(input.pin, state.pin_policy())?;
+    check_pin(state, &flow, &pin).await?;
+    if input.confirm.is_some_and(|confirm| confirm != input.password) {
+        return Err(AppError::BadRequest("The two passwords do not match.".into()));
+    }
+    let min = state.settings.onboarding.min_password_length;
+    if input.password.chars().count() < min {
+        return Err(AppError::BadRequest(format!("The password must be at least {min} characters long.")));
+    }
+    let password = Password::parse(input.password)?;
+    let next = with_lease(state, &user_id, async {
+        let flow = reopen_at(state, token, Stage::Password).await?;
+        change_in_keystone(state, &flow, &password).await
+    })
+    .await?;
+    match next {
+        Stage::Complete => Ok(View::Complete),
+        _ => super::current(state, token).await,
+    }
+}
+
+async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(), AppError> {
+    let user_id = &flow.record.user_id;
+    let limits = state.limits();
+    let Some(failures) = state.store.claim_pin_attempt(user_id, limits, state.clock.now()).await? else {
+        return Err(AppError::Locked(
+            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
+        ));
+    };
+    if state.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
+        state.store.refund_attempt(user_id, Stage::Password).await?;
+        return Ok(());
+    }
+    let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
+    if attempts_left == 0 {
+        log::warn!("onboarding link of user {user_id} locked after {failures} wrong PINs");
+        return Err(AppError::Locked(
+            "That PIN was wrong too, and this link is now locked. Ask your administrator for a new one."
+                .into(),
+        ));
+    }
+    log::info!("wrong PIN for user {user_id}; {attempts_left} attempts left");
+    Err(AppError::WrongPin { attempts_left })
+}
+
+async fn change_in_keystone(
+    state: &AppState,
+    flow: &FlowRecord,
+    password: &Password,
+) -> Result<Stage, AppError> {
+    let user_id = &flow.record.user_id;
+    let sealed = flow
+        .password_ct
+        .as_deref()
+        .ok_or_else(|| AppError::internal(super::Missing("admin-set password")))?;
+    let original = super::open_secret(state, sealed, user_id, "password")?;
+    let keystone = &state.keystone;
+    let login = match keystone
+        .change_password(user_id, &original, password.expose())
+        .await
+        .map_err(AppError::KeystoneUnavailable)?
+    {
+        PasswordChange::Changed => {
+            log::info!("password changed in Keystone for user {user_id}");
+            login_after_change(state, user_id, password).await?
+        }
+        PasswordChange::Refused(message) => return Err(AppError::Unprocessable(message)),
+        PasswordChange::OriginalRejected => {
+            // An earlier submission may have changed it and lost the answer (crash, timeout).
+            match login_after_change(state, user_id, password).await? {
+                Login::Rejected => {
+                    log::warn!("Keystone refused the stored password of user {user_id}, and the submitted one: the password was changed elsewhere; renew the link with PUT /token/{user_id} and a new password");
+                    return Err(AppError::Conflict("Your password could not be changed because it was already changed elsewhere. Ask your administrator for a new link.".into()));
+                }
+                login => {
+                    log::info!("password of user {user_id} was already changed by an earlier submission");
+                    login
+                }
+            }
+        }
+    };
+    let (token, mfa_receipt) = match login {
+        Login::Token(token) => (Some(token), false),
+        Login::Receipt => match past_mfa_rules(state, user_id, password).await? {
+            Some(token) => (Some(token), false),
+            None => (None, true),
+        },
+        Login::Rejected => (None, false),
+    };
+    finish(state, user_id, token, mfa_receipt).await
+}
+
+/// Re-enrollment with MFA rules on (a lost phone): the password alone gives only a receipt, and
+/// Keystone lets no delegated token (the service's application credential) create credentials.
+/// So the service switches the rules off, the user's own token does the enrollment, and the
+/// rules are switched back on at the end. Without a service credential, the operator must act.
+async fn past_mfa_rules(
+    state: &AppState,
+    user_id: &UserId,
+    password: &Password,
+) -> Result<Option<IssuedToken>, AppError> {
+    if state.service.is_none() {
+        log::warn!("user {user_id} has MFA rules on, so their password alone gives no token; configure keystone.service_credential_id, or clear the user's MFA rules before renewing the link");
+        return Ok(None);
+    }
+    let service = super::service_token(state).await?;
+    let rules = state.keystone.mfa_rules(service.expose_secret(), user_id).await?;
+    let remembered = if rules.is_null() { None } else { Some(rules.to_string()) };
+    // Remember first: a crash after switching off must still switch them on again.
+    state.store.set_mfa_restore(user_id, remembered).await?;
+    state.keystone.set_mfa(service.expose_secret(), user_id, None).await?;
+    log::info!("MFA rules of user {user_id} switched off for re-enrollment; they are switched on again when it completes");
+    match state.keystone.password_login(user_id, password.expose()).await? {
+        Login::Token(token) => Ok(Some(token)),
+        _ => Err(AppError::Conflict(
+            "Setting up your authenticator needs your administrator; your password is set.".into(),
+        )),
+    }
+}
+
+/// Keystone revokes tokens issued in the same second as a password change, so log in once the
+/// wall clock (Keystone's, not the injected one) has moved to the next second.
+async fn login_after_change(
+    state: &AppState,
+    user_id: &UserId,
+    password: &Password,
+) -> Result<Login, AppError> {
+    let wait = 1_000 - i64::from(chrono::Utc::now().timestamp_subsec_millis()) + 20;
+    tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
+    state.keystone.password_login(user_id, password.expose()).await.map_err(AppError::KeystoneUnavailable)
+}
+
+/// Records the step; returns the stage the record is now at.
+async fn finish(
+    state: &AppState,
+    user_id: &UserId,
+    token: Option<IssuedToken>,
+    mfa_receipt: bool,
+) -> Result<Stage, AppError> {
+    let now = state.clock.now();
+    let enabled = state.settings.totp.enabled;
+    let seal = |text: &str, purpose| state.secret_box.seal(text.as_bytes(), &super::aad(user_id, purpose));
+    let done = PasswordDone {
+        next: if enabled { Stage::Totp } else { Stage::Complete },
+        totp_secret_ct: enabled.then(|| seal(TotpSecret::generate().expose(), "totp")),
+        user_token_ct: token.as_ref().filter(|_| enabled).map(|t| seal(t.value.expose_secret(), "token")),
+        user_token_expires_at: token.as_ref().filter(|_| enabled).map(|t| t.expires_at),
+        mfa_receipt,
+        now,
+    };
+    let next = done.next;
+    state.store.finish_password_step(user_id, done).await?;
+    if !enabled {
+        state.store.complete(user_id, now).await?;
+        log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");
+    }
+    Ok(next)
+}

@@ -1,0 +1,186 @@
+//! Step 2: a correct code from the app → the Keystone `totp` credential, checked by a login.
+use super::{open, open_secret, reopen_at, stage_conflict, with_lease, View};
+use crate::domain::totp::parse_code;
+use crate::domain::{CodeCheck, OneTimeToken, Password, Stage, TotpSecret, UserId};
+use crate::error::AppError;
+use crate::keystone::{KeystoneError, Login, TotpLogin};
+use crate::state::AppState;
+use crate::store::FlowRecord;
+use secrecy::{ExposeSecret, SecretString};
+
+pub struct TotpInput<'a> {
+    pub code: &'a str,
+    /// Only needed when the token kept from step 1 has expired.
+    pub password: Option<&'a str>,
+}
+
+pub async fn submit_totp(
+    state: &AppState,
+    token: &OneTimeToken,
+    input: TotpInput<'_>,
+) -> Result<View, AppError> {
+    let flow = open(state, token).await?;
+    if flow.record.stage != Stage::Totp {
+        return Err(stage_conflict(flow.record.stage));
+    }
+    if flow.mfa_receipt {
+        return Ok(View::NeedsOperator);
+    }
+    let code = parse_code(input.code)?;
+    let password = input.password.filter(|p| !p.is_empty()).map(Password::parse).transpose()?;
+    let user_id = flow.record.user_id.clone();
+    let secret = check_code(state, &flow, &code).await?;
+    with_lease(state, &user_id, async {
+        let flow = reopen_at(state, token, Stage::Totp).await?;
+        enroll(state, &flow, &secret, &code, password.as_ref()).await
+    })
+    .await?;
+    Ok(View::Complete)
+}
+
+async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<TotpSecret, AppError> {
+    let user_id = &flow.record.user_id;
+    let limits = state.limits();
+    let now = state.clock.now();
+    let Some(failures) = state.store.claim_totp_attempt(user_id, limits, now).await? else {
+        return Err(AppError::Locked(
+            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
+        ));
+    };
+    let sealed =
+        flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(super::Missing("TOTP secret")))?;
+    let secret =
+        TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?).map_err(AppError::internal)?;
+    let skew_secs = match secret.check(code, now.timestamp(), state.settings.totp.previous_windows) {
+        CodeCheck::Accepted => {
+            state.store.refund_attempt(user_id, Stage::Totp).await?;
+            return Ok(secret);
+        }
+        CodeCheck::Skewed(secs) => Some(secs),
+        CodeCheck::Rejected => None,
+    };
+    let attempts_left = limits.max_totp_attempts.saturating_sub(failures);
+    if attempts_left == 0 {
+        log::warn!("onboarding link of user {user_id} locked after {failures} wrong authenticator codes");
+        return Err(AppError::Locked(
+            "That code was wrong too, and this link is now locked. Ask your administrator for a new one."
+                .into(),
+        ));
+    }
+    log::info!("wrong authenticator code for user {user_id}; clock skew {skew_secs:?} s");
+    Err(AppError::WrongCode { attempts_left, skew_secs })
+}
+
+async fn enroll(
+    state: &AppState,
+    flow: &FlowRecord,
+    secret: &TotpSecret,
+    code: &str,
+    password: Option<&Password>,
+) -> Result<(), AppError> {
+    let user_id = &flow.record.user_id;
+    let keystone = &state.keystone;
+    let mut acting = acting_token(state, flow, password).await?;
+    let credential =
+        match keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await {
+            Err(KeystoneError::InvalidToken) => {
+                // The kept token was revoked or has lapsed: the password brings a fresh one.
+                state.store.store_user_token(user_id, None, None, false).await?;
+                let password = password.ok_or(AppError::PasswordNeeded)?;
+                acting = fresh_user_token(state, user_id, password).await?;
+                keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await?
+            }
+            other => other?,
+        };
+    log::info!("TOTP credential {credential} created for user {user_id}");
+    remove_other_credentials(state, user_id, acting.expose_secret(), &credential).await;
+    if keystone.totp_login(user_id, code).await? == TotpLogin::Rejected {
+        log::error!("Keystone refused a TOTP login for user {user_id} right after enrollment; is `totp` in Keystone's [auth] methods?");
+        return Err(AppError::NotConfirmed("Your authenticator app could not be confirmed with the cloud's identity service. Please contact support; your password is set.".into()));
+    }
+    switch_on_mfa(state, flow).await;
+    state.store.complete(user_id, state.clock.now()).await?;
+    log::info!("onboarding complete for user {user_id}");
+    Ok(())
+}
+
+/// The user's own token: kept from step 1, or fresh from the password typed again. (Keystone lets
+/// no delegated token, such as an application credential's, create credentials.)
+async fn acting_token(
+    state: &AppState,
+    flow: &FlowRecord,
+    password: Option<&Password>,
+) -> Result<SecretString, AppError> {
+    let user_id = &flow.record.user_id;
+    let now = state.clock.now();
+    let kept = flow
+        .user_token_ct
+        .as_deref()
+        .filter(|_| flow.user_token_expires_at.is_some_and(|t| t > now + chrono::Duration::seconds(60)));
+    if let Some(sealed) = kept {
+        return Ok(SecretString::from(open_secret(state, sealed, user_id, "token")?.to_string()));
+    }
+    fresh_user_token(state, user_id, password.ok_or(AppError::PasswordNeeded)?).await
+}
+
+async fn fresh_user_token(
+    state: &AppState,
+    user_id: &UserId,
+    password: &Password,
+) -> Result<SecretString, AppError> {
+    match state.keystone.password_login(user_id, password.expose()).await? {
+        Login::Token(token) => {
+            let sealed =
+                state.secret_box.seal(token.value.expose_secret().as_bytes(), &super::aad(user_id, "token"));
+            state.store.store_user_token(user_id, Some(sealed), Some(token.expires_at), false).await?;
+            Ok(token.value)
+        }
+        Login::Receipt => {
+            log::warn!("user {user_id} has MFA rules on again before enrollment finished; renew the link with a new password");
+            Err(AppError::Conflict(
+                "Setting up your authenticator needs your administrator; your password is set.".into(),
+            ))
+        }
+        Login::Rejected => Err(AppError::WrongPassword),
+    }
+}
+
+/// Re-enrollment after a lost phone must leave only the new credential. Failing here leaves an
+/// extra credential, not a broken login: log it and go on.
+async fn remove_other_credentials(state: &AppState, user_id: &UserId, token: &str, keep: &str) {
+    let result = async {
+        for id in state.keystone.list_totp_credentials(token, user_id).await? {
+            if id != keep {
+                state.keystone.delete_credential(token, &id).await?;
+                log::info!("removed older TOTP credential {id} of user {user_id}");
+            }
+        }
+        Ok::<_, KeystoneError>(())
+    }
+    .await;
+    if let Err(err) = result {
+        log::warn!("could not remove older TOTP credentials of user {user_id}: {err}");
+    }
+}
+
+/// `enforce_mfa` sets the configured rules; otherwise rules switched off for re-enrollment come back.
+async fn switch_on_mfa(state: &AppState, flow: &FlowRecord) {
+    let user_id = &flow.record.user_id;
+    let rules = if state.settings.keystone.enforce_mfa {
+        serde_json::json!(state.settings.keystone.mfa_rules)
+    } else if let Some(saved) = &flow.mfa_restore {
+        serde_json::from_str(saved).unwrap_or(serde_json::Value::Null)
+    } else {
+        return;
+    };
+    let result = async {
+        let token = super::service_token(state).await?;
+        state.keystone.set_mfa(token.expose_secret(), user_id, Some(&rules)).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => log::info!("MFA rules switched on for user {user_id}"),
+        Err(err) => log::error!("could not switch on MFA rules for user {user_id}: {err}"),
+    }
+}

@@ -1,0 +1,104 @@
+//! The user's steps as JSON, for scripts and tests; the token travels in the body, not the URL.
+use crate::domain::OneTimeToken;
+use crate::error::AppError;
+use crate::flow::{self, PasswordInput, TotpInput, View};
+use crate::routes::{parse_json, read_body};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::SecondsFormat;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/status", web::post().to(status))
+            .route("/password", web::post().to(password))
+            .route("/totp", web::post().to(totp)),
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    token: String,
+    pin: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TotpBody {
+    token: String,
+    code: String,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+async fn body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, AppError> {
+    let raw = read_body(req, payload, BODY_LIMIT).await?;
+    parse_json(req, &raw)
+}
+
+fn view_json(view: &View) -> Value {
+    match view {
+        View::Password { attempts_left } => json!({"stage": "password", "attempts_left": attempts_left}),
+        View::Totp(totp) => json!({"stage": "totp", "totp": {
+            "secret": totp.secret.expose(),
+            "otpauth_uri": totp.otpauth_uri,
+            "needs_password": totp.needs_password,
+            "attempts_left": totp.attempts_left,
+        }}),
+        View::NeedsOperator => json!({"stage": "totp", "needs_operator": true}),
+        View::Complete => json!({"stage": "complete"}),
+    }
+}
+
+async fn status(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let input: StatusBody = body(&req, payload).await?;
+    let token = OneTimeToken::parse(&input.token)?;
+    let record = flow::open(&state, &token).await?;
+    let mut answer = view_json(&flow::current(&state, &token).await?);
+    answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
+    answer["attempts_left"] = json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+async fn password(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let input: PasswordBody = body(&req, payload).await?;
+    let token = OneTimeToken::parse(&input.token)?;
+    let step = PasswordInput { pin: &input.pin, password: &input.password, confirm: None };
+    let view = flow::submit_password(&state, &token, step).await?;
+    Ok(HttpResponse::Ok().json(view_json(&view)))
+}
+
+async fn totp(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let input: TotpBody = body(&req, payload).await?;
+    let token = OneTimeToken::parse(&input.token)?;
+    let step = TotpInput { code: &input.code, password: input.password.as_deref() };
+    let view = flow::submit_totp(&state, &token, step).await?;
+    Ok(HttpResponse::Ok().json(view_json(&view)))
+}

@@ -1,0 +1,180 @@
+//! The user's pages: `GET /?token=T` shows the current step, `POST /?token=T` submits it.
+use crate::domain::OneTimeToken;
+use crate::error::AppError;
+use crate::flow::{self, PasswordInput, TotpInput, View};
+use crate::routes::read_body;
+use crate::state::AppState;
+use crate::views::{self, Message, PageContext};
+use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use serde::Deserialize;
+
+const FORM_LIMIT: usize = 16 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(show)).route(web::post().to(submit)))
+        .route("/static/style.css", web::get().to(stylesheet));
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/css; charset=utf-8").body(views::STYLESHEET)
+}
+
+#[derive(Deserialize)]
+struct LinkQuery {
+    token: Option<String>,
+}
+
+/// Fields of both forms; which step runs is decided by the record's stage and the fields sent.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepForm {
+    pin: Option<String>,
+    password: Option<String>,
+    confirm_password: Option<String>,
+    code: Option<String>,
+}
+
+fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
+    let query: LinkQuery = serde_urlencoded::from_str(req.query_string()).map_err(|_| {
+        AppError::BadRequest("This address is damaged. Open the link from your email again.".into())
+    })?;
+    let raw = query.token.ok_or_else(|| {
+        AppError::BadRequest(
+            "This page needs the personal link from your email. Open that link to continue.".into(),
+        )
+    })?;
+    Ok(OneTimeToken::parse(&raw)?)
+}
+
+async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // Opening the link never consumes it: mail scanners open links too.
+    match link_token(&req) {
+        Ok(token) => render(&state, &req, &token, flow::current(&state, &token).await).await,
+        Err(err) => error_page(&state, &err),
+    }
+}
+
+async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    let token = match link_token(&req) {
+        Ok(token) => token,
+        Err(err) => return error_page(&state, &err),
+    };
+    let result = match read_form(&req, payload).await {
+        Ok(form) if form.code.is_some() => {
+            let input =
+                TotpInput { code: form.code.as_deref().unwrap_or(""), password: form.password.as_deref() };
+            flow::submit_totp(&state, &token, input).await
+        }
+        Ok(form) => {
+            let input = PasswordInput {
+                pin: form.pin.as_deref().unwrap_or(""),
+                password: form.password.as_deref().unwrap_or(""),
+                confirm: Some(form.confirm_password.as_deref().unwrap_or("")),
+            };
+            match flow::submit_password(&state, &token, input).await {
+                // Post/redirect/get: a refresh of the next page does not resubmit the form.
+                Ok(View::Totp(_)) => {
+                    return HttpResponse::SeeOther()
+                        .insert_header((LOCATION, format!("/?{}", req.query_string())))
+                        .finish()
+                }
+                other => other,
+            }
+        }
+        Err(err) => Err(err),
+    };
+    render(&state, &req, &token, result).await
+}
+
+async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<StepForm, AppError> {
+    let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType("Send the form as a web browser does.".into()));
+    }
+    let body = read_body(req, payload, FORM_LIMIT).await?;
+    serde_urlencoded::from_bytes(&body).map_err(|_| {
+        AppError::BadRequest("The form was not understood; reload the page and try again.".into())
+    })
+}
+
+/// A view at 200, or, after an error, the current step again with the error on it (so the user
+/// can correct and resubmit), or an error page when the link itself cannot go on.
+async fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &OneTimeToken,
+    result: Result<View, AppError>,
+) -> HttpResponse {
+    let err = match result {
+        Ok(view) => return page(state, req, &view, None, StatusCode::OK),
+        Err(err) => err,
+    };
+    let terminal = matches!(
+        err,
+        AppError::NotFound(_)
+            | AppError::Gone(_)
+            | AppError::Locked(_)
+            | AppError::NotConfirmed(_)
+            | AppError::Internal(_)
+    );
+    if terminal {
+        return error_page(state, &err);
+    }
+    match flow::current(state, token).await {
+        Ok(view) => {
+            let text = err.to_string();
+            let (message, status) = match err {
+                // A double submission: the other request already moved on; show where we are.
+                AppError::Conflict(_) => (Message::Notice(&text), StatusCode::OK),
+                _ => (Message::Error(&text), err.status_code()),
+            };
+            page(state, req, &view, Some(message), status)
+        }
+        Err(now) => error_page(state, &now),
+    }
+}
+
+fn page(
+    state: &AppState,
+    req: &HttpRequest,
+    view: &View,
+    message: Option<Message<'_>>,
+    status: StatusCode,
+) -> HttpResponse {
+    let action = format!("/?{}", req.query_string());
+    let ctx = PageContext {
+        cloud_name: &state.settings.onboarding.cloud_name,
+        totp_enabled: state.settings.totp.enabled,
+        dashboard_url: state.settings.onboarding.dashboard_url.as_deref(),
+        action: &action,
+    };
+    html(status, views::stage_page(&ctx, view, message).into_string())
+}
+
+fn error_page(state: &AppState, err: &AppError) -> HttpResponse {
+    let status = err.status_code();
+    if status.is_server_error() {
+        // Logs the cause; the page says only what the user can do.
+        let _ = err.error_response();
+    }
+    let title = match status {
+        StatusCode::NOT_FOUND => "Link not recognised",
+        StatusCode::GONE => "Link no longer valid",
+        StatusCode::LOCKED => "Link locked",
+        StatusCode::SERVICE_UNAVAILABLE => "Please try again shortly",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "This did not work",
+    };
+    let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        "Something went wrong on our side. Please try again in a few minutes, or contact support.".to_owned()
+    } else {
+        err.to_string()
+    };
+    html(status, views::error_page(&state.settings.onboarding.cloud_name, title, &message).into_string())
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+}

@@ -1,0 +1,234 @@
+//! Queries of the user's flow: atomic attempt counters, the work lease, stage transitions.
+use super::onboarding::{read_record, timestamp, COLUMNS};
+use super::{Store, StoreError};
+use crate::domain::{Limits, Onboarding, Stage, TokenHash, UserId};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+/// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
+#[derive(Debug)]
+pub struct FlowRecord {
+    pub record: Onboarding,
+    pub user_name: String,
+    pub pin_hash: String,
+    pub password_ct: Option<Vec<u8>>,
+    pub totp_secret_ct: Option<Vec<u8>>,
+    pub user_token_ct: Option<Vec<u8>>,
+    pub user_token_expires_at: Option<DateTime<Utc>>,
+    pub mfa_receipt: bool,
+    pub mfa_restore: Option<String>,
+}
+
+/// What the password step leaves behind.
+pub struct PasswordDone {
+    pub next: Stage,
+    pub totp_secret_ct: Option<Vec<u8>>,
+    pub user_token_ct: Option<Vec<u8>>,
+    pub user_token_expires_at: Option<DateTime<Utc>>,
+    pub mfa_receipt: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
+        let hash = hash.0;
+        self.run(move |conn| {
+            let sql = format!(
+                "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
+                        user_token_expires_at, mfa_receipt, mfa_restore
+                 FROM onboarding WHERE token_hash = ?1"
+            );
+            conn.query_row(&sql, [&hash[..]], |row| {
+                Ok((|| {
+                    Ok(FlowRecord {
+                        record: read_record(row)?,
+                        user_name: row.get(8)?,
+                        pin_hash: row.get(9)?,
+                        password_ct: row.get(10)?,
+                        totp_secret_ct: row.get(11)?,
+                        user_token_ct: row.get(12)?,
+                        user_token_expires_at: row.get::<_, Option<i64>>(13)?.map(timestamp).transpose()?,
+                        mfa_receipt: row.get::<_, i64>(14)? != 0,
+                        mfa_restore: row.get(15)?,
+                    })
+                })())
+            })
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    /// Counts a PIN attempt before it is checked, in one statement: however many guesses arrive
+    /// at once, no more than `max_pin_attempts` are ever checked. `None`: not claimable now.
+    pub async fn claim_pin_attempt(
+        &self,
+        user_id: &UserId,
+        limits: Limits,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "UPDATE onboarding SET pin_failures = pin_failures + 1
+                     WHERE user_id = ?1 AND stage = 'password' AND expires_at > ?2
+                       AND pin_failures < ?3 AND totp_failures < ?4
+                     RETURNING pin_failures",
+                    params![
+                        user_id.as_str(),
+                        now.timestamp(),
+                        limits.max_pin_attempts,
+                        limits.max_totp_attempts
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Same for authenticator codes.
+    pub async fn claim_totp_attempt(
+        &self,
+        user_id: &UserId,
+        limits: Limits,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "UPDATE onboarding SET totp_failures = totp_failures + 1
+                     WHERE user_id = ?1 AND stage = 'totp' AND expires_at > ?2
+                       AND pin_failures < ?3 AND totp_failures < ?4
+                     RETURNING totp_failures",
+                    params![
+                        user_id.as_str(),
+                        now.timestamp(),
+                        limits.max_pin_attempts,
+                        limits.max_totp_attempts
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Gives back an attempt that turned out right.
+    pub async fn refund_attempt(&self, user_id: &UserId, stage: Stage) -> Result<(), StoreError> {
+        let column = if stage == Stage::Totp { "totp_failures" } else { "pin_failures" };
+        let sql = format!("UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1");
+        let user_id = user_id.clone();
+        self.run(move |conn| Ok(conn.execute(&sql, [user_id.as_str()]).map(|_| ())?)).await
+    }
+
+    /// Takes the record for Keystone work until `until`; false while another request holds it.
+    pub async fn acquire_lease(
+        &self,
+        user_id: &UserId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET busy_until = ?3
+                 WHERE user_id = ?1 AND (busy_until IS NULL OR busy_until <= ?2)",
+                params![user_id.as_str(), now.timestamp(), until.timestamp()],
+            )? == 1)
+        })
+        .await
+    }
+
+    pub async fn release_lease(&self, user_id: &UserId) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .execute("UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1", [user_id.as_str()])
+                .map(|_| ())?)
+        })
+        .await
+    }
+
+    /// Password set: drop the admin's password, keep what the TOTP step needs. False if the
+    /// record had already left the password stage.
+    pub async fn finish_password_step(
+        &self,
+        user_id: &UserId,
+        done: PasswordDone,
+    ) -> Result<bool, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET stage = ?2, password_ct = NULL, totp_secret_ct = ?3,
+                     user_token_ct = ?4, user_token_expires_at = ?5, mfa_receipt = ?6,
+                     busy_until = NULL, updated_at = ?7
+                 WHERE user_id = ?1 AND stage = 'password'",
+                params![
+                    user_id.as_str(),
+                    done.next.as_str(),
+                    done.totp_secret_ct,
+                    done.user_token_ct,
+                    done.user_token_expires_at.map(|t| t.timestamp()),
+                    done.mfa_receipt,
+                    done.now.timestamp()
+                ],
+            )? == 1)
+        })
+        .await
+    }
+
+    /// Remembers the MFA rules to restore, before they are switched off in Keystone.
+    pub async fn set_mfa_restore(
+        &self,
+        user_id: &UserId,
+        rules_json: Option<String>,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1",
+                params![user_id.as_str(), rules_json],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A fresh user token (after the user typed their password again on the TOTP page).
+    pub async fn store_user_token(
+        &self,
+        user_id: &UserId,
+        token_ct: Option<Vec<u8>>,
+        expires_at: Option<DateTime<Utc>>,
+        mfa_receipt: bool,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE onboarding SET user_token_ct = ?2, user_token_expires_at = ?3, mfa_receipt = ?4
+                 WHERE user_id = ?1",
+                params![user_id.as_str(), token_ct, expires_at.map(|t| t.timestamp()), mfa_receipt],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Done: no secret is left in the record, and the link only shows "already complete".
+    pub async fn complete(&self, user_id: &UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
+                     user_token_ct = NULL, mfa_restore = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
+                 WHERE user_id = ?1",
+                params![user_id.as_str(), now.timestamp()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}
