@@ -34,6 +34,10 @@ fn main() -> ExitCode {
     };
     match setpass::startup::run(settings) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err @ setpass::startup::StartupError::Config(_)) => {
+            eprintln!("setpass: {err}");
+            ExitCode::from(2)
+        }
         Err(err) => {
             eprintln!("setpass: {err}");
             ExitCode::FAILURE

@@ -57,8 +57,12 @@ impl Settings {
         };
         let settings: Settings =
             serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
-                let key = err.path().to_string();
+                let mut key = err.path().to_string();
                 let message = explain(err.inner().to_string(), &key);
+                if key == "." {
+                    // A missing section: name it rather than the root.
+                    key = message.split('`').nth(1).unwrap_or("config").to_owned();
+                }
                 ConfigError::new(key.clone(), message).from(origin_of(&key))
             })?;
         settings.validate().map_err(|err| {

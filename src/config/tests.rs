@@ -49,9 +49,17 @@ fn assert_defaults(settings: &Settings) {
         (&*keystone.admin_role, &*keystone.admin_project, &*keystone.admin_project_domain),
         ("admin", "admin", "default")
     );
+    assert!(keystone.service_credential_id.is_none() && keystone.service_credential_secret.is_none());
+    assert!(keystone.service_credential_secret_file.is_none() && !keystone.enforce_mfa);
+    assert_eq!(keystone.mfa_rules, [["password", "totp"]]);
     let onboarding = &settings.onboarding;
     assert_eq!((onboarding.link_lifetime, onboarding.max_pin_attempts), (Seconds(86_400), 3));
     assert_eq!((onboarding.pin_min_digits, onboarding.pin_max_digits), (4, 4));
+    assert_eq!((onboarding.min_password_length, &*onboarding.cloud_name), (8, "OpenStack"));
+    assert!(onboarding.dashboard_url.is_none());
+    let totp = &settings.totp;
+    assert_eq!((totp.enabled, totp.issuer.as_deref()), (true, None));
+    assert_eq!((totp.previous_windows, totp.max_attempts), (1, 10));
     let argon2 = &settings.argon2;
     assert_eq!(
         (argon2.memory_kib, argon2.iterations, argon2.parallelism, argon2.max_concurrent),
@@ -179,4 +187,10 @@ fn setting_both_key_and_key_file_is_refused() {
     let err = load_err(&format!("{REQUIRED}[secrets]\nkey = \"abc\"\nkey_file = \"/k\"\n"));
 
     assert_eq!(err.key, "secrets");
+}
+
+#[test]
+fn a_missing_section_is_named() {
+    let err = load_err("[server]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://x.example\"\n[database]\npath = \"setpass.db\"\n");
+    assert_eq!(err.key, "keystone");
 }

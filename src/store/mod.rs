@@ -35,8 +35,10 @@ impl Store {
     pub fn open(path: &Path, pool_size: u32) -> Result<Self, StoreError> {
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
             conn.execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 PRAGMA busy_timeout = 5000;
+                // busy_timeout first: the pool opens connections at once, and switching to WAL
+                // takes a lock the others must wait for.
+                "PRAGMA busy_timeout = 5000;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA synchronous = NORMAL;",
             )

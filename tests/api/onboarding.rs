@@ -317,3 +317,36 @@ async fn submitting_the_password_step_twice_at_once_changes_the_password_once() 
     let secret = app.totp_secret(&token).await;
     assert_eq!(app.submit_totp(&token, &code_now(&secret)).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn re_enrollment_with_mfa_rules_on_and_no_service_credential_asks_for_the_operator() {
+    let (app, keystone) = setup(&keystone_url()).await;
+    let mut user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    app.onboard(&token, "1357", NEW_PASSWORD).await;
+    let response = keystone
+        .http()
+        .patch(format!("{}/users/{}", keystone.url, user.id))
+        .header("X-Auth-Token", &keystone.admin_token)
+        .json(&json!({"user": {"options": {"multi_factor_auth_enabled": true,
+            "multi_factor_auth_rules": [["password", "totp"]]}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    keystone.reset_password(&mut user).await;
+    let renewed: Value = app
+        .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = renewed["token"].as_str().unwrap();
+
+    let response = app.submit_password(token, "1357", "another-password-7").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"stage": "totp", "needs_operator": true}));
+    let page = app.page(token).await.text().await.unwrap();
+    assert!(page.contains("needs a step by your administrator"), "{page}");
+}
