@@ -16,23 +16,24 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to; shared between a test and the app it drives.
-#[derive(Debug, Clone)]
-pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
+/// The wall clock moved by an offset that only grows: tests jump hours ahead (expiry) while
+/// TOTP codes, which Keystone checks against its own wall clock, stay in step with real time.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetClock(Arc<Mutex<Duration>>);
 
-impl ManualClock {
-    pub fn new(start: DateTime<Utc>) -> Self {
-        Self(Arc::new(Mutex::new(start)))
+impl OffsetClock {
+    pub fn new() -> Self {
+        Self::default()
     }
 
     pub fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        *now += by;
+        let mut offset = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *offset += by;
     }
 }
 
-impl Clock for ManualClock {
+impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        Utc::now() + *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

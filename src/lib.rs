@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod flow;
 pub mod keystone;
+pub mod middleware;
 pub mod routes;
 pub mod startup;
 pub mod state;

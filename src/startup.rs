@@ -5,14 +5,16 @@ use crate::config::{ConfigError, Settings};
 use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
 use crate::keystone::{KeystoneClient, ServiceCredential};
+use crate::middleware::{self, RateLimits};
 use crate::routes;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use actix_web::dev::Server;
-use actix_web::middleware::Logger;
+use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -44,18 +46,28 @@ impl Application {
             StartupError::Bind { addr: state.settings.server.listen.to_string(), source }
         })?;
         let port = listener.local_addr().map_err(StartupError::Serve)?.port();
-        let purge = tokio::spawn(purge_forever(state.clone().into_inner()));
+        let limits =
+            web::Data::new(RateLimits::new(&state.settings.limits, &state.settings.onboarding.cloud_name));
+        let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
         let workers = state.settings.workers();
         let shutdown = state.settings.server.shutdown_timeout.0;
+        let request_timeout = state.settings.limits.client_request_timeout.as_std();
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(middleware::guard))
+                .wrap(middleware::security_headers())
                 .wrap(access_log())
                 .app_data(app_state.clone())
+                .app_data(limits.clone())
+                .app_data(routes::path_config())
+                .app_data(routes::query_config())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
         .workers(workers)
+        .client_request_timeout(request_timeout)
+        .client_disconnect_timeout(Duration::from_secs(2))
         .shutdown_timeout(shutdown)
         .listen(listener)
         .map_err(StartupError::Serve)?
@@ -78,8 +90,10 @@ impl Application {
 
 fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     let db_path = settings.database.path.clone();
-    let store = Store::open(&db_path, settings.database.pool_size)
-        .map_err(|source| StartupError::Store { path: db_path.display().to_string(), source })?;
+    let store_error = |source| StartupError::Store { path: db_path.display().to_string(), source };
+    let store = Store::open(&db_path, settings.database.pool_size).map_err(store_error)?;
+    // One process owns a SQLite database: leases left by a crashed run are stale.
+    store.clear_leases_blocking().map_err(store_error)?;
     let key = load_or_create_key(&settings.secrets, &db_path)?;
     let keystone = KeystoneClient::new(&settings.keystone.auth_url, settings.keystone.timeout.as_std())?;
     let policy = AdminPolicy {
@@ -129,11 +143,13 @@ fn service_credential(settings: &Settings) -> Result<Option<ServiceCredential>, 
     Ok(Some(ServiceCredential::new(id, secret.into())))
 }
 
-/// Deletes records that expired more than `database.retention` ago, every `purge_interval`.
-async fn purge_forever(state: Arc<AppState>) {
+/// Deletes records that expired more than `database.retention` ago, every `purge_interval`,
+/// and forgets rate-limit state of clients that have gone quiet.
+async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
     let mut ticks = tokio::time::interval(state.settings.database.purge_interval.as_std());
     loop {
         ticks.tick().await;
+        limits.forget_idle();
         let cutoff = state.clock.now() - state.settings.database.retention.as_chrono();
         match state.store.purge_expired(cutoff).await {
             Ok(0) => {}

@@ -21,6 +21,8 @@ pub struct Settings {
     #[serde(default)]
     pub totp: TotpSettings,
     #[serde(default)]
+    pub limits: LimitSettings,
+    #[serde(default)]
     pub argon2: Argon2Settings,
     #[serde(default)]
     pub secrets: SecretsSettings,
@@ -126,6 +128,45 @@ impl Default for TotpSettings {
             issuer: None,
             previous_windows: defaults::previous_windows(),
             max_attempts: defaults::totp_max_attempts(),
+        }
+    }
+}
+
+/// Request limits that keep one client from exhausting the service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Requests per minute per client address on the user's pages and `/api/v1/*`.
+    #[serde(default = "defaults::user_per_minute")]
+    pub user_per_minute: u32,
+    #[serde(default = "defaults::user_burst")]
+    pub user_burst: u32,
+    /// Requests per minute per client address on the admin API (`/token/*`).
+    #[serde(default = "defaults::admin_per_minute")]
+    pub admin_per_minute: u32,
+    #[serde(default = "defaults::admin_burst")]
+    pub admin_burst: u32,
+    /// Peers whose `X-Forwarded-For` is believed (your reverse proxies). Empty: none.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send its request head.
+    #[serde(default = "defaults::client_request_timeout")]
+    pub client_request_timeout: Seconds,
+    /// Longer request URIs are refused with 414.
+    #[serde(default = "defaults::max_uri_length")]
+    pub max_uri_length: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            user_per_minute: defaults::user_per_minute(),
+            user_burst: defaults::user_burst(),
+            admin_per_minute: defaults::admin_per_minute(),
+            admin_burst: defaults::admin_burst(),
+            trusted_proxies: Vec::new(),
+            client_request_timeout: defaults::client_request_timeout(),
+            max_uri_length: defaults::max_uri_length(),
         }
     }
 }
@@ -236,6 +277,7 @@ impl Settings {
             },
             onboarding: OnboardingSettings::default(),
             totp: TotpSettings::default(),
+            limits: LimitSettings::default(),
             argon2: Argon2Settings::default(),
             secrets: SecretsSettings::default(),
         }
@@ -318,6 +360,24 @@ mod defaults {
     }
     pub fn totp_max_attempts() -> u32 {
         10
+    }
+    pub fn user_per_minute() -> u32 {
+        30
+    }
+    pub fn user_burst() -> u32 {
+        10
+    }
+    pub fn admin_per_minute() -> u32 {
+        600
+    }
+    pub fn admin_burst() -> u32 {
+        100
+    }
+    pub fn client_request_timeout() -> Seconds {
+        Seconds(10)
+    }
+    pub fn max_uri_length() -> usize {
+        2048
     }
     pub fn argon2_memory_kib() -> u32 {
         19_456

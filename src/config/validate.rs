@@ -116,6 +116,26 @@ impl Settings {
                 "give at least one non-empty rule, e.g. [[\"password\", \"totp\"]]",
             ));
         }
+        let limits = &self.limits;
+        for (key, value) in [
+            ("limits.user_per_minute", limits.user_per_minute),
+            ("limits.user_burst", limits.user_burst),
+            ("limits.admin_per_minute", limits.admin_per_minute),
+            ("limits.admin_burst", limits.admin_burst),
+        ] {
+            if !(1..=1_000_000).contains(&value) {
+                return Err(ConfigError::new(key, "choose a number from 1 to 1000000"));
+            }
+        }
+        if !(1..=300).contains(&limits.client_request_timeout.0) {
+            return Err(ConfigError::new(
+                "limits.client_request_timeout",
+                "choose between \"1s\" and \"300s\"",
+            ));
+        }
+        if !(256..=65_536).contains(&limits.max_uri_length) {
+            return Err(ConfigError::new("limits.max_uri_length", "choose a number from 256 to 65536"));
+        }
         self.check_database_path()?;
         Ok(self)
     }

@@ -9,6 +9,7 @@ use crate::store::IssueWrite;
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 const BODY_LIMIT: usize = 64 * 1024;
@@ -27,8 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IssueBody {
-    pin: Option<String>,
-    password: Option<String>,
+    pin: Option<SecretString>,
+    password: Option<SecretString>,
 }
 
 #[derive(Serialize)]
@@ -103,8 +104,8 @@ async fn put_token(
     let raw = read_body(&req, payload, BODY_LIMIT).await?;
     let body: IssueBody =
         if raw.iter().all(u8::is_ascii_whitespace) { IssueBody::default() } else { parse_json(&req, &raw)? };
-    let pin = body.pin.as_deref().map(|p| Pin::parse(p, state.pin_policy())).transpose()?;
-    let password = body.password.as_deref().map(Password::parse).transpose()?;
+    let pin = body.pin.as_ref().map(|p| Pin::parse(p.expose_secret(), state.pin_policy())).transpose()?;
+    let password = body.password.as_ref().map(|p| Password::parse(p.expose_secret())).transpose()?;
     let user_name = authorize(&state, &caller, &user_id).await?;
     if pin.is_none() || password.is_none() {
         // Refuse an incomplete new record before spending a hash on it.

@@ -6,6 +6,7 @@ use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::SecondsFormat;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -23,24 +24,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StatusBody {
-    token: String,
+    token: SecretString,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PasswordBody {
-    token: String,
-    pin: String,
-    password: String,
+    token: SecretString,
+    pin: SecretString,
+    password: SecretString,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TotpBody {
-    token: String,
-    code: String,
+    token: SecretString,
+    code: SecretString,
     #[serde(default)]
-    password: Option<String>,
+    password: Option<SecretString>,
 }
 
 async fn body<T: serde::de::DeserializeOwned>(
@@ -71,7 +72,7 @@ async fn status(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: StatusBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(&input.token)?;
+    let token = OneTimeToken::parse(input.token.expose_secret())?;
     let record = flow::open(&state, &token).await?;
     let mut answer = view_json(&flow::current(&state, &token).await?);
     answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
@@ -85,8 +86,12 @@ async fn password(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: PasswordBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(&input.token)?;
-    let step = PasswordInput { pin: &input.pin, password: &input.password, confirm: None };
+    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let step = PasswordInput {
+        pin: input.pin.expose_secret(),
+        password: input.password.expose_secret(),
+        confirm: None,
+    };
     let view = flow::submit_password(&state, &token, step).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }
@@ -97,8 +102,11 @@ async fn totp(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: TotpBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(&input.token)?;
-    let step = TotpInput { code: &input.code, password: input.password.as_deref() };
+    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let step = TotpInput {
+        code: input.code.expose_secret(),
+        password: input.password.as_ref().map(|p| p.expose_secret()),
+    };
     let view = flow::submit_totp(&state, &token, step).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }

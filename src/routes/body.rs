@@ -4,13 +4,15 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
 
 /// Reads the whole body, refusing more than `limit` bytes (413) before buffering them.
+/// The buffer is wiped when dropped: bodies carry PINs and passwords.
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
-) -> Result<web::Bytes, AppError> {
+) -> Result<Zeroizing<Vec<u8>>, AppError> {
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -19,15 +21,21 @@ pub async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(AppError::PayloadTooLarge(limit));
     }
-    let mut body = web::BytesMut::new();
+    // Reserved up front so growing the buffer leaves no stray copies behind.
+    let mut body = Zeroizing::new(Vec::with_capacity(declared.unwrap_or(1024).min(limit as u64) as usize));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge(limit));
         }
+        if body.len() + chunk.len() > body.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(limit));
+            bigger.extend_from_slice(&body);
+            body = bigger;
+        }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok(body)
 }
 
 /// A JSON body, or 415 for another content type. A missing content type is read as JSON.

@@ -22,3 +22,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn not_found() -> HttpResponse {
     json_error(StatusCode::NOT_FOUND, "no such resource".into())
 }
+
+/// A path segment that does not decode (`/token/%FF`) is the caller's mistake: 400 in JSON.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| {
+        crate::error::AppError::BadRequest("the address has characters that do not decode".into()).into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|_, _| {
+        crate::error::AppError::BadRequest("the query string could not be read".into()).into()
+    })
+}

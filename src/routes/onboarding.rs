@@ -8,6 +8,7 @@ use crate::views::{self, Message, PageContext};
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 const FORM_LIMIT: usize = 16 * 1024;
@@ -23,17 +24,21 @@ async fn stylesheet() -> HttpResponse {
 
 #[derive(Deserialize)]
 struct LinkQuery {
-    token: Option<String>,
+    token: Option<SecretString>,
 }
 
 /// Fields of both forms; which step runs is decided by the record's stage and the fields sent.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StepForm {
-    pin: Option<String>,
-    password: Option<String>,
-    confirm_password: Option<String>,
-    code: Option<String>,
+    pin: Option<SecretString>,
+    password: Option<SecretString>,
+    confirm_password: Option<SecretString>,
+    code: Option<SecretString>,
+}
+
+fn exposed(field: &Option<SecretString>) -> &str {
+    field.as_ref().map_or("", |value| value.expose_secret())
 }
 
 fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
@@ -45,7 +50,7 @@ fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
             "This page needs the personal link from your email. Open that link to continue.".into(),
         )
     })?;
-    Ok(OneTimeToken::parse(&raw)?)
+    Ok(OneTimeToken::parse(raw.expose_secret())?)
 }
 
 async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -63,15 +68,17 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
     };
     let result = match read_form(&req, payload).await {
         Ok(form) if form.code.is_some() => {
-            let input =
-                TotpInput { code: form.code.as_deref().unwrap_or(""), password: form.password.as_deref() };
+            let input = TotpInput {
+                code: exposed(&form.code),
+                password: form.password.as_ref().map(|p| p.expose_secret()),
+            };
             flow::submit_totp(&state, &token, input).await
         }
         Ok(form) => {
             let input = PasswordInput {
-                pin: form.pin.as_deref().unwrap_or(""),
-                password: form.password.as_deref().unwrap_or(""),
-                confirm: Some(form.confirm_password.as_deref().unwrap_or("")),
+                pin: exposed(&form.pin),
+                password: exposed(&form.password),
+                confirm: Some(exposed(&form.confirm_password)),
             };
             match flow::submit_password(&state, &token, input).await {
                 // Post/redirect/get: a refresh of the next page does not resubmit the form.

@@ -64,6 +64,12 @@ impl Store {
         .await?
     }
 
+    /// Releases every lease; only for startup, before any request runs.
+    pub fn clear_leases_blocking(&self) -> Result<usize, StoreError> {
+        let conn = self.pool.get()?;
+        Ok(conn.execute("UPDATE onboarding SET busy_until = NULL WHERE busy_until IS NOT NULL", [])?)
+    }
+
     /// The database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await

@@ -4,7 +4,7 @@ use chrono::Utc;
 use rand::Rng;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
-use setpass::clock::ManualClock;
+use setpass::clock::OffsetClock;
 use setpass::config::Settings;
 use setpass::startup::Application;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub fn unique(prefix: &str) -> String {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub clock: ManualClock,
+    pub clock: OffsetClock,
     pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -61,8 +61,13 @@ pub async fn spawn_app_with(auth_url: &str, adjust: impl FnOnce(&mut Settings)) 
     settings.server.workers = 1;
     settings.argon2.memory_kib = 1024;
     settings.argon2.iterations = 1;
+    // Every test client is 127.0.0.1: rate limits are tested on their own.
+    settings.limits.user_per_minute = 1_000_000;
+    settings.limits.user_burst = 1_000_000;
+    settings.limits.admin_per_minute = 1_000_000;
+    settings.limits.admin_burst = 1_000_000;
     adjust(&mut settings);
-    let clock = ManualClock::new(Utc::now());
+    let clock = OffsetClock::new();
     let app = Application::build(settings, Arc::new(clock.clone())).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -2,8 +2,12 @@
 mod admin_api;
 mod admin_cache;
 mod binary;
+mod crash;
+mod hardening;
 mod health;
 mod helpers;
 mod keystone_faults;
 mod onboarding;
 mod pages;
+mod process;
+mod secrets;
