@@ -18,3 +18,6 @@ pub use user_id::UserId;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Invalid(pub String);
+
+#[cfg(test)]
+mod props;

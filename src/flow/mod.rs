@@ -17,6 +17,8 @@ use std::time::Duration;
 pub enum View {
     Password {
         attempts_left: u32,
+        /// The Keystone user name, so a password manager files the new password under it.
+        account: String,
     },
     Totp(TotpView),
     /// The password is set, but enrollment needs the operator (MFA on, no service credential).
@@ -84,6 +86,7 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
     match flow.record.stage {
         Stage::Password => Ok(View::Password {
             attempts_left: flow.record.attempts_left(state.settings.onboarding.max_pin_attempts),
+            account: account(flow),
         }),
         Stage::Complete => Ok(View::Complete),
         Stage::Totp if flow.mfa_receipt => Ok(View::NeedsOperator),
@@ -92,8 +95,7 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
                 flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(Missing("TOTP secret")))?;
             let secret = TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?)
                 .map_err(AppError::internal)?;
-            let account =
-                if flow.user_name.is_empty() { user_id.to_string() } else { flow.user_name.clone() };
+            let account = account(flow);
             let now = state.clock.now();
             let token_alive = flow.user_token_ct.is_some()
                 && flow.user_token_expires_at.is_some_and(|t| t > now + chrono::Duration::seconds(60));
@@ -116,6 +118,14 @@ pub(crate) async fn service_token(state: &AppState) -> Result<secrecy::SecretStr
         )
     })?;
     Ok(service.token(&state.keystone, state.clock.now()).await?)
+}
+
+fn account(flow: &FlowRecord) -> String {
+    if flow.user_name.is_empty() {
+        flow.record.user_id.to_string()
+    } else {
+        flow.user_name.clone()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

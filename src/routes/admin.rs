@@ -3,14 +3,15 @@ use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
 use crate::error::AppError;
 use crate::keystone::KeystoneError;
+use crate::routes::bodies::IssueBody;
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
 use crate::store::IssueWrite;
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use secrecy::ExposeSecret;
+use serde::Serialize;
 
 const BODY_LIMIT: usize = 64 * 1024;
 
@@ -23,13 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/token/", web::route().to(empty_user_id))
     .route("/token", web::route().to(empty_user_id));
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IssueBody {
-    pin: Option<SecretString>,
-    password: Option<SecretString>,
 }
 
 #[derive(Serialize)]

@@ -2,12 +2,12 @@
 use crate::domain::OneTimeToken;
 use crate::error::AppError;
 use crate::flow::{self, PasswordInput, TotpInput, View};
+use crate::routes::bodies::{PasswordBody, StatusBody, TotpBody};
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::SecondsFormat;
-use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 const BODY_LIMIT: usize = 16 * 1024;
@@ -21,29 +21,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StatusBody {
-    token: SecretString,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PasswordBody {
-    token: SecretString,
-    pin: SecretString,
-    password: SecretString,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TotpBody {
-    token: SecretString,
-    code: SecretString,
-    #[serde(default)]
-    password: Option<SecretString>,
-}
-
 async fn body<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     payload: web::Payload,
@@ -54,7 +31,7 @@ async fn body<T: serde::de::DeserializeOwned>(
 
 fn view_json(view: &View) -> Value {
     match view {
-        View::Password { attempts_left } => json!({"stage": "password", "attempts_left": attempts_left}),
+        View::Password { attempts_left, .. } => json!({"stage": "password", "attempts_left": attempts_left}),
         View::Totp(totp) => json!({"stage": "totp", "totp": {
             "secret": totp.secret.expose(),
             "otpauth_uri": totp.otpauth_uri,

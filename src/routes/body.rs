@@ -40,9 +40,14 @@ pub async fn read_body(
 
 /// A JSON body, or 415 for another content type. A missing content type is read as JSON.
 pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, AppError> {
-    if let Some(content_type) = req.headers().get(CONTENT_TYPE) {
-        let media =
-            content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = req.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap_or(""));
+    decode_json(content_type, body)
+}
+
+/// The same from the raw `Content-Type` value (if any) and body bytes.
+pub fn decode_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result<T, AppError> {
+    if let Some(content_type) = content_type {
+        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if media != "application/json" && !media.ends_with("+json") {
             return Err(AppError::UnsupportedMediaType(
                 "send the body as JSON with Content-Type: application/json".into(),

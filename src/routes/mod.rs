@@ -1,6 +1,7 @@
 //! HTTP handlers, grouped by audience; each module registers its own routes.
 pub mod admin;
 pub mod api;
+pub mod bodies;
 mod body;
 pub mod health;
 pub mod onboarding;
@@ -9,7 +10,7 @@ use crate::error::json_error;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-pub use body::{parse_json, read_body};
+pub use body::{decode_json, parse_json, read_body};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
@@ -35,3 +36,6 @@ pub fn query_config() -> web::QueryConfig {
         crate::error::AppError::BadRequest("the query string could not be read".into()).into()
     })
 }
+
+#[cfg(test)]
+mod props;

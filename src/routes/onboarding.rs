@@ -2,6 +2,7 @@
 use crate::domain::OneTimeToken;
 use crate::error::AppError;
 use crate::flow::{self, PasswordInput, TotpInput, View};
+use crate::routes::bodies::{decode_form, decode_query, LinkQuery, StepForm};
 use crate::routes::read_body;
 use crate::state::AppState;
 use crate::views::{self, Message, PageContext};
@@ -9,32 +10,18 @@ use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 
 const FORM_LIMIT: usize = 16 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(show)).route(web::post().to(submit)))
-        .route("/static/style.css", web::get().to(stylesheet));
+        .route("/static/style.css", web::get().to(stylesheet))
+        // Browsers ask for it on every page; no icon, and no 404 in the console.
+        .route("/favicon.ico", web::get().to(HttpResponse::NoContent));
 }
 
 async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok().content_type("text/css; charset=utf-8").body(views::STYLESHEET)
-}
-
-#[derive(Deserialize)]
-struct LinkQuery {
-    token: Option<SecretString>,
-}
-
-/// Fields of both forms; which step runs is decided by the record's stage and the fields sent.
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StepForm {
-    pin: Option<SecretString>,
-    password: Option<SecretString>,
-    confirm_password: Option<SecretString>,
-    code: Option<SecretString>,
 }
 
 fn exposed(field: &Option<SecretString>) -> &str {
@@ -42,9 +29,7 @@ fn exposed(field: &Option<SecretString>) -> &str {
 }
 
 fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
-    let query: LinkQuery = serde_urlencoded::from_str(req.query_string()).map_err(|_| {
-        AppError::BadRequest("This address is damaged. Open the link from your email again.".into())
-    })?;
+    let query: LinkQuery = decode_query(req.query_string())?;
     let raw = query.token.ok_or_else(|| {
         AppError::BadRequest(
             "This page needs the personal link from your email. Open that link to continue.".into(),
@@ -101,9 +86,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<StepForm,
         return Err(AppError::UnsupportedMediaType("Send the form as a web browser does.".into()));
     }
     let body = read_body(req, payload, FORM_LIMIT).await?;
-    serde_urlencoded::from_bytes(&body).map_err(|_| {
-        AppError::BadRequest("The form was not understood; reload the page and try again.".into())
-    })
+    decode_form(&body)
 }
 
 /// A view at 200, or, after an error, the current step again with the error on it (so the user

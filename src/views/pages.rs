@@ -28,10 +28,10 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
         }
     };
     match view {
-        View::Password { attempts_left } => layout(
+        View::Password { attempts_left, account } => layout(
             &chrome(Some((1, steps))),
             "Choose your password",
-            password_form(ctx, *attempts_left, message),
+            password_form(ctx, *attempts_left, account, message),
         ),
         View::Totp(totp) => {
             layout(&chrome(Some((2, 2))), "Set up your authenticator app", totp_form(ctx, totp, message))
@@ -64,11 +64,13 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
     }
 }
 
-fn password_form(ctx: &PageContext<'_>, attempts_left: u32, message: Markup) -> Markup {
+fn password_form(ctx: &PageContext<'_>, attempts_left: u32, account: &str, message: Markup) -> Markup {
     html! {
         (message)
         p { "Enter the PIN you chose when you registered, then choose a new password for your account." }
         form method="post" action=(ctx.action) {
+            // Not submitted (no name): tells a password manager whose password this is.
+            input type="text" autocomplete="username" value=(account) hidden readonly;
             label for="pin" { "PIN" }
             input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" required;
             p.hint { "You have " (attempts_left) " attempt" @if attempts_left != 1 { "s" } " left." }

@@ -2,6 +2,7 @@
 mod admin_api;
 mod admin_cache;
 mod binary;
+mod browser;
 mod crash;
 mod hardening;
 mod health;

@@ -118,3 +118,21 @@ async fn the_stylesheet_is_served_by_the_service_itself() {
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn two_submissions_of_the_same_form_at_once_both_land_on_the_next_step() {
+    let url = keystone_url();
+    let (app, keystone) = tokio::join!(spawn_app(&url), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "8642").await;
+    let form = [("pin", "8642"), ("password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
+
+    let (a, b) = tokio::join!(app.post_form(&token, &form), app.post_form(&token, &form));
+
+    for response in [a, b] {
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Step 2 of 2"), "{html}");
+    }
+    assert_eq!(keystone.login_with_password(&user.id, NEW_PASSWORD).await, StatusCode::CREATED);
+}

@@ -1,0 +1,69 @@
+//! Every request body and query the service reads, and the pure decoders for them (also the
+//! entry points of the fuzz target in `fuzz/`). Secret fields are `SecretString`.
+use crate::error::AppError;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// `PUT /token/{user_id}`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    pub pin: Option<SecretString>,
+    pub password: Option<SecretString>,
+}
+
+/// `POST /api/v1/status`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    pub token: SecretString,
+}
+
+/// `POST /api/v1/password`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    pub token: SecretString,
+    pub pin: SecretString,
+    pub password: SecretString,
+}
+
+/// `POST /api/v1/totp`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpBody {
+    pub token: SecretString,
+    pub code: SecretString,
+    #[serde(default)]
+    pub password: Option<SecretString>,
+}
+
+/// `?token=` of the user's link; other parameters (a mail system's tracking) are ignored.
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    pub token: Option<SecretString>,
+}
+
+/// The fields of both of the user's forms; which step runs is decided by the fields sent.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepForm {
+    pub pin: Option<SecretString>,
+    pub password: Option<SecretString>,
+    pub confirm_password: Option<SecretString>,
+    pub code: Option<SecretString>,
+}
+
+/// An `application/x-www-form-urlencoded` body.
+pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest("The form was not understood; reload the page and try again.".into())
+    })
+}
+
+/// A query string.
+pub fn decode_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    serde_urlencoded::from_str(query).map_err(|_| {
+        AppError::BadRequest("This address is damaged. Open the link from your email again.".into())
+    })
+}
