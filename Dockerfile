@@ -38,6 +38,8 @@ RUN groupadd --system --gid 10001 setpass \
     && chmod 0700 /var/lib/setpass
 COPY --from=builder /src/target/release/setpass /usr/local/bin/setpass
 COPY config.toml.example /etc/setpass/config.toml.example
+# The built-in mail templates, to copy and adapt ([email] text_template, html_template).
+COPY templates /etc/setpass/templates.example
 USER setpass
 WORKDIR /var/lib/setpass
 VOLUME ["/var/lib/setpass"]

@@ -3,6 +3,8 @@
 # the integration tests and the demo. SQLite backend, fernet tokens, one uwsgi worker.
 #
 #   scripts/keystone.sh install              # venv only (cached under ~/.cache)
+#   scripts/keystone.sh python               # prints the venv's python (it has aiosmtpd,
+#                                            # the tests' SMTP server, scripts/smtp_sink.py)
 #   scripts/keystone.sh start NAME PORT [--first-use]
 #                                            # state in $KEYSTONE_STATE/NAME, waits for GET /v3
 #   scripts/keystone.sh stop NAME
@@ -14,6 +16,7 @@ set -euo pipefail
 
 KEYSTONE_VERSION="${KEYSTONE_VERSION:-30.0.0}"
 UWSGI_VERSION="${UWSGI_VERSION:-2.0.31}"
+AIOSMTPD_VERSION="${AIOSMTPD_VERSION:-1.4.6}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/setpass"
 VENV="${KEYSTONE_VENV:-$CACHE/keystone-$KEYSTONE_VERSION-venv}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,6 +29,7 @@ log() { echo "keystone.sh: $*" >&2; }
 
 install() {
     if [ -x "$VENV/bin/uwsgi" ] && [ -f "$VENV/.complete" ]; then
+        install_smtp
         return
     fi
     log "installing keystone $KEYSTONE_VERSION and uwsgi $UWSGI_VERSION into $VENV (about a minute)"
@@ -35,6 +39,17 @@ install() {
     "$VENV/bin/pip" install --quiet --upgrade pip wheel
     "$VENV/bin/pip" install --quiet "keystone==$KEYSTONE_VERSION" "uwsgi==$UWSGI_VERSION"
     touch "$VENV/.complete"
+    install_smtp
+}
+
+# The tests' loopback SMTP server; added after the venv, so an existing venv gets it too.
+install_smtp() {
+    if [ -f "$VENV/.aiosmtpd-$AIOSMTPD_VERSION" ]; then
+        return
+    fi
+    log "installing aiosmtpd $AIOSMTPD_VERSION into $VENV"
+    "$VENV/bin/pip" install --quiet "aiosmtpd==$AIOSMTPD_VERSION"
+    touch "$VENV/.aiosmtpd-$AIOSMTPD_VERSION"
 }
 
 write_conf() {
@@ -127,7 +142,8 @@ stop() {
 
 case "${1:-}" in
     install) install ;;
+    python) echo "$VENV/bin/python" ;;
     start) shift; start "$@" ;;
     stop) shift; stop "$@" ;;
-    *) echo "usage: $0 install | start NAME PORT [--first-use] | stop NAME" >&2; exit 2 ;;
+    *) echo "usage: $0 install | python | start NAME PORT [--first-use] | stop NAME" >&2; exit 2 ;;
 esac

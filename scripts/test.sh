@@ -31,4 +31,6 @@ wait $first_use || { cat target/keystone-first-use.out; exit 1; }
 
 export SETPASS_TEST_KEYSTONE_URL="http://127.0.0.1:$PLAIN_PORT/v3"
 export SETPASS_TEST_KEYSTONE_FIRST_USE_URL="http://127.0.0.1:$FIRST_USE_PORT/v3"
+# The venv's python has aiosmtpd: the email tests start scripts/smtp_sink.py with it.
+export SETPASS_TEST_PYTHON="$(scripts/keystone.sh python)"
 cargo test --all-targets "$@"

@@ -1,10 +1,11 @@
 //! Wiring: build the state, bind the listener (port 0 works), start the purge task, run.
 use crate::admin_auth::AdminGuard;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, MetricsServe, Settings};
 use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
 use crate::keystone::{KeystoneClient, ServiceCredential};
+use crate::metrics::Metrics;
 use crate::middleware::{self, RateLimits};
 use crate::routes;
 use crate::state::AppState;
@@ -28,6 +29,8 @@ pub enum StartupError {
     Http(#[from] reqwest::Error),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("cannot set up metrics: {0}")]
+    Metrics(String),
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
@@ -36,6 +39,28 @@ pub struct Application {
     port: u16,
     server: Server,
     purge: tokio::task::JoinHandle<()>,
+    metrics: Option<(u16, Server)>,
+}
+
+/// With `metrics.serve = "separate"`: a small server of its own for `GET /metrics`.
+fn metrics_server(state: &web::Data<AppState>) -> Result<Option<(u16, Server)>, StartupError> {
+    let Some(addr) =
+        state.settings.metrics.listen.filter(|_| state.settings.metrics.serve == MetricsServe::Separate)
+    else {
+        return Ok(None);
+    };
+    let listener =
+        TcpListener::bind(addr).map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
+    let port = listener.local_addr().map_err(StartupError::Serve)?.port();
+    let app_state = state.clone();
+    let server =
+        HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes::metrics::configure))
+            .workers(1)
+            .listen(listener)
+            .map_err(StartupError::Serve)?
+            .run();
+    log::info!("metrics on http://{addr}/metrics");
+    Ok(Some((port, server)))
 }
 
 impl Application {
@@ -46,8 +71,11 @@ impl Application {
             StartupError::Bind { addr: state.settings.server.listen.to_string(), source }
         })?;
         let port = listener.local_addr().map_err(StartupError::Serve)?.port();
-        let limits =
-            web::Data::new(RateLimits::new(&state.settings.limits, &state.settings.onboarding.cloud_name));
+        let limits = web::Data::new(RateLimits::new(
+            &state.settings.limits,
+            &state.settings.onboarding.cloud_name,
+            state.metrics.rate_limited.clone(),
+        ));
         let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
         let workers = state.settings.workers();
         let shutdown = state.settings.server.shutdown_timeout.0;
@@ -57,12 +85,18 @@ impl Application {
             App::new()
                 .wrap(from_fn(middleware::guard))
                 .wrap(middleware::security_headers())
+                .wrap(from_fn(crate::request_id::assign))
                 .wrap(access_log())
                 .app_data(app_state.clone())
                 .app_data(limits.clone())
                 .app_data(routes::path_config())
                 .app_data(routes::query_config())
                 .configure(routes::configure)
+                .configure(|cfg| {
+                    if app_state.settings.metrics.serve == MetricsServe::Main {
+                        routes::metrics::configure(cfg);
+                    }
+                })
                 .default_service(web::to(routes::not_found))
         })
         .workers(workers)
@@ -73,17 +107,31 @@ impl Application {
         .map_err(StartupError::Serve)?
         .run();
         log::info!("setpass listening on {} (port {port})", state.settings.server.listen);
-        Ok(Self { port, server, purge })
+        let metrics = metrics_server(&state)?;
+        Ok(Self { port, server, purge, metrics })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The separate metrics listener's port, when `metrics.serve = "separate"`.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let result = self.server.await.map_err(StartupError::Serve);
         self.purge.abort();
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         result
     }
 }
@@ -95,7 +143,9 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     // One process owns a SQLite database: leases left by a crashed run are stale.
     store.clear_leases_blocking().map_err(store_error)?;
     let key = load_or_create_key(&settings.secrets, &db_path)?;
-    let keystone = KeystoneClient::new(&settings.keystone.auth_url, settings.keystone.timeout.as_std())?;
+    let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
+    let keystone = KeystoneClient::new(&settings.keystone.auth_url, settings.keystone.timeout.as_std())?
+        .with_latency_histogram(metrics.keystone_seconds.clone());
     let policy = AdminPolicy {
         role: settings.keystone.admin_role.clone(),
         project: settings.keystone.admin_project.clone(),
@@ -110,7 +160,10 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     let hasher = PinHasher::new(&settings.argon2, settings.argon2_concurrency())
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
     let service = service_credential(&settings)?;
+    let notify = crate::notify::Notifier::new(&settings)?;
     Ok(AppState {
+        notify,
+        metrics,
         secret_box: SecretBox::new(&key),
         store,
         keystone,
@@ -150,6 +203,7 @@ async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
     loop {
         ticks.tick().await;
         limits.forget_idle();
+        crate::notify::announce_expired(&state).await;
         let cutoff = state.clock.now() - state.settings.database.retention.as_chrono();
         match state.store.purge_expired(cutoff).await {
             Ok(0) => {}
@@ -161,11 +215,14 @@ async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
 
 /// Access log without bodies, and with the one-time token in `?token=` replaced.
 fn access_log() -> Logger {
-    Logger::new("%a \"%{request}xi\" %s %b %Dms").custom_request_replace("request", |req| {
-        let query = redact_query(req.query_string());
-        let sep = if query.is_empty() { "" } else { "?" };
-        format!("{} {}{sep}{query} {:?}", req.method(), req.path(), req.version())
-    })
+    Logger::new("%a \"%{request}xi\" %s %b %Dms id=%{x-request-id}o").custom_request_replace(
+        "request",
+        |req| {
+            let query = redact_query(req.query_string());
+            let sep = if query.is_empty() { "" } else { "?" };
+            format!("{} {}{sep}{query} {:?}", req.method(), req.path(), req.version())
+        },
+    )
 }
 
 pub fn redact_query(query: &str) -> String {

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::crypto::{PinHasher, SecretBox};
 use crate::domain::{Limits, PinPolicy};
 use crate::keystone::{KeystoneClient, ServiceCredential};
+use crate::metrics::Metrics;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -16,8 +17,11 @@ pub struct AppState {
     pub hasher: PinHasher,
     pub secret_box: SecretBox,
     pub clock: Arc<dyn Clock>,
+    pub metrics: Metrics,
     /// The operator's application credential, when configured.
     pub service: Option<ServiceCredential>,
+    /// The link mail and the webhook, when configured.
+    pub notify: crate::notify::Notifier,
 }
 
 impl AppState {

@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         // A value of 8+ characters from the input must not come back in the message.
         let message = err.to_string();
         if let Ok(text) = std::str::from_utf8(body) {
-            for word in text.split('"').filter(|w| w.len() >= 8 && w.chars().all(|c| c.is_ascii_alphanumeric())) {
+            // Field names are named in messages on purpose ("`password`: wrong type").
+            let field = |w: &str| ["token", "pin", "password", "code"].contains(&w);
+            let value = |w: &&str| w.len() >= 8 && w.chars().all(|c| c.is_ascii_alphanumeric()) && !field(w);
+            for word in text.split('"').filter(value) {
                 assert!(!message.contains(word) || message.contains("unknown field"), "echoed {word}: {message}");
             }
         }

@@ -1,10 +1,12 @@
 //! Settings: the TOML file, `SETPASS_<SECTION>__<KEY>` overrides, defaults and validation.
 mod duration;
 mod load;
+mod notify;
 mod validate;
 
 pub use duration::Seconds;
 pub use load::ConfigError;
+pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -23,9 +25,17 @@ pub struct Settings {
     #[serde(default)]
     pub limits: LimitSettings,
     #[serde(default)]
+    pub metrics: MetricsSettings,
+    #[serde(default)]
     pub argon2: Argon2Settings,
     #[serde(default)]
     pub secrets: SecretsSettings,
+    #[serde(default)]
+    pub email: EmailSettings,
+    #[serde(default)]
+    pub webhook: WebhookSettings,
+    #[serde(default)]
+    pub reset: ResetSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +140,27 @@ impl Default for TotpSettings {
             max_attempts: defaults::totp_max_attempts(),
         }
     }
+}
+
+/// Where `GET /metrics` (Prometheus text format) is served.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    #[serde(default)]
+    pub serve: MetricsServe,
+    /// With `serve = "separate"`: the address of the metrics listener.
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricsServe {
+    /// On the main listener, beside the user's pages.
+    #[default]
+    Main,
+    /// On `metrics.listen` only (keep it off the public network).
+    Separate,
+    Off,
 }
 
 /// Request limits that keep one client from exhausting the service.
@@ -278,8 +309,12 @@ impl Settings {
             onboarding: OnboardingSettings::default(),
             totp: TotpSettings::default(),
             limits: LimitSettings::default(),
+            metrics: MetricsSettings::default(),
             argon2: Argon2Settings::default(),
             secrets: SecretsSettings::default(),
+            email: EmailSettings::default(),
+            webhook: WebhookSettings::default(),
+            reset: ResetSettings::default(),
         }
     }
 

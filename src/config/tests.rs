@@ -66,6 +66,7 @@ fn assert_defaults(settings: &Settings) {
         (19_456, 2, 1, 0)
     );
     assert!(settings.secrets.key.is_none() && settings.secrets.key_file.is_none());
+    super::notify::tests::assert_defaults(settings);
 }
 
 /// The example with each `#key = value` line (a documented default) switched on.

@@ -136,6 +136,13 @@ impl Settings {
         if !(256..=65_536).contains(&limits.max_uri_length) {
             return Err(ConfigError::new("limits.max_uri_length", "choose a number from 256 to 65536"));
         }
+        if (self.metrics.serve == super::MetricsServe::Separate) != self.metrics.listen.is_some() {
+            return Err(ConfigError::new(
+                "metrics.listen",
+                "set it exactly when metrics.serve = \"separate\" (e.g. \"127.0.0.1:9090\")",
+            ));
+        }
+        super::notify::validate(&self.email, &self.webhook, &self.reset)?;
         self.check_database_path()?;
         Ok(self)
     }

@@ -1,5 +1,6 @@
 //! The onboarding rules and the value types they trust, parsed once at the edge.
 pub mod admin;
+mod email;
 pub mod onboarding;
 mod password;
 mod pin;
@@ -7,6 +8,7 @@ mod token;
 pub mod totp;
 mod user_id;
 
+pub use email::EmailAddress;
 pub use onboarding::{IssueKind, Limits, Onboarding, Stage};
 pub use password::Password;
 pub use pin::{Pin, PinPolicy};

@@ -50,7 +50,9 @@ pub async fn submit_password(
 async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(), AppError> {
     let user_id = &flow.record.user_id;
     let limits = state.limits();
-    let Some(failures) = state.store.claim_pin_attempt(user_id, limits, state.clock.now()).await? else {
+    let Some(failures) =
+        state.store.claim_attempt(user_id, Stage::Password, limits, state.clock.now()).await?
+    else {
         return Err(AppError::Locked(
             "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
         ));
@@ -59,9 +61,12 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
         state.store.refund_attempt(user_id, Stage::Password).await?;
         return Ok(());
     }
+    state.metrics.pin_failures.inc();
     let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
     if attempts_left == 0 {
+        state.metrics.lockouts.inc();
         log::warn!("onboarding link of user {user_id} locked after {failures} wrong PINs");
+        state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
         return Err(AppError::Locked(
             "That PIN was wrong too, and this link is now locked. Ask your administrator for a new one."
                 .into(),
@@ -89,6 +94,7 @@ async fn change_in_keystone(
         .map_err(AppError::KeystoneUnavailable)?
     {
         PasswordChange::Changed => {
+            state.metrics.passwords_set.inc();
             log::info!("password changed in Keystone for user {user_id}");
             login_after_change(state, user_id, password).await?
         }
@@ -180,7 +186,9 @@ async fn finish(
     state.store.finish_password_step(user_id, done).await?;
     if !enabled {
         state.store.complete(user_id, now).await?;
+        state.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");
+        state.notify.event(crate::notify::Event::Completed, user_id, now);
     }
     Ok(next)
 }

@@ -42,7 +42,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     let user_id = &flow.record.user_id;
     let limits = state.limits();
     let now = state.clock.now();
-    let Some(failures) = state.store.claim_totp_attempt(user_id, limits, now).await? else {
+    let Some(failures) = state.store.claim_attempt(user_id, Stage::Totp, limits, now).await? else {
         return Err(AppError::Locked(
             "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
         ));
@@ -59,9 +59,12 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
         CodeCheck::Skewed(secs) => Some(secs),
         CodeCheck::Rejected => None,
     };
+    state.metrics.totp_failures.inc();
     let attempts_left = limits.max_totp_attempts.saturating_sub(failures);
     if attempts_left == 0 {
+        state.metrics.lockouts.inc();
         log::warn!("onboarding link of user {user_id} locked after {failures} wrong authenticator codes");
+        state.notify.event(crate::notify::Event::Locked, user_id, now);
         return Err(AppError::Locked(
             "That code was wrong too, and this link is now locked. Ask your administrator for a new one."
                 .into(),
@@ -92,6 +95,7 @@ async fn enroll(
             }
             other => other?,
         };
+    state.metrics.totp_enrolled.inc();
     log::info!("TOTP credential {credential} created for user {user_id}");
     remove_other_credentials(state, user_id, acting.expose_secret(), &credential).await;
     if keystone.totp_login(user_id, code).await? == TotpLogin::Rejected {
@@ -100,7 +104,9 @@ async fn enroll(
     }
     switch_on_mfa(state, flow).await;
     state.store.complete(user_id, state.clock.now()).await?;
+    state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
+    state.notify.event(crate::notify::Event::Completed, user_id, state.clock.now());
     Ok(())
 }
 

@@ -58,6 +58,7 @@ pub struct KeystoneUser {
 pub struct KeystoneClient {
     http: reqwest::Client,
     base: String,
+    latency: Option<prometheus::HistogramVec>,
 }
 
 impl KeystoneClient {
@@ -68,7 +69,13 @@ impl KeystoneClient {
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("setpass/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { http, base: auth_url.trim_end_matches('/').to_owned() })
+        Ok(Self { http, base: auth_url.trim_end_matches('/').to_owned(), latency: None })
+    }
+
+    /// Records each call's latency, labelled by operation and status.
+    pub fn with_latency_histogram(mut self, histogram: prometheus::HistogramVec) -> Self {
+        self.latency = Some(histogram);
+        self
     }
 
     pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -78,21 +85,36 @@ impl KeystoneClient {
     /// Sends once; a GET that failed before any answer (a pooled connection the server had
     /// closed, say) is sent once more on a fresh connection. Timeouts are not retried.
     pub(crate) async fn send(
+        &self,
         operation: &'static str,
-        request: RequestBuilder,
+        mut request: RequestBuilder,
     ) -> Result<Response, KeystoneError> {
+        let ours = crate::request_id::current();
+        if let Some(id) = &ours {
+            // Keystone logs this as the global request id of its own request.
+            request = request.header("X-OpenStack-Request-ID", format!("req-{id}"));
+        }
+        let started = std::time::Instant::now();
         let retry = request.try_clone().filter(|_| is_get(&request));
-        let response = match (request.send().await, retry) {
-            (Ok(response), _) => response,
+        let result = match (request.send().await, retry) {
             (Err(err), Some(retry)) if !err.is_timeout() => {
                 log::debug!("keystone {operation}: retrying after {}", crate::error::chain(&err));
-                retry.send().await.map_err(|source| KeystoneError::Unreachable { operation, source })?
+                retry.send().await
             }
-            (Err(source), _) => return Err(KeystoneError::Unreachable { operation, source }),
+            (result, _) => result,
         };
-        if let Some(id) = response.headers().get("x-openstack-request-id").and_then(|v| v.to_str().ok()) {
-            log::debug!("keystone {operation}: {} ({id})", response.status());
+        let status = result.as_ref().map_or_else(|_| "error".to_owned(), |r| r.status().as_u16().to_string());
+        if let Some(histogram) = &self.latency {
+            histogram.with_label_values(&[operation, &status]).observe(started.elapsed().as_secs_f64());
         }
+        let response = result.map_err(|source| KeystoneError::Unreachable { operation, source })?;
+        let theirs =
+            response.headers().get("x-openstack-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        log::info!(
+            "keystone {operation}: {status} in {} ms (request {}, keystone {theirs})",
+            started.elapsed().as_millis(),
+            ours.as_deref().unwrap_or("-")
+        );
         Ok(response)
     }
 
@@ -109,7 +131,7 @@ impl KeystoneClient {
 
     /// `GET /v3`: Keystone is up and answering.
     pub async fn version(&self) -> Result<(), KeystoneError> {
-        let response = Self::send("version check", self.request(Method::GET, "")).await?;
+        let response = self.send("version check", self.request(Method::GET, "")).await?;
         match response.status() {
             status if status.is_success() => Ok(()),
             status => Err(KeystoneError::Unexpected { operation: "version check", status }),
@@ -123,7 +145,7 @@ impl KeystoneClient {
             .request(Method::GET, "/auth/tokens?nocatalog")
             .header("X-Auth-Token", token)
             .header("X-Subject-Token", token);
-        let response = Self::send(OP, request).await?;
+        let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::OK => {
                 let body: TokenBody = Self::json(OP, response).await?;
@@ -143,7 +165,7 @@ impl KeystoneClient {
     ) -> Result<Option<KeystoneUser>, KeystoneError> {
         const OP: &str = "user lookup";
         let request = self.request(Method::GET, &format!("/users/{user_id}")).header("X-Auth-Token", token);
-        let response = Self::send(OP, request).await?;
+        let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(Self::json::<UserBody>(OP, response).await?.user)),
             StatusCode::NOT_FOUND => Ok(None),

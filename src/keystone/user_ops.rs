@@ -81,7 +81,7 @@ impl KeystoneClient {
         const OP: &str = "password change";
         let body = json!({"user": {"original_password": original, "password": new}});
         let request = self.request(Method::POST, &format!("/users/{user_id}/password")).json(&body);
-        let response = Self::send(OP, request).await?;
+        let response = self.send(OP, request).await?;
         match response.status() {
             status if status.is_success() => Ok(PasswordChange::Changed),
             StatusCode::BAD_REQUEST => Ok(PasswordChange::Refused(keystone_message(response).await)),
@@ -94,7 +94,7 @@ impl KeystoneClient {
         let request = self
             .request(Method::POST, "/auth/tokens?nocatalog")
             .json(&json!({"auth": {"identity": identity}}));
-        let response = Self::send(operation, request).await?;
+        let response = self.send(operation, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
                 let value = response
@@ -137,7 +137,7 @@ impl KeystoneClient {
         const OP: &str = "credential creation";
         let body = json!({"credential": {"type": "totp", "user_id": user_id.as_str(), "blob": secret}});
         let request = self.request(Method::POST, "/credentials").header("X-Auth-Token", token).json(&body);
-        let response = Self::send(OP, request).await?;
+        let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
                 Ok(Self::json::<CredentialBody>(OP, response).await?.credential.id)
@@ -155,7 +155,7 @@ impl KeystoneClient {
     ) -> Result<Vec<String>, KeystoneError> {
         const OP: &str = "credential list";
         let path = format!("/credentials?user_id={user_id}&type=totp");
-        let response = Self::send(OP, self.request(Method::GET, &path).header("X-Auth-Token", token)).await?;
+        let response = self.send(OP, self.request(Method::GET, &path).header("X-Auth-Token", token)).await?;
         match response.status() {
             StatusCode::OK => Ok(Self::json::<Credentials>(OP, response)
                 .await?
@@ -174,7 +174,7 @@ impl KeystoneClient {
         let request = self
             .request(Method::DELETE, &format!("/credentials/{credential_id}"))
             .header("X-Auth-Token", token);
-        match Self::send(OP, request).await?.status() {
+        match self.send(OP, request).await?.status() {
             status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
             StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
             StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
@@ -186,7 +186,7 @@ impl KeystoneClient {
     pub async fn mfa_rules(&self, token: &str, user_id: &UserId) -> Result<Value, KeystoneError> {
         const OP: &str = "user lookup";
         let request = self.request(Method::GET, &format!("/users/{user_id}")).header("X-Auth-Token", token);
-        let response = Self::send(OP, request).await?;
+        let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::OK => {
                 let body: Value = Self::json(OP, response).await?;
@@ -216,7 +216,7 @@ impl KeystoneClient {
             .request(Method::PATCH, &format!("/users/{user_id}"))
             .header("X-Auth-Token", token)
             .json(&body);
-        match Self::send(OP, request).await?.status() {
+        match self.send(OP, request).await?.status() {
             StatusCode::OK => Ok(()),
             StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
             StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),

@@ -19,6 +19,7 @@ pub struct RateLimits {
     trusted: Vec<IpAddr>,
     max_uri_length: usize,
     cloud_name: String,
+    rejected: prometheus::IntCounterVec,
 }
 
 enum Audience {
@@ -33,13 +34,14 @@ fn quota(per_minute: u32, burst: u32) -> Quota {
 }
 
 impl RateLimits {
-    pub fn new(settings: &LimitSettings, cloud_name: &str) -> Self {
+    pub fn new(settings: &LimitSettings, cloud_name: &str, rejected: prometheus::IntCounterVec) -> Self {
         Self {
             user: RateLimiter::keyed(quota(settings.user_per_minute, settings.user_burst)),
             admin: RateLimiter::keyed(quota(settings.admin_per_minute, settings.admin_burst)),
             trusted: settings.trusted_proxies.clone(),
             max_uri_length: settings.max_uri_length,
             cloud_name: cloud_name.to_owned(),
+            rejected,
         }
     }
 
@@ -56,17 +58,18 @@ impl RateLimits {
         let path = req.path();
         let audience = if path == "/token" || path.starts_with("/token/") {
             Audience::Admin
-        } else if path == "/" || path.starts_with("/api/") {
+        } else if path == "/" || path == "/reset" || path.starts_with("/api/") {
             Audience::User
         } else {
             return None;
         };
         let ip = client_ip(req, &self.trusted)?;
-        let limiter = match audience {
-            Audience::User => &self.user,
-            Audience::Admin => &self.admin,
+        let (limiter, label) = match audience {
+            Audience::User => (&self.user, "user"),
+            Audience::Admin => (&self.admin, "admin"),
         };
         limiter.check_key(&ip).err().map(|not_until| {
+            self.rejected.with_label_values(&[label]).inc();
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })
@@ -80,7 +83,7 @@ fn refusal(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
     let retry_after = limits.check(req)?;
     log::info!("rate limit: refused {} {} for {retry_after} s", req.method(), req.path());
     let message = format!("Too many requests. Please wait {retry_after} seconds and try again.");
-    let mut response = if req.path() == "/" {
+    let mut response = if matches!(req.path(), "/" | "/reset") {
         HttpResponse::TooManyRequests()
             .content_type("text/html; charset=utf-8")
             .body(crate::views::error_page(&limits.cloud_name, "Please slow down", &message).into_string())

@@ -1,8 +1,9 @@
 //! The admin API: issue or renew a one-time link, read its status, revoke it.
 use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
+use crate::domain::{EmailAddress, IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
 use crate::error::AppError;
-use crate::keystone::KeystoneError;
+use crate::keystone::{KeystoneError, KeystoneUser};
+use crate::notify::{EmailOutcome, LinkMail};
 use crate::routes::bodies::IssueBody;
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
@@ -32,6 +33,9 @@ struct IssuedLink<'a> {
     token: &'a str,
     url: String,
     expires_at: String,
+    /// Whether the link was mailed; absent when email is off and none was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<EmailOutcome>,
 }
 
 #[derive(Serialize)]
@@ -60,11 +64,11 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     Ok(token.to_owned())
 }
 
-/// Admin check, then the user must exist in Keystone; returns the user's name.
-async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<String, AppError> {
+/// Admin check, then the user must exist in Keystone; returns the user (name, email).
+async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<KeystoneUser, AppError> {
     state.admin.authorize(token).await?;
     match state.keystone.get_user(token, user_id).await {
-        Ok(Some(user)) => Ok(user.name),
+        Ok(Some(user)) => Ok(user),
         Ok(None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
         Err(KeystoneError::InvalidToken) => {
             Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()))
@@ -100,7 +104,13 @@ async fn put_token(
         if raw.iter().all(u8::is_ascii_whitespace) { IssueBody::default() } else { parse_json(&req, &raw)? };
     let pin = body.pin.as_ref().map(|p| Pin::parse(p.expose_secret(), state.pin_policy())).transpose()?;
     let password = body.password.as_ref().map(|p| Password::parse(p.expose_secret())).transpose()?;
-    let user_name = authorize(&state, &caller, &user_id).await?;
+    let email = body
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|err| AppError::BadRequest(format!("`email`: {err}")))?;
+    let user = authorize(&state, &caller, &user_id).await?;
     if pin.is_none() || password.is_none() {
         // Refuse an incomplete new record before spending a hash on it.
         let existing = state.store.find(&user_id).await?.map(|record| record.stage);
@@ -119,21 +129,24 @@ async fn put_token(
     let write = IssueWrite {
         user_id: user_id.clone(),
         token_hash: token.hash(),
-        user_name,
+        user_name: user.name.clone(),
         pin_hash,
         password_ct,
         now,
         expires_at,
     };
     let kind = state.store.issue(write).await?.map_err(issue_error)?;
-    log::info!(
-        "{} onboarding link for user {user_id}, valid until {}",
-        match kind {
-            IssueKind::Created => "issued",
-            IssueKind::Renewed => "renewed",
-        },
-        iso(expires_at)
-    );
+    let (verb, counter) = match kind {
+        IssueKind::Created => ("issued", &state.metrics.links_issued),
+        IssueKind::Renewed => ("renewed", &state.metrics.links_renewed),
+    };
+    counter.inc();
+    log::info!("{verb} onboarding link for user {user_id}, valid until {}", iso(expires_at));
+    let url = state.link(token.expose());
+    let lifetime_secs = state.settings.onboarding.link_lifetime.0;
+    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at };
+    let email =
+        crate::notify::mail_link(&state, &user_id, email.as_ref(), user.email.as_deref(), &mail).await;
 
     let mut response = match kind {
         IssueKind::Created => HttpResponse::Created(),
@@ -147,8 +160,9 @@ async fn put_token(
     Ok(response.json(IssuedLink {
         user_id: user_id.as_str(),
         token: token.expose(),
-        url: state.link(token.expose()),
+        url,
         expires_at: iso(expires_at),
+        email,
     }))
 }
 
@@ -195,6 +209,7 @@ async fn delete_token(
     if !state.store.revoke(&user_id).await? {
         return Err(no_record(&user_id));
     }
+    state.metrics.links_revoked.inc();
     log::info!("revoked onboarding link for user {user_id}");
     Ok(HttpResponse::NoContent().finish())
 }

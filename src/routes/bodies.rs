@@ -10,6 +10,8 @@ use serde::Deserialize;
 pub struct IssueBody {
     pub pin: Option<SecretString>,
     pub password: Option<SecretString>,
+    /// Where to mail the link (with `[email]` on).
+    pub email: Option<String>,
 }
 
 /// `POST /api/v1/status`.
@@ -52,6 +54,19 @@ pub struct StepForm {
     pub password: Option<SecretString>,
     pub confirm_password: Option<SecretString>,
     pub code: Option<SecretString>,
+}
+
+/// The helpdesk reset form (`POST /reset`).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub confirm_email: String,
+    pub pin: Option<SecretString>,
 }
 
 /// An `application/x-www-form-urlencoded` body.

@@ -68,13 +68,16 @@ pub fn decode_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8])
 /// PIN or a password; keep what was expected and where, drop the value.
 fn describe(path: &str, err: &serde_json::Error) -> String {
     let text = err.to_string();
-    let text = text.split(" at line ").next().unwrap_or(&text);
+    // The position comes last, and the value (which may contain anything) before it.
+    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(message, _)| message);
     let field = if path == "." { String::new() } else { format!("`{path}`: ") };
     if err.is_syntax() || err.is_eof() {
         return "the body is not valid JSON".into();
     }
-    if let Some(expected) =
-        text.strip_prefix("invalid type: ").and_then(|rest| rest.split(", expected ").nth(1))
+    // "invalid type: <the value sent>, expected <our type>": the last ", expected " is ours (found
+    // by fuzzing: a value containing ", expected " leaked through the first one).
+    if let Some((_, expected)) =
+        text.strip_prefix("invalid type: ").and_then(|rest| rest.rsplit_once(", expected "))
     {
         return format!("{field}wrong type, expected {expected}");
     }
@@ -108,6 +111,14 @@ mod tests {
         let message = parse(r#"{"pin": 987654}"#).unwrap_err().to_string();
         assert_eq!(message, "`pin`: wrong type, expected a string");
         assert!(!message.contains("987654"));
+    }
+
+    #[test]
+    fn a_value_that_imitates_the_message_format_is_still_not_echoed() {
+        let sneaky = r#""SECRETVALUE, expected x at line 9 column 9""#;
+        let message = parse(sneaky).unwrap_err().to_string();
+        assert!(!message.contains("SECRETVALUE"), "{message}");
+        assert_eq!(message, "wrong type, expected struct Body");
     }
 
     #[test]

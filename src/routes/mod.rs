@@ -4,7 +4,9 @@ pub mod api;
 pub mod bodies;
 mod body;
 pub mod health;
+pub mod metrics;
 pub mod onboarding;
+pub mod reset;
 
 use crate::error::json_error;
 use actix_web::http::StatusCode;
@@ -17,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin::configure(cfg);
     onboarding::configure(cfg);
     api::configure(cfg);
+    reset::configure(cfg);
 }
 
 /// Unknown paths and methods get the same JSON shape as every other error.

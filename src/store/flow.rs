@@ -29,6 +29,14 @@ pub struct PasswordDone {
     pub now: DateTime<Utc>,
 }
 
+fn attempts_column(stage: Stage) -> &'static str {
+    if stage == Stage::Totp {
+        "totp_failures"
+    } else {
+        "pin_failures"
+    }
+}
+
 impl Store {
     pub async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
         let hash = hash.0;
@@ -59,66 +67,40 @@ impl Store {
         .await
     }
 
-    /// Counts a PIN attempt before it is checked, in one statement: however many guesses arrive
-    /// at once, no more than `max_pin_attempts` are ever checked. `None`: not claimable now.
-    pub async fn claim_pin_attempt(
+    /// Counts an attempt (a PIN at the password stage, a code at the TOTP stage) before it is
+    /// checked, in one statement: however many guesses arrive at once, no more than the limit
+    /// are ever checked. `None`: the record is not at `stage`, expired, or locked.
+    pub async fn claim_attempt(
         &self,
         user_id: &UserId,
+        stage: Stage,
         limits: Limits,
         now: DateTime<Utc>,
     ) -> Result<Option<u32>, StoreError> {
+        let column = attempts_column(stage);
+        let sql = format!(
+            "UPDATE onboarding SET {column} = {column} + 1
+             WHERE user_id = ?1 AND stage = ?2 AND expires_at > ?3
+               AND pin_failures < ?4 AND totp_failures < ?5
+             RETURNING {column}"
+        );
         let user_id = user_id.clone();
         self.run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "UPDATE onboarding SET pin_failures = pin_failures + 1
-                     WHERE user_id = ?1 AND stage = 'password' AND expires_at > ?2
-                       AND pin_failures < ?3 AND totp_failures < ?4
-                     RETURNING pin_failures",
-                    params![
-                        user_id.as_str(),
-                        now.timestamp(),
-                        limits.max_pin_attempts,
-                        limits.max_totp_attempts
-                    ],
-                    |row| row.get(0),
-                )
-                .optional()?)
-        })
-        .await
-    }
-
-    /// Same for authenticator codes.
-    pub async fn claim_totp_attempt(
-        &self,
-        user_id: &UserId,
-        limits: Limits,
-        now: DateTime<Utc>,
-    ) -> Result<Option<u32>, StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "UPDATE onboarding SET totp_failures = totp_failures + 1
-                     WHERE user_id = ?1 AND stage = 'totp' AND expires_at > ?2
-                       AND pin_failures < ?3 AND totp_failures < ?4
-                     RETURNING totp_failures",
-                    params![
-                        user_id.as_str(),
-                        now.timestamp(),
-                        limits.max_pin_attempts,
-                        limits.max_totp_attempts
-                    ],
-                    |row| row.get(0),
-                )
-                .optional()?)
+            let args = params![
+                user_id.as_str(),
+                stage.as_str(),
+                now.timestamp(),
+                limits.max_pin_attempts,
+                limits.max_totp_attempts
+            ];
+            Ok(conn.query_row(&sql, args, |row| row.get(0)).optional()?)
         })
         .await
     }
 
     /// Gives back an attempt that turned out right.
     pub async fn refund_attempt(&self, user_id: &UserId, stage: Stage) -> Result<(), StoreError> {
-        let column = if stage == Stage::Totp { "totp_failures" } else { "pin_failures" };
+        let column = attempts_column(stage);
         let sql = format!("UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1");
         let user_id = user_id.clone();
         self.run(move |conn| Ok(conn.execute(&sql, [user_id.as_str()]).map(|_| ())?)).await

@@ -1,6 +1,7 @@
 //! SQLite access: the pool, pragmas, migrations, and one blocking closure per unit of work.
 mod flow;
 mod migrations;
+mod notify;
 mod onboarding;
 
 pub use flow::{FlowRecord, PasswordDone};

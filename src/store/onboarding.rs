@@ -113,6 +113,22 @@ impl Store {
         .await
     }
 
+    /// Unexpired records, counted by stage.
+    pub async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError> {
+        self.run(move |conn| {
+            let mut statement =
+                conn.prepare("SELECT stage, count(*) FROM onboarding WHERE expires_at > ?1 GROUP BY stage")?;
+            let rows =
+                statement.query_map([now.timestamp()], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))?;
+            rows.map(|row| {
+                let (stage, count) = row?;
+                Ok((parse_stage(&stage)?, count))
+            })
+            .collect()
+        })
+        .await
+    }
+
     /// Deletes the record; false if there was none.
     pub async fn revoke(&self, user_id: &UserId) -> Result<bool, StoreError> {
         let user_id = user_id.clone();

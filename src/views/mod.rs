@@ -1,9 +1,11 @@
 //! Server-rendered pages (maud): the layout, each stage's page, and error pages. No rules here.
 mod pages;
 mod qr;
+mod reset;
 
 pub use pages::{error_page, stage_page, Message, PageContext};
 pub use qr::qr_svg;
+pub use reset::{reset_form, reset_sent, ResetValues};
 
 use maud::{html, Markup, DOCTYPE};
 

@@ -140,7 +140,7 @@ async fn bad_bodies_get_a_clear_400_413_or_415() {
         (json!({"password": "p-1", "pin": "12a4"}), "exactly 4 digits"),
         (json!({"password": "p-1", "pin": "12345"}), "exactly 4 digits"),
         (json!({"password": "p-1", "pin": 1234}), "`pin`: wrong type"),
-        (json!({"password": "p-1", "pin": "1234", "email": "x"}), "unknown field `email`"),
+        (json!({"password": "p-1", "pin": "1234", "mail": "x"}), "unknown field `mail`"),
         (json!({"password": "", "pin": "1234"}), "password is empty"),
     ];
     for (body, expected) in cases {

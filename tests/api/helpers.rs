@@ -44,6 +44,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub clock: OffsetClock,
     pub db_path: std::path::PathBuf,
+    pub metrics_port: Option<u16>,
     _dir: tempfile::TempDir,
 }
 
@@ -70,8 +71,9 @@ pub async fn spawn_app_with(auth_url: &str, adjust: impl FnOnce(&mut Settings)) 
     let clock = OffsetClock::new();
     let app = Application::build(settings, Arc::new(clock.clone())).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), clock, db_path, _dir: dir }
+    TestApp { address, client: reqwest::Client::new(), clock, db_path, metrics_port, _dir: dir }
 }
 
 impl TestApp {
@@ -270,12 +272,17 @@ impl TestApp {
         self.client.post(format!("{}/?token={token}", self.address)).form(fields).send().await.unwrap()
     }
 
-    /// Password step and TOTP step through the JSON API; returns the enrolled secret.
-    pub async fn onboard(&self, token: &str, pin: &str, new_password: &str) -> String {
+    /// The password step through the JSON API; returns the TOTP secret the next step shows.
+    pub async fn password_step(&self, token: &str, pin: &str, new_password: &str) -> String {
         let response = self.submit_password(token, pin, new_password).await;
         assert_eq!(response.status(), StatusCode::OK, "password step: {}", response.text().await.unwrap());
         let body: Value = response.json().await.unwrap();
-        let secret = body["totp"]["secret"].as_str().unwrap().to_owned();
+        body["totp"]["secret"].as_str().unwrap().to_owned()
+    }
+
+    /// Password step and TOTP step through the JSON API; returns the enrolled secret.
+    pub async fn onboard(&self, token: &str, pin: &str, new_password: &str) -> String {
+        let secret = self.password_step(token, pin, new_password).await;
         let response = self.submit_totp(token, &code_now(&secret)).await;
         assert_eq!(response.status(), StatusCode::OK, "totp step: {}", response.text().await.unwrap());
         secret

@@ -156,8 +156,7 @@ async fn a_user_who_closed_the_browser_resumes_at_the_totp_step_with_the_same_se
     let (app, keystone) = setup(&keystone_url()).await;
     let user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let first: Value = app.submit_password(&token, "1357", NEW_PASSWORD).await.json().await.unwrap();
-    let secret = first["totp"]["secret"].as_str().unwrap();
+    let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
 
     let page = app.page(&token).await;
 
@@ -165,7 +164,7 @@ async fn a_user_who_closed_the_browser_resumes_at_the_totp_step_with_the_same_se
     let html = page.text().await.unwrap();
     assert!(html.contains("Step 2 of 2") && html.contains("<svg"), "{html}");
     assert!(html.contains(&secret[..4]));
-    assert_eq!(app.totp_secret(&token).await, secret);
+    assert_eq!(&app.totp_secret(&token).await, secret);
     assert_eq!(app.submit_totp(&token, &code_now(secret)).await.status(), StatusCode::OK);
 }
 
@@ -174,15 +173,14 @@ async fn a_wrong_code_keeps_the_same_secret_and_counts_against_its_own_limit() {
     let (app, keystone) = setup(&keystone_url()).await;
     let user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let first: Value = app.submit_password(&token, "1357", NEW_PASSWORD).await.json().await.unwrap();
-    let secret = first["totp"]["secret"].as_str().unwrap();
+    let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
     let wrong_code = format!("{:06}", (code_now(secret).parse::<u32>().unwrap() + 500_000) % 1_000_000);
 
     let wrong = app.submit_totp(&token, &wrong_code).await;
 
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
     assert!(wrong.text().await.unwrap().contains("9 attempts left"));
-    assert_eq!(app.totp_secret(&token).await, secret);
+    assert_eq!(&app.totp_secret(&token).await, secret);
     assert!(keystone.totp_credentials(&user.id).await.is_empty(), "no credential before a right code");
 }
 
@@ -191,8 +189,7 @@ async fn a_code_from_a_phone_five_minutes_ahead_gets_a_clock_hint() {
     let (app, keystone) = setup(&keystone_url()).await;
     let user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let first: Value = app.submit_password(&token, "1357", NEW_PASSWORD).await.json().await.unwrap();
-    let secret = first["totp"]["secret"].as_str().unwrap();
+    let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
     let now = setpass::clock::Clock::now(&app.clock).timestamp();
 
     let skewed = app.submit_totp(&token, &code_at(secret, now + 300)).await;
@@ -279,8 +276,7 @@ async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again()
     let (app, keystone) = setup(&keystone_url()).await;
     let user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let first: Value = app.submit_password(&token, "1357", NEW_PASSWORD).await.json().await.unwrap();
-    let secret = first["totp"]["secret"].as_str().unwrap().to_owned();
+    let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
     let store = setpass::store::Store::open(&app.db_path, 1).unwrap();
     let id = setpass::domain::UserId::parse(&user.id).unwrap();
     store.store_user_token(&id, None, None, false).await.unwrap();

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Reproducible benchmark on this machine: builds in release mode, runs setpass against a fast
+# stand-in Keystone (and once against the real one), drives it with wrk, and prints one table.
+#   scripts/bench.sh            # about 2 minutes once built
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+if ! command -v wrk >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release --quiet --bin setpass --example bare_page
+scripts/keystone.sh install
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    scripts/keystone.sh stop bench 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+status_kb() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status"; }
+reset_peak() { echo 5 > "/proc/$1/clear_refs"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
+rps() { awk '/Requests\/sec/ {printf "%d", $2}'; }
+
+# Starts setpass on $1 (port) with database $2 and Keystone $3; prints ms until /healthz answers.
+start_setpass() {
+    local port=$1 db=$2 keystone=$3 log=$4
+    python3 - "$port" "$db" "$keystone" "$log" "$ROOT/target/release/setpass" <<'PY'
+import os, subprocess, sys, time, urllib.request
+port, db, keystone, log, binary = sys.argv[1:]
+env = dict(os.environ, SETPASS_SERVER__LISTEN=f"127.0.0.1:{port}", SETPASS_SERVER__PUBLIC_URL="http://127.0.0.1",
+           SETPASS_DATABASE__PATH=db, SETPASS_KEYSTONE__AUTH_URL=keystone,
+           SETPASS_LIMITS__USER_PER_MINUTE="1000000", SETPASS_LIMITS__USER_BURST="1000000",
+           SETPASS_LIMITS__ADMIN_PER_MINUTE="1000000", SETPASS_LIMITS__ADMIN_BURST="1000000",
+           RUST_LOG=os.environ.get("BENCH_RUST_LOG", "warn"))
+started = time.monotonic()
+process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+while True:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        break
+    except Exception:
+        if process.poll() is not None:
+            sys.exit(f"setpass exited: see {log}")
+        time.sleep(0.002)
+print(process.pid, round((time.monotonic() - started) * 1000))
+PY
+}
+
+STANDIN_PORT=$(free_port)
+python3 scripts/bench/standin_keystone.py "$STANDIN_PORT" &
+PIDS+=($!)
+STANDIN="http://127.0.0.1:$STANDIN_PORT/v3"
+sleep 0.5
+
+# Ready time is measured on an existing database: start once to create it, then again.
+PORT=$(free_port)
+read -r PID _ < <(start_setpass "$PORT" "$WORK/bench.db" "$STANDIN" "$WORK/first.log")
+kill "$PID"; wait "$PID" 2>/dev/null || true
+read -r PID READY_MS < <(start_setpass "$PORT" "$WORK/bench.db" "$STANDIN" "$WORK/setpass.log")
+PIDS+=("$PID")
+BASE="http://127.0.0.1:$PORT"
+sleep 1
+IDLE_KB=$(status_kb "$PID" VmRSS)
+
+# 1. The link page against a bare actix handler answering a page of the same size.
+USER_ID=0123456789abcdef0123456789abcdef
+TOKEN=$(curl -sf -X PUT -H 'X-Auth-Token: bench' -H 'Accept: text/plain' -H 'Content-Type: application/json' \
+    -d '{"password": "Random-pw-1", "pin": "1357"}' "$BASE/token/$USER_ID")
+PAGE_BYTES=$(curl -sf "$BASE/?token=$TOKEN" | wc -c)
+reset_peak "$PID"
+PAGE_RPS=$(wrk -t2 -c32 -d10s "$BASE/?token=$TOKEN" | rps)
+PAGE_PEAK=$(status_kb "$PID" VmHWM)
+BARE_PORT=$(free_port)
+target/release/examples/bare_page "$BARE_PORT" "$PAGE_BYTES" &
+BARE_PID=$!
+PIDS+=("$BARE_PID")
+sleep 0.5
+BARE_RPS=$(wrk -t2 -c32 -d10s "http://127.0.0.1:$BARE_PORT/" | rps)
+kill "$BARE_PID"
+
+# 2. PUT with a cached admin token: each renewal hashes the PIN (argon2id, 19 MiB, t=2).
+cat > "$WORK/put.lua" <<LUA
+wrk.method = "PUT"
+wrk.body = '{"pin": "1357"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Auth-Token"] = "bench"
+LUA
+reset_peak "$PID"
+TICKS_BEFORE=$(cpu_ticks "$PID")
+PUT_RPS=$(wrk -t2 -c32 -d10s -s "$WORK/put.lua" "$BASE/token/$USER_ID" | rps)
+TICKS_AFTER=$(cpu_ticks "$PID")
+PUT_CORES=$(awk -v t=$((TICKS_AFTER - TICKS_BEFORE)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz / 10}')
+PUT_PEAK=$(status_kb "$PID" VmHWM)
+reset_peak "$PID"
+wrk -t2 -c64 -d10s -s "$WORK/put.lua" "$BASE/token/$USER_ID" >/dev/null
+BURST_PEAK=$(status_kb "$PID" VmHWM)
+
+# 3. Complete onboardings through the JSON API (PUT, password step, TOTP step).
+reset_peak "$PID"
+ONBOARD=$(python3 scripts/bench/onboard.py "$BASE" bench 300 32)
+ONBOARD_PEAK=$(status_kb "$PID" VmHWM)
+ONBOARD_RATE=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["per_second"])' "$ONBOARD")
+kill "$PID"
+
+# 4. One complete onboarding against the real Keystone: wall time and Keystone calls.
+KS_PORT=$(free_port)
+scripts/keystone.sh start bench "$KS_PORT" --first-use >"$WORK/keystone.out" 2>&1
+KS="http://127.0.0.1:$KS_PORT/v3"
+ADMIN_TOKEN=$(curl -si -H 'Content-Type: application/json' -d '{"auth": {"identity": {"methods": ["password"],
+    "password": {"user": {"name": "admin", "domain": {"id": "default"}, "password": "'"${KEYSTONE_ADMIN_PASSWORD:-admin-secret-pw-1}"'"}}},
+    "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}' "$KS/auth/tokens" \
+    | awk 'tolower($1) == "x-subject-token:" {print $2}' | tr -d '\r')
+REAL_USER=$(curl -sf -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"user": {"name": "bench-user", "password": "Random-pw-1"}}' "$KS/users" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["user"]["id"])')
+PORT=$(free_port)
+read -r PID _ < <(BENCH_RUST_LOG=setpass::keystone=info start_setpass "$PORT" "$WORK/real.db" "$KS" "$WORK/real.log")
+PIDS+=("$PID")
+REAL=$(python3 scripts/bench/onboard.py "http://127.0.0.1:$PORT" "$ADMIN_TOKEN" 1 1 "$REAL_USER" Random-pw-1)
+REAL_SECONDS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["seconds"])' "$REAL")
+kill "$PID"; sleep 0.2
+KS_CALLS=$(grep -c "setpass::keystone\] keystone " "$WORK/real.log" || true)
+
+cat <<TABLE
+
+| Measure | Result | Target |
+|---|---|---|
+| Link page, 32 connections | $PAGE_RPS req/s | |
+| Bare actix handler, same page size ($PAGE_BYTES bytes) | $BARE_RPS req/s | |
+| Link page / bare handler | $(awk -v a="$PAGE_RPS" -v b="$BARE_RPS" 'BEGIN {printf "%.0f%%", 100 * a / b}') | >= 60% |
+| PUT /token (cached admin token, argon2id per request), 32 connections | $PUT_RPS req/s, setpass using $PUT_CORES cores | argon2-bound |
+| Complete onboardings, JSON API, 32 at once (stand-in Keystone) | $ONBOARD_RATE /s | |
+| RSS at idle | $(mb "$IDLE_KB") | <= 20 MB |
+| Peak RSS: link page load / PUT load / 64-connection PUT burst / onboardings | $(mb "$PAGE_PEAK") / $(mb "$PUT_PEAK") / $(mb "$BURST_PEAK") / $(mb "$ONBOARD_PEAK") | burst <= 150 MB |
+| Ready to serve after start, existing database | $READY_MS ms | <= 200 ms |
+| One onboarding against the real Keystone (first-use expiry on) | $REAL_SECONDS s, $KS_CALLS Keystone calls | |
+TABLE

@@ -1,0 +1,268 @@
+//! SMTP: the one-time link to a new user, and reset requests to the helpdesk.
+use super::template::{in_words, Escape, Template};
+use crate::config::{ConfigError, Settings, SmtpTls};
+use crate::domain::EmailAddress;
+use chrono::{DateTime, SecondsFormat, Utc};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::Path;
+use std::str::FromStr;
+
+pub const LINK_PLACEHOLDERS: &[&str] =
+    &["user_name", "link", "expires_in_words", "expires_at", "cloud_name", "support_contact"];
+pub const RESET_PLACEHOLDERS: &[&str] = &["name", "email", "pin_check", "requested_at", "cloud_name"];
+
+const LINK_TEXT: &str = include_str!("../../templates/link.txt");
+const LINK_HTML: &str = include_str!("../../templates/link.html");
+const RESET_TEXT: &str = include_str!("../../templates/reset.txt");
+
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    subject: Template,
+    text: Template,
+    html: Template,
+    reset: Option<ResetMail>,
+    cloud_name: String,
+    support_contact: String,
+}
+
+struct ResetMail {
+    to: Mailbox,
+    subject: Template,
+    body: Template,
+}
+
+/// The link mail for one user.
+pub struct LinkMail<'a> {
+    pub user_name: &'a str,
+    pub link: &'a str,
+    pub lifetime_secs: u64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the reset form collected, and what setpass found out about the PIN.
+pub struct ResetRequest {
+    pub name: String,
+    pub email: EmailAddress,
+    pub pin_check: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the mail library refused the address or message: {0}")]
+    Build(String),
+    #[error("sending failed")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+}
+
+impl MailError {
+    /// Why the mail was not sent, for the admin's answer: no server text, no internals.
+    pub fn reason(&self) -> String {
+        let MailError::Smtp(err) = self else {
+            return "the address could not be used in a message".into();
+        };
+        let code = err.status().map(|code| format!(" ({code})")).unwrap_or_default();
+        if err.is_timeout() {
+            "the mail server did not answer in time".into()
+        } else if err.is_tls() {
+            "the TLS connection to the mail server failed".into()
+        } else if err.is_permanent() {
+            format!("the mail server refused the message{code}; see the service log")
+        } else if err.is_transient() {
+            format!("the mail server deferred the message{code}; renew the link to try again")
+        } else {
+            "the mail server could not be reached; see the service log".into()
+        }
+    }
+}
+
+impl Mailer {
+    /// `None` when `[email]` is off. Reads and checks every template and secret file now.
+    pub fn new(settings: &Settings) -> Result<Option<Self>, ConfigError> {
+        let email = &settings.email;
+        if !email.enabled {
+            return Ok(None);
+        }
+        let host = email.host.as_deref().unwrap_or("").trim().trim_start_matches('[').trim_end_matches(']');
+        let builder = match email.tls {
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+            SmtpTls::Implicit => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
+        }
+        .map_err(|err| ConfigError::new("email.host", format!("cannot use `{host}` for TLS: {err}")))?;
+        let mut builder = builder.port(email.port()).timeout(Some(email.timeout.as_std()));
+        if let Some(username) = &email.username {
+            let password = match (&email.password, &email.password_file) {
+                (Some(password), _) => password.clone(),
+                (None, Some(path)) => read_secret("email.password_file", path)?,
+                (None, None) => return Err(ConfigError::new("email.password", "is missing")),
+            };
+            builder = builder.credentials(Credentials::new(username.clone(), password));
+        }
+        let reset = match &settings.reset {
+            reset if reset.enabled => Some(ResetMail {
+                to: mailbox("reset.helpdesk", reset.helpdesk.as_deref().unwrap_or(""))?,
+                subject: template("reset.subject", None, &reset.subject, RESET_PLACEHOLDERS)?,
+                body: template("reset.template", reset.template.as_deref(), RESET_TEXT, RESET_PLACEHOLDERS)?,
+            }),
+            _ => None,
+        };
+        Ok(Some(Self {
+            transport: builder.build(),
+            from: mailbox("email.from", email.from.as_deref().unwrap_or(""))?,
+            subject: template("email.subject", None, &email.subject, LINK_PLACEHOLDERS)?,
+            text: template(
+                "email.text_template",
+                email.text_template.as_deref(),
+                LINK_TEXT,
+                LINK_PLACEHOLDERS,
+            )?,
+            html: template(
+                "email.html_template",
+                email.html_template.as_deref(),
+                LINK_HTML,
+                LINK_PLACEHOLDERS,
+            )?,
+            reset,
+            cloud_name: settings.onboarding.cloud_name.clone(),
+            support_contact: email.support_contact.clone(),
+        }))
+    }
+
+    pub async fn send_link(&self, to: &EmailAddress, mail: &LinkMail<'_>) -> Result<(), MailError> {
+        let expires_at = mail.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let value = |name: &str| -> String {
+            match name {
+                "user_name" => mail.user_name.to_owned(),
+                "link" => mail.link.to_owned(),
+                "expires_in_words" => in_words(mail.lifetime_secs),
+                "expires_at" => expires_at.clone(),
+                "cloud_name" => self.cloud_name.clone(),
+                "support_contact" => self.support_contact.clone(),
+                _ => String::new(),
+            }
+        };
+        let message = Message::builder()
+            .message_id(None)
+            .from(self.from.clone())
+            .to(Mailbox::new(None, address(to)?))
+            .subject(one_line(&self.subject.render(value, Escape::None)))
+            .multipart(MultiPart::alternative_plain_html(
+                self.text.render(value, Escape::None),
+                self.html.render(value, Escape::Html),
+            ))
+            .map_err(|err| MailError::Build(err.to_string()))?;
+        self.transport.send(message).await?;
+        Ok(())
+    }
+
+    /// `false` when the reset form is off (nothing to send).
+    pub fn takes_reset_requests(&self) -> bool {
+        self.reset.is_some()
+    }
+
+    pub async fn send_reset(&self, request: &ResetRequest) -> Result<(), MailError> {
+        let Some(reset) = &self.reset else { return Ok(()) };
+        let requested_at = request.requested_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let value = |name: &str| -> String {
+            match name {
+                "name" => request.name.clone(),
+                "email" => request.email.to_string(),
+                "pin_check" => request.pin_check.clone(),
+                "requested_at" => requested_at.clone(),
+                "cloud_name" => self.cloud_name.clone(),
+                _ => String::new(),
+            }
+        };
+        let requester = Mailbox::new(None, address(&request.email)?);
+        let message = Message::builder()
+            .message_id(None)
+            .from(self.from.clone())
+            .reply_to(requester)
+            .to(reset.to.clone())
+            .subject(one_line(&reset.subject.render(value, Escape::None)))
+            .singlepart(SinglePart::plain(reset.body.render(value, Escape::None)))
+            .map_err(|err| MailError::Build(err.to_string()))?;
+        self.transport.send(message).await?;
+        Ok(())
+    }
+}
+
+fn address(email: &EmailAddress) -> Result<Address, MailError> {
+    Address::from_str(email.as_str()).map_err(|err| MailError::Build(err.to_string()))
+}
+
+/// A subject is one line, whatever a value brought in.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+fn mailbox(key: &str, value: &str) -> Result<Mailbox, ConfigError> {
+    Mailbox::from_str(value.trim())
+        .map_err(|_| ConfigError::new(key, format!("`{value}` is not an email address")))
+}
+
+fn read_secret(key: &str, path: &Path) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// A template from the operator's file, or the built-in one; refused with the file and line.
+fn template(
+    key: &str,
+    path: Option<&Path>,
+    built_in: &str,
+    known: &[&'static str],
+) -> Result<Template, ConfigError> {
+    let (text, origin) = match path {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?,
+            path.display().to_string(),
+        ),
+        None => (built_in.to_owned(), "the built-in template".to_owned()),
+    };
+    Template::parse(&text, known).map_err(|err| ConfigError::new(key, format!("{origin}, {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_templates_parse() {
+        for (text, known) in
+            [(LINK_TEXT, LINK_PLACEHOLDERS), (LINK_HTML, LINK_PLACEHOLDERS), (RESET_TEXT, RESET_PLACEHOLDERS)]
+        {
+            Template::parse(text, known).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_bad_template_file_is_refused_naming_the_key_the_file_and_the_line() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, b"Hi {{user_name}}\nopen {{url}}\n").unwrap();
+        let err = template("email.text_template", Some(file.path()), "", LINK_PLACEHOLDERS).unwrap_err();
+        assert_eq!(err.key, "email.text_template");
+        let text = err.to_string();
+        assert!(text.contains(&file.path().display().to_string()) && text.contains("line 2"), "{text}");
+        assert!(text.contains("{{url}}"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_template_file_is_refused() {
+        let err =
+            template("email.html_template", Some(Path::new("/nonexistent/x.html")), "", LINK_PLACEHOLDERS)
+                .unwrap_err();
+        assert!(err.to_string().contains("cannot read /nonexistent/x.html"), "{err}");
+    }
+
+    #[test]
+    fn subjects_stay_on_one_line() {
+        assert_eq!(one_line("Set up\r\nBcc: x"), "Set up Bcc: x");
+    }
+}

@@ -1,0 +1,154 @@
+//! Event notices to a registration system: a small JSON POST, signed with HMAC-SHA256 over the
+//! body, retried with backoff in the background so no user ever waits for it.
+use crate::config::{ConfigError, WebhookSettings};
+use crate::domain::UserId;
+use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use sha2::Sha256;
+use std::time::Duration;
+
+/// `sha256=<lower-case hex of HMAC-SHA256(secret, body)>`.
+pub const SIGNATURE_HEADER: &str = "X-Setpass-Signature";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Event {
+    /// The user finished onboarding (password, and the authenticator when TOTP is on).
+    Completed,
+    /// Too many wrong PINs or codes: the link is locked until the admin renews it.
+    Locked,
+    /// The link expired before the user finished.
+    Expired,
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    event: Event,
+    user_id: &'a str,
+    at: String,
+}
+
+pub struct Webhook {
+    http: reqwest::Client,
+    url: String,
+    secret: SecretString,
+    retries: u32,
+}
+
+impl Webhook {
+    /// `None` when no `webhook.url` is set.
+    pub fn new(settings: &WebhookSettings) -> Result<Option<Self>, ConfigError> {
+        let Some(url) = settings.url.clone() else { return Ok(None) };
+        let secret = match (&settings.secret, &settings.secret_file) {
+            (Some(secret), _) => secret.trim().to_owned(),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|err| {
+                    ConfigError::new("webhook.secret_file", format!("cannot read {}: {err}", path.display()))
+                })?;
+                text.trim().to_owned()
+            }
+            (None, None) => return Err(ConfigError::new("webhook.secret", "is missing")),
+        };
+        if secret.chars().count() < 16 {
+            return Err(ConfigError::new("webhook.secret_file", "the secret needs at least 16 characters"));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout.as_std())
+            .connect_timeout(settings.timeout.as_std().min(Duration::from_secs(5)))
+            // A redirect would re-send the event somewhere the operator did not name.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("setpass/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| ConfigError::new("webhook.url", format!("cannot build the HTTP client: {err}")))?;
+        Ok(Some(Self { http, url, secret: SecretString::from(secret), retries: settings.retries }))
+    }
+
+    /// The body and its signature header value.
+    pub fn sign_event(&self, event: Event, user_id: &UserId, at: DateTime<Utc>) -> (Vec<u8>, String) {
+        let payload =
+            Payload { event, user_id: user_id.as_str(), at: at.to_rfc3339_opts(SecondsFormat::Secs, true) };
+        // Serializing a struct of strings cannot fail.
+        let body = serde_json::to_vec(&payload).unwrap_or_default();
+        let signature = signature(self.secret.expose_secret().as_bytes(), &body);
+        (body, signature)
+    }
+
+    /// Tries once, then `retries` more times 1 s, 2 s, 4 s ... apart; gives up with a log line.
+    pub async fn deliver(&self, event: Event, user_id: UserId, body: Vec<u8>, signature: String) {
+        let mut delay = Duration::from_secs(1);
+        for attempt in 0..=self.retries {
+            let result = self
+                .http
+                .post(&self.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(SIGNATURE_HEADER, &signature)
+                .body(body.clone())
+                .send()
+                .await;
+            let problem = match result {
+                Ok(response) if response.status().is_success() => {
+                    log::info!("webhook: delivered `{event:?}` for user {user_id}");
+                    return;
+                }
+                Ok(response) => format!("the receiver answered {}", response.status()),
+                Err(err) => format!("the receiver could not be reached: {}", crate::error::chain(&err)),
+            };
+            if attempt == self.retries {
+                log::error!(
+                    "webhook: gave up on `{event:?}` for user {user_id} after {} tries; {problem}",
+                    attempt + 1
+                );
+                return;
+            }
+            log::warn!(
+                "webhook: `{event:?}` for user {user_id}: {problem}; trying again in {} s",
+                delay.as_secs()
+            );
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+    }
+}
+
+/// `sha256=` and the hex HMAC-SHA256 of `body` under `secret`.
+pub fn signature(secret: &[u8], body: &[u8]) -> String {
+    // HMAC takes a key of any length.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_hmac_sha256_in_hex() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn an_event_is_small_json_without_secrets() {
+        let settings = WebhookSettings {
+            url: Some("https://reg.example.com/hook".into()),
+            secret: Some("webhook-secret-0123456789".into()),
+            ..Default::default()
+        };
+        let hook = Webhook::new(&settings).unwrap().unwrap();
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+
+        let (body, signed) = hook.sign_event(Event::Locked, &UserId::parse("u-1").unwrap(), at);
+
+        let text = String::from_utf8(body.clone()).unwrap();
+        assert_eq!(text, r#"{"event":"locked","user_id":"u-1","at":"2023-11-14T22:13:20Z"}"#);
+        assert_eq!(signed, signature(b"webhook-secret-0123456789", &body));
+    }
+}

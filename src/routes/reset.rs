@@ -1,0 +1,72 @@
+//! The helpdesk reset-request page: `GET /reset` shows the form, `POST /reset` passes it on.
+//! Only with `[reset] enabled`; otherwise both answer 404 like any unknown path.
+use crate::error::AppError;
+use crate::notify::{forward_reset_request, ResetInput};
+use crate::routes::bodies::{decode_form, ResetForm};
+use crate::routes::{not_found, read_body};
+use crate::state::AppState;
+use crate::views::{self, ResetValues};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use secrecy::ExposeSecret;
+
+const FORM_LIMIT: usize = 16 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/reset").route(web::get().to(show)).route(web::post().to(submit)));
+}
+
+fn enabled(state: &AppState) -> bool {
+    state.settings.reset.enabled && state.notify.mailer().is_some_and(|m| m.takes_reset_requests())
+}
+
+async fn show(state: web::Data<AppState>) -> HttpResponse {
+    if !enabled(&state) {
+        return not_found().await;
+    }
+    let cloud_name = &state.settings.onboarding.cloud_name;
+    html(StatusCode::OK, views::reset_form(cloud_name, &ResetValues::default(), None))
+}
+
+/// Input mistakes show the form again; an accepted request always gets the same page at once,
+/// while the PIN check and the mail happen in the background (so no timing tells either).
+async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    if !enabled(&state) {
+        return not_found().await;
+    }
+    let cloud_name = &state.settings.onboarding.cloud_name;
+    let form = match read_form(&req, payload).await {
+        Ok(form) => form,
+        Err(err) => {
+            let page = views::reset_form(cloud_name, &ResetValues::default(), Some(&err.to_string()));
+            return html(err.status_code(), page);
+        }
+    };
+    let pin = form.pin.as_ref().map_or("", |pin| pin.expose_secret());
+    match ResetInput::parse(&form.name, &form.email, &form.confirm_email, pin, state.pin_policy()) {
+        Ok(input) => {
+            let background = state.clone();
+            tokio::spawn(async move { forward_reset_request(&background, input).await });
+            html(StatusCode::OK, views::reset_sent(cloud_name))
+        }
+        Err(err) => {
+            let values =
+                ResetValues { name: &form.name, email: &form.email, confirm_email: &form.confirm_email };
+            html(StatusCode::BAD_REQUEST, views::reset_form(cloud_name, &values, Some(&err.0)))
+        }
+    }
+}
+
+async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<ResetForm, AppError> {
+    let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType("Send the form as a web browser does.".into()));
+    }
+    let body = read_body(req, payload, FORM_LIMIT).await?;
+    decode_form(&body)
+}
+
+fn html(status: StatusCode, body: maud::Markup) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body.into_string())
+}
