@@ -40,29 +40,34 @@ fn attempts_column(stage: Stage) -> &'static str {
 impl Store {
     pub async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
         let hash = hash.0;
-        self.run(move |conn| {
+        self.read(move |conn| {
             let sql = format!(
                 "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
                         user_token_expires_at, mfa_receipt, mfa_restore
                  FROM onboarding WHERE token_hash = ?1"
             );
-            conn.query_row(&sql, [&hash[..]], |row| {
-                Ok((|| {
-                    Ok(FlowRecord {
-                        record: read_record(row)?,
-                        user_name: row.get(8)?,
-                        pin_hash: row.get(9)?,
-                        password_ct: row.get(10)?,
-                        totp_secret_ct: row.get(11)?,
-                        user_token_ct: row.get(12)?,
-                        user_token_expires_at: row.get::<_, Option<i64>>(13)?.map(timestamp).transpose()?,
-                        mfa_receipt: row.get::<_, i64>(14)? != 0,
-                        mfa_restore: row.get(15)?,
-                    })
-                })())
-            })
-            .optional()?
-            .transpose()
+            // Cached: this runs for every page view, and parsing the SQL cost more than the query.
+            conn.prepare_cached(&sql)?
+                .query_row([&hash[..]], |row| {
+                    Ok((|| {
+                        Ok(FlowRecord {
+                            record: read_record(row)?,
+                            user_name: row.get(8)?,
+                            pin_hash: row.get(9)?,
+                            password_ct: row.get(10)?,
+                            totp_secret_ct: row.get(11)?,
+                            user_token_ct: row.get(12)?,
+                            user_token_expires_at: row
+                                .get::<_, Option<i64>>(13)?
+                                .map(timestamp)
+                                .transpose()?,
+                            mfa_receipt: row.get::<_, i64>(14)? != 0,
+                            mfa_restore: row.get(15)?,
+                        })
+                    })())
+                })
+                .optional()?
+                .transpose()
         })
         .await
     }
@@ -93,7 +98,7 @@ impl Store {
                 limits.max_pin_attempts,
                 limits.max_totp_attempts
             ];
-            Ok(conn.query_row(&sql, args, |row| row.get(0)).optional()?)
+            Ok(conn.prepare_cached(&sql)?.query_row(args, |row| row.get(0)).optional()?)
         })
         .await
     }

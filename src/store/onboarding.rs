@@ -23,13 +23,10 @@ impl Store {
     pub async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM onboarding WHERE user_id = ?1"),
-                [user_id.as_str()],
-                |row| Ok(read_record(row)),
-            )
-            .optional()?
-            .transpose()
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM onboarding WHERE user_id = ?1"))?
+                .query_row([user_id.as_str()], |row| Ok(read_record(row)))
+                .optional()?
+                .transpose()
         })
         .await
     }
@@ -38,13 +35,10 @@ impl Store {
     pub async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError> {
         let hash = token_hash.0;
         self.run(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM onboarding WHERE token_hash = ?1"),
-                [&hash[..]],
-                |row| Ok(read_record(row)),
-            )
-            .optional()?
-            .transpose()
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM onboarding WHERE token_hash = ?1"))?
+                .query_row([&hash[..]], |row| Ok(read_record(row)))
+                .optional()?
+                .transpose()
         })
         .await
     }
