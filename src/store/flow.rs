@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 /// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FlowRecord {
     pub record: Onboarding,
     pub user_name: String,
@@ -40,6 +40,18 @@ fn attempts_column(stage: Stage) -> &'static str {
 impl Store {
     pub async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
         let hash = hash.0;
+        if let Some(hit) = self.cache.get(&hash) {
+            return Ok(Some(hit));
+        }
+        let generation = self.cache.generation();
+        let found = self.read_flow(hash).await?;
+        if let Some(record) = &found {
+            self.cache.insert_if_current(hash, generation, record.clone());
+        }
+        Ok(found)
+    }
+
+    async fn read_flow(&self, hash: [u8; 32]) -> Result<Option<FlowRecord>, StoreError> {
         self.read(move |conn| {
             let sql = format!(
                 "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,

@@ -1,4 +1,5 @@
 //! SQLite access: the pool, pragmas, migrations, and one blocking closure per unit of work.
+mod cache;
 mod flow;
 mod migrations;
 mod notify;
@@ -38,6 +39,7 @@ fn is_busy(err: &rusqlite::Error) -> bool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<SqliteConnectionManager>,
+    cache: std::sync::Arc<cache::RecordCache>,
 }
 
 impl Store {
@@ -57,19 +59,23 @@ impl Store {
             Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
         let mut conn = pool.get()?;
         migrations::apply(&mut conn)?;
-        Ok(Self { pool })
+        Ok(Self { pool, cache: Default::default() })
     }
 
-    /// Runs one unit of work on the blocking pool, never on the async threads.
+    /// Runs one unit of work on the blocking pool, never on the async threads. Any unit may
+    /// write, so the record cache is emptied once it is done, inside the blocking task so that
+    /// this happens even if the caller stopped waiting.
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let cache = self.cache.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            work(&mut conn)
+            let result = pool.get().map_err(StoreError::from).and_then(|mut conn| work(&mut conn));
+            cache.invalidate();
+            result
         })
         .await?
     }
@@ -99,7 +105,10 @@ impl Store {
     /// Releases every lease; only for startup, before any request runs.
     pub fn clear_leases_blocking(&self) -> Result<usize, StoreError> {
         let conn = self.pool.get()?;
-        Ok(conn.execute("UPDATE onboarding SET busy_until = NULL WHERE busy_until IS NOT NULL", [])?)
+        let cleared =
+            conn.execute("UPDATE onboarding SET busy_until = NULL WHERE busy_until IS NOT NULL", [])?;
+        self.cache.invalidate();
+        Ok(cleared)
     }
 
     /// The database answers a trivial query.

@@ -280,6 +280,9 @@ async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again()
     let store = setpass::store::Store::open(&app.db_path, 1).unwrap();
     let id = setpass::domain::UserId::parse(&user.id).unwrap();
     store.store_user_token(&id, None, None, false).await.unwrap();
+    // That write went behind the app's back (it owns its database and caches what it read);
+    // any call of the app that touches its store makes it read again.
+    app.get_token(&user.id, &keystone.admin_token).await;
 
     let without = app.submit_totp(&token, &code_now(&secret)).await;
     assert_eq!(without.status(), StatusCode::BAD_REQUEST);
