@@ -179,17 +179,19 @@ impl Keystone {
             .unwrap()
     }
 
-    async fn lookup_id(&self, collection: &str, name: &str) -> String {
-        let body: Value = self
+    /// `GET <keystone>/v3<path>` as the bootstrap admin.
+    pub async fn admin_get(&self, path: &str) -> Value {
+        let response = self
             .http
-            .get(format!("{}/{collection}?name={name}", self.url))
+            .get(format!("{}{path}", self.url))
             .header("X-Auth-Token", &self.admin_token)
             .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
+        response.unwrap().json().await.unwrap()
+    }
+
+    async fn lookup_id(&self, collection: &str, name: &str) -> String {
+        let body = self.admin_get(&format!("/{collection}?name={name}")).await;
         body[collection][0]["id"].as_str().unwrap().to_owned()
     }
 }
@@ -311,16 +313,7 @@ impl Keystone {
 
     /// The blobs of the user's `totp` credentials.
     pub async fn totp_credentials(&self, user_id: &str) -> Vec<String> {
-        let body: Value = self
-            .http
-            .get(format!("{}/credentials?user_id={user_id}&type=totp", self.url))
-            .header("X-Auth-Token", &self.admin_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = self.admin_get(&format!("/credentials?user_id={user_id}&type=totp")).await;
         body["credentials"]
             .as_array()
             .unwrap()
@@ -344,15 +337,7 @@ impl Keystone {
     }
 
     pub async fn get_user(&self, user_id: &str) -> Value {
-        self.http
-            .get(format!("{}/users/{user_id}", self.url))
-            .header("X-Auth-Token", &self.admin_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.admin_get(&format!("/users/{user_id}")).await
     }
 
     /// An application credential of the bootstrap admin (admin role on the admin project).

@@ -10,6 +10,14 @@ async fn setup(url: &str) -> (TestApp, Keystone) {
     tokio::join!(spawn_app(url), Keystone::connect(url))
 }
 
+/// An app on the plain Keystone, a new Keystone user, and the link the admin got for them.
+async fn user_with_link(pin: &str) -> (TestApp, Keystone, KeystoneUser, String) {
+    let (app, keystone) = setup(&keystone_url()).await;
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, pin).await;
+    (app, keystone, user, token)
+}
+
 async fn complete_onboarding_on(url: &str) {
     let (app, keystone) = setup(url).await;
     let user = keystone.create_user().await;
@@ -39,9 +47,7 @@ async fn onboarding_works_when_keystone_expires_admin_set_passwords() {
 
 #[tokio::test]
 async fn a_wrong_pin_says_how_many_attempts_remain_and_the_right_pin_still_works() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
 
     let wrong = app.submit_password(&token, "0000", NEW_PASSWORD).await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
@@ -56,9 +62,7 @@ async fn a_wrong_pin_says_how_many_attempts_remain_and_the_right_pin_still_works
 
 #[tokio::test]
 async fn the_third_wrong_pin_locks_the_link_even_for_the_right_pin() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, keystone, user, token) = user_with_link("1357").await;
 
     assert_eq!(app.submit_password(&token, "0001", NEW_PASSWORD).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.submit_password(&token, "0002", NEW_PASSWORD).await.status(), StatusCode::FORBIDDEN);
@@ -76,9 +80,7 @@ async fn the_third_wrong_pin_locks_the_link_even_for_the_right_pin() {
 
 #[tokio::test]
 async fn sixty_four_parallel_wrong_guesses_check_at_most_three_pins() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
 
     let guesses = (0..64).map(|i| {
         let (app, token) = (&app, &token);
@@ -95,9 +97,7 @@ async fn sixty_four_parallel_wrong_guesses_check_at_most_three_pins() {
 
 #[tokio::test]
 async fn an_expired_link_answers_410() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
     app.clock.advance(Duration::hours(24) + Duration::seconds(1));
 
     assert_eq!(app.submit_password(&token, "1357", NEW_PASSWORD).await.status(), StatusCode::GONE);
@@ -117,9 +117,7 @@ async fn renewal_kills_the_old_link_and_the_new_one_works() {
 
 #[tokio::test]
 async fn keystones_password_rule_is_relayed_and_the_user_can_try_again() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, keystone, user, token) = user_with_link("1357").await;
 
     let refused = app.submit_password(&token, "1357", "no-digits-here").await;
 
@@ -133,9 +131,7 @@ async fn keystones_password_rule_is_relayed_and_the_user_can_try_again() {
 
 #[tokio::test]
 async fn mismatched_and_short_passwords_are_refused_before_keystone() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, keystone, user, token) = user_with_link("1357").await;
 
     let short = app.submit_password(&token, "1357", "abc1").await;
     assert_eq!(short.status(), StatusCode::BAD_REQUEST);
@@ -153,9 +149,7 @@ async fn mismatched_and_short_passwords_are_refused_before_keystone() {
 
 #[tokio::test]
 async fn a_user_who_closed_the_browser_resumes_at_the_totp_step_with_the_same_secret() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
     let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
 
     let page = app.page(&token).await;
@@ -170,9 +164,7 @@ async fn a_user_who_closed_the_browser_resumes_at_the_totp_step_with_the_same_se
 
 #[tokio::test]
 async fn a_wrong_code_keeps_the_same_secret_and_counts_against_its_own_limit() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, keystone, user, token) = user_with_link("1357").await;
     let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
     let wrong_code = format!("{:06}", (code_now(secret).parse::<u32>().unwrap() + 500_000) % 1_000_000);
 
@@ -186,9 +178,7 @@ async fn a_wrong_code_keeps_the_same_secret_and_counts_against_its_own_limit() {
 
 #[tokio::test]
 async fn a_code_from_a_phone_five_minutes_ahead_gets_a_clock_hint() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
     let secret = &app.password_step(&token, "1357", NEW_PASSWORD).await;
     let now = setpass::clock::Clock::now(&app.clock).timestamp();
 
@@ -273,9 +263,7 @@ async fn with_totp_disabled_the_flow_ends_after_the_password() {
 
 #[tokio::test]
 async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, keystone, user, token) = user_with_link("1357").await;
     let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
     let store = setpass::store::Store::open(&app.db_path, 1).unwrap();
     let id = setpass::domain::UserId::parse(&user.id).unwrap();
@@ -297,9 +285,7 @@ async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again()
 
 #[tokio::test]
 async fn submitting_the_password_step_twice_at_once_changes_the_password_once() {
-    let (app, keystone) = setup(&keystone_url()).await;
-    let user = keystone.create_user().await;
-    let token = app.new_link(&keystone, &user, "1357").await;
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
 
     let (a, b) = tokio::join!(
         app.submit_password(&token, "1357", NEW_PASSWORD),
