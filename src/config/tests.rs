@@ -60,6 +60,15 @@ fn assert_defaults(settings: &Settings) {
     let totp = &settings.totp;
     assert_eq!((totp.enabled, totp.issuer.as_deref()), (true, None));
     assert_eq!((totp.previous_windows, totp.max_attempts), (1, 10));
+    let limits = &settings.limits;
+    assert_eq!(
+        (limits.user_per_minute, limits.user_burst, limits.admin_per_minute, limits.admin_burst),
+        (30, 10, 600, 100)
+    );
+    assert!(limits.trusted_proxies.is_empty());
+    assert_eq!((limits.client_request_timeout, limits.max_uri_length), (Seconds(10), 2048));
+    assert_eq!(settings.metrics.serve, super::MetricsServe::Main);
+    assert!(settings.metrics.listen.is_none());
     let argon2 = &settings.argon2;
     assert_eq!(
         (argon2.memory_kib, argon2.iterations, argon2.parallelism, argon2.max_concurrent),
