@@ -224,9 +224,9 @@ fn validate_webhook(webhook: &WebhookSettings) -> Result<(), ConfigError> {
     if let Some(url) = &webhook.url {
         // Kept exactly as written (a receiver may care about a trailing slash).
         let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-        if host.map_or(true, |rest| {
-            rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace)
-        }) {
+        if host
+            .is_none_or(|rest| rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace))
+        {
             return Err(ConfigError::new(
                 "webhook.url",
                 format!("`{url}` is not an http:// or https:// URL with a host"),
