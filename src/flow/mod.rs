@@ -68,9 +68,7 @@ pub async fn open(state: &AppState, token: &OneTimeToken) -> Result<FlowRecord, 
         return Err(AppError::Gone("This link has expired. Ask your administrator for a new one.".into()));
     }
     if flow.record.is_locked(state.limits()) {
-        return Err(AppError::Locked(
-            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
-        ));
+        return Err(locked());
     }
     Ok(flow)
 }
@@ -110,13 +108,21 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
     }
 }
 
+/// The link has had its last wrong guess.
+pub(crate) fn locked() -> AppError {
+    AppError::Locked(
+        "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
+    )
+}
+
+/// Enrollment cannot go on without the operator (MFA rules on, no way past them).
+pub(crate) fn needs_operator() -> AppError {
+    AppError::Conflict("Setting up your authenticator needs your administrator; your password is set.".into())
+}
+
 /// A token of the operator's service credential (an application credential with the admin role).
 pub(crate) async fn service_token(state: &AppState) -> Result<secrecy::SecretString, AppError> {
-    let service = state.service.as_ref().ok_or_else(|| {
-        AppError::Conflict(
-            "Setting up your authenticator needs your administrator; your password is set.".into(),
-        )
-    })?;
+    let service = state.service.as_ref().ok_or_else(needs_operator)?;
     Ok(service.token(&state.keystone, state.clock.now()).await?)
 }
 

@@ -53,9 +53,7 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
     let Some(failures) =
         state.store.claim_attempt(user_id, Stage::Password, limits, state.clock.now()).await?
     else {
-        return Err(AppError::Locked(
-            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
-        ));
+        return Err(super::locked());
     };
     if state.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
         state.store.refund_attempt(user_id, Stage::Password).await?;
@@ -146,9 +144,7 @@ async fn past_mfa_rules(
     log::info!("MFA rules of user {user_id} switched off for re-enrollment; they are switched on again when it completes");
     match state.keystone.password_login(user_id, password.expose()).await? {
         Login::Token(token) => Ok(Some(token)),
-        _ => Err(AppError::Conflict(
-            "Setting up your authenticator needs your administrator; your password is set.".into(),
-        )),
+        _ => Err(super::needs_operator()),
     }
 }
 

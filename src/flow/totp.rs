@@ -43,9 +43,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     let limits = state.limits();
     let now = state.clock.now();
     let Some(failures) = state.store.claim_attempt(user_id, Stage::Totp, limits, now).await? else {
-        return Err(AppError::Locked(
-            "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
-        ));
+        return Err(super::locked());
     };
     let sealed =
         flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(super::Missing("TOTP secret")))?;
@@ -143,9 +141,7 @@ async fn fresh_user_token(
         }
         Login::Receipt => {
             log::warn!("user {user_id} has MFA rules on again before enrollment finished; renew the link with a new password");
-            Err(AppError::Conflict(
-                "Setting up your authenticator needs your administrator; your password is set.".into(),
-            ))
+            Err(super::needs_operator())
         }
         Login::Rejected => Err(AppError::WrongPassword),
     }

@@ -51,7 +51,7 @@ async fn status(
     let input: StatusBody = body(&req, payload).await?;
     let token = OneTimeToken::parse(input.token.expose_secret())?;
     let record = flow::open(&state, &token).await?;
-    let mut answer = view_json(&flow::current(&state, &token).await?);
+    let mut answer = view_json(&flow::view(&state, &record)?);
     answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
     answer["attempts_left"] = json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
     Ok(HttpResponse::Ok().json(answer))

@@ -18,6 +18,18 @@ async fn user_with_link(pin: &str) -> (TestApp, Keystone, KeystoneUser, String) 
     (app, keystone, user, token)
 }
 
+/// The admin's side of a lost phone (after `reset_password`): a PUT with the new random
+/// password, which restarts the flow; returns the new link's token.
+async fn renew_with_new_password(app: &TestApp, keystone: &Keystone, user: &KeystoneUser) -> String {
+    let renewed: Value = app
+        .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    renewed["token"].as_str().unwrap().to_owned()
+}
+
 async fn complete_onboarding_on(url: &str) {
     let (app, keystone) = setup(url).await;
     let user = keystone.create_user().await;
@@ -197,13 +209,9 @@ async fn re_enrollment_after_a_lost_phone_leaves_exactly_one_totp_credential() {
     app.onboard(&token, "1357", NEW_PASSWORD).await;
 
     keystone.reset_password(&mut user).await;
-    let renewed: Value = app
-        .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password})))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second = app.onboard(renewed["token"].as_str().unwrap(), "1357", "another-password-7").await;
+    let second = app
+        .onboard(&renew_with_new_password(&app, &keystone, &user).await, "1357", "another-password-7")
+        .await;
 
     assert_eq!(keystone.totp_credentials(&user.id).await, vec![second]);
 }
@@ -231,13 +239,9 @@ async fn mfa_rules_are_set_with_a_service_credential_and_re_enrollment_then_stil
 
     // Lost phone: with MFA on, the password alone gives a receipt, not a token.
     keystone.reset_password(&mut user).await;
-    let renewed: Value = app
-        .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password})))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second = app.onboard(renewed["token"].as_str().unwrap(), "1357", "another-password-7").await;
+    let second = app
+        .onboard(&renew_with_new_password(&app, &keystone, &user).await, "1357", "another-password-7")
+        .await;
     assert_eq!(keystone.totp_credentials(&user.id).await, vec![second.clone()]);
     assert_eq!(
         keystone.login_with_totp(&user.id, "another-password-7", &code_now(&second)).await,
@@ -320,13 +324,7 @@ async fn re_enrollment_with_mfa_rules_on_and_no_service_credential_asks_for_the_
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     keystone.reset_password(&mut user).await;
-    let renewed: Value = app
-        .put_token(&user.id, &keystone.admin_token, Some(json!({"password": user.password})))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = renewed["token"].as_str().unwrap();
+    let token = &renew_with_new_password(&app, &keystone, &user).await;
 
     let response = app.submit_password(token, "1357", "another-password-7").await;
 
