@@ -1,23 +1,47 @@
-//! The admin check for the token API, with a short cache so a burst of PUTs costs one Keystone call.
+//! The admin check for the token API, with a short cache so a burst of PUTs costs one Keystone
+//! call. Accepts cloud admins (admin project or system), domain admins for their own domain,
+//! and unscoped tokens once rescoped to the admin project.
 use crate::clock::Clock;
 use crate::crypto::sha256;
-use crate::domain::admin::AdminPolicy;
+use crate::domain::admin::{AdminPolicy, Decision};
 use crate::error::AppError;
-use crate::keystone::{KeystoneClient, KeystoneError};
+use crate::keystone::{KeystoneClient, KeystoneError, ValidatedToken};
 use chrono::{DateTime, Duration, Utc};
+use secrecy::SecretString;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Bounds memory if many different admin tokens arrive at once.
 const MAX_CACHED: usize = 1024;
 
+/// Longer than any token Keystone issues (fernet ~180-250 bytes, JWS under 1 KiB): refused
+/// without asking Keystone, which resets the connection on very long headers.
+pub const MAX_TOKEN_LEN: usize = 1024;
+
+/// What an accepted token may do, and the token to act with in Keystone (the caller's own, or
+/// the project-scoped token made from an unscoped one). `Debug` hides the token.
+#[derive(Clone)]
+pub struct AdminGrant {
+    pub acting: SecretString,
+    /// `Some(domain)`: only users of that domain.
+    pub domain: Option<String>,
+}
+
+impl std::fmt::Debug for AdminGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AdminGrant([redacted], domain {:?})", self.domain)
+    }
+}
+
+/// SHA-256 of an accepted token → until when it is trusted without asking Keystone, and its grant.
+type GrantCache = HashMap<[u8; 32], (DateTime<Utc>, AdminGrant)>;
+
 pub struct AdminGuard {
     keystone: KeystoneClient,
     policy: AdminPolicy,
     ttl: Duration,
     clock: Arc<dyn Clock>,
-    /// SHA-256 of an accepted token → until when it is trusted without asking Keystone.
-    cache: Mutex<HashMap<[u8; 32], DateTime<Utc>>>,
+    cache: Mutex<GrantCache>,
 }
 
 impl AdminGuard {
@@ -25,47 +49,85 @@ impl AdminGuard {
         Self { keystone, policy, ttl, clock, cache: Mutex::new(HashMap::new()) }
     }
 
-    /// Ok if `token` carries the admin role on the admin project or the system.
-    pub async fn authorize(&self, token: &str) -> Result<(), AppError> {
+    pub async fn authorize(&self, token: &str) -> Result<AdminGrant, AppError> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(invalid_token());
+        }
         let key = sha256(token.as_bytes());
         let now = self.clock.now();
-        if self.cached_until(&key).is_some_and(|until| now < until) {
-            return Ok(());
+        if let Some(grant) = self.cached(&key, now) {
+            return Ok(grant);
         }
-        let validated = self.keystone.validate_token(token).await.map_err(|err| match err {
-            KeystoneError::InvalidToken => {
-                AppError::Unauthorized("the X-Auth-Token is invalid or expired".into())
+        let validated = self.keystone.validate_token(token).await.map_err(validation_error)?;
+        let mut expires_at = validated.expires_at;
+        let grant = match self.policy.decide(&validated.scope) {
+            Decision::CloudAdmin => AdminGrant { acting: token.to_owned().into(), domain: None },
+            Decision::DomainAdmin(domain) => {
+                AdminGrant { acting: token.to_owned().into(), domain: Some(domain) }
             }
-            KeystoneError::Forbidden => {
-                AppError::Forbidden("Keystone refused to validate the X-Auth-Token".into())
+            Decision::Rescope => {
+                let rescoped = self
+                    .keystone
+                    .rescope(token, &self.policy.project, &self.policy.project_domain)
+                    .await
+                    .map_err(validation_error)?
+                    .filter(|r| self.admits(&r.validated))
+                    .ok_or_else(|| self.refused())?;
+                expires_at = expires_at.min(rescoped.token.expires_at);
+                AdminGrant { acting: rescoped.token.value, domain: None }
             }
-            other => AppError::KeystoneUnavailable(other),
-        })?;
-        if !self.policy.allows(&validated.scope) {
-            return Err(AppError::Forbidden(format!(
-                "this call needs the `{}` role on the `{}` project or on the system",
-                self.policy.role, self.policy.project
-            )));
-        }
-        let until = (now + self.ttl).min(validated.expires_at);
+            Decision::Refused => return Err(self.refused()),
+        };
+        let until = (now + self.ttl).min(expires_at);
         if until > now {
-            self.remember(key, until, now);
+            self.remember(key, until, grant.clone(), now);
         }
-        Ok(())
+        Ok(grant)
     }
 
-    fn cached_until(&self, key: &[u8; 32]) -> Option<DateTime<Utc>> {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(key).copied()
+    fn admits(&self, validated: &ValidatedToken) -> bool {
+        self.policy.decide(&validated.scope) == Decision::CloudAdmin
     }
 
-    fn remember(&self, key: [u8; 32], until: DateTime<Utc>, now: DateTime<Utc>) {
+    fn refused(&self) -> AppError {
+        let domain_roles = if self.policy.domain_admin_roles.is_empty() {
+            String::new()
+        } else {
+            format!(", or one of {:?} on a domain (for its users)", self.policy.domain_admin_roles)
+        };
+        AppError::Forbidden(format!(
+            "this call needs the `{}` role on the `{}` project or on the system{domain_roles}",
+            self.policy.role, self.policy.project
+        ))
+    }
+
+    fn cached(&self, key: &[u8; 32], now: DateTime<Utc>) -> Option<AdminGrant> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get(key).filter(|(until, _)| now < *until).map(|(_, grant)| grant.clone())
+    }
+
+    fn remember(&self, key: [u8; 32], until: DateTime<Utc>, grant: AdminGrant, now: DateTime<Utc>) {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= MAX_CACHED {
-            cache.retain(|_, until| *until > now);
+            cache.retain(|_, (until, _)| *until > now);
             if cache.len() >= MAX_CACHED {
                 cache.clear();
             }
         }
-        cache.insert(key, until);
+        cache.insert(key, (until, grant));
+    }
+}
+
+fn invalid_token() -> AppError {
+    AppError::Unauthorized("the X-Auth-Token is invalid or expired".into())
+}
+
+fn validation_error(err: KeystoneError) -> AppError {
+    match err {
+        KeystoneError::InvalidToken => invalid_token(),
+        KeystoneError::Forbidden => {
+            AppError::Forbidden("Keystone refused to validate the X-Auth-Token".into())
+        }
+        other => AppError::KeystoneUnavailable(other),
     }
 }

@@ -32,6 +32,18 @@ pub enum AppError {
     WrongPassword,
     #[error("{0}")]
     NotConfirmed(String),
+    #[error("The cloud did not accept that code: it may have changed just as you typed it. Wait for the next code to appear in your app and type that one. {}", attempts(*.attempts_left))]
+    CodeNotAccepted { attempts_left: u32 },
+    #[error("Your account is disabled in the cloud's identity service, so setup cannot go on. Contact your administrator; nothing on this link was used up, and you can open it again once your account is enabled.")]
+    AccountDisabled,
+    #[error("Your account no longer exists in the cloud's identity service. Contact your administrator.")]
+    AccountGone,
+    #[error("Setting up authenticator apps is not available right now. Please try again later or contact support; your password is set.")]
+    TotpUnavailable,
+    #[error("This link is being worked on in another window; reload the page in a moment.")]
+    Busy,
+    #[error("Setting up your authenticator needs your administrator; your password is set.")]
+    NeedsOperator,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -45,6 +57,23 @@ pub enum AppError {
 impl AppError {
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(err))
+    }
+
+    /// Logs the cause of a 5xx, with the request id; a 4xx logs nothing here. Call once per answer.
+    pub fn log_cause(&self) {
+        let status = self.status_code();
+        if !status.is_server_error() {
+            return;
+        }
+        let id = crate::request_id::current().unwrap_or_else(|| "-".into());
+        match self {
+            AppError::KeystoneUnavailable(source) => log::warn!("{status} (request {id}): {}", chain(source)),
+            AppError::Internal(source) => {
+                log::error!("{status} (request {id}): internal error: {}", chain(source.as_ref()))
+            }
+            // The cause was logged where it was found; this ties it to the answer.
+            other => log::warn!("{status} (request {id}): {other}"),
+        }
     }
 }
 
@@ -82,11 +111,10 @@ fn attempts(left: u32) -> String {
 /// Phones whose clock is off are the most common reason enrollment fails: say so, and by how much.
 fn skew_hint(skew_secs: Option<i64>) -> String {
     let Some(secs) = skew_secs else { return String::new() };
-    let minutes = (secs.abs() + 30) / 60;
-    let amount = if minutes == 0 {
+    let amount = if secs.abs() < 90 {
         format!("{} seconds", secs.abs())
     } else {
-        format!("about {minutes} minute{}", if minutes == 1 { "" } else { "s" })
+        format!("about {} minutes", (secs.abs() + 30) / 60)
     };
     let direction = if secs > 0 { "ahead" } else { "behind" };
     format!(" It matches a code from {amount} {direction}: your phone's clock seems to be off. Set it to update automatically (network time) and try again.")
@@ -122,10 +150,15 @@ impl ResponseError for AppError {
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::WrongPin { .. } | AppError::WrongCode { .. } | AppError::WrongPassword => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::WrongPin { .. }
+            | AppError::WrongCode { .. }
+            | AppError::CodeNotAccepted { .. }
+            | AppError::WrongPassword
+            | AppError::AccountDisabled => StatusCode::FORBIDDEN,
             AppError::PasswordNeeded => StatusCode::BAD_REQUEST,
+            AppError::AccountGone => StatusCode::GONE,
+            AppError::TotpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::NeedsOperator => StatusCode::CONFLICT,
             AppError::NotConfirmed(_) => StatusCode::BAD_GATEWAY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -135,11 +168,7 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            AppError::KeystoneUnavailable(source) => log::warn!("{source}"),
-            AppError::Internal(source) => log::error!("internal error: {}", chain(source.as_ref())),
-            _ => {}
-        }
+        self.log_cause();
         let mut response = json_error(self.status_code(), self.to_string());
         if matches!(self, AppError::Unauthorized(_)) {
             response.headers_mut().insert(
@@ -161,4 +190,17 @@ pub fn chain(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::skew_hint;
+
+    #[test]
+    fn a_skew_under_a_minute_and_a_half_is_said_in_seconds() {
+        assert!(skew_hint(Some(-30)).contains("30 seconds behind"), "{}", skew_hint(Some(-30)));
+        assert!(skew_hint(Some(60)).contains("60 seconds ahead"));
+        assert!(skew_hint(Some(300)).contains("about 5 minutes ahead"));
+        assert_eq!(skew_hint(None), "");
+    }
 }

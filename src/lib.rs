@@ -6,6 +6,7 @@ pub mod admin_auth;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod doctor;
 pub mod domain;
 pub mod error;
 pub mod flow;

@@ -1,12 +1,14 @@
 //! The `setpass` binary: parse arguments, load config, start logging, run the server.
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: setpass [--config FILE]   (or SETPASS_CONFIG=FILE)\n\
+const USAGE: &str = "usage: setpass [doctor] [--config FILE]   (or SETPASS_CONFIG=FILE)\n\
+`setpass doctor` checks the configuration, Keystone, the database, the key and SMTP, and exits 0 if nothing failed.\n\
 Every setting can be overridden by SETPASS_<SECTION>__<KEY>, e.g. SETPASS_KEYSTONE__AUTH_URL.";
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let doctor = args.next_if(|arg| arg == "doctor").is_some();
     let mut config_path = std::env::var_os("SETPASS_CONFIG").map(std::path::PathBuf::from);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -27,11 +29,18 @@ fn main() -> ExitCode {
     }
     let settings = match setpass::config::Settings::load(config_path.as_deref(), std::env::vars()) {
         Ok(settings) => settings,
+        Err(err) if doctor => {
+            println!("FAIL  config: {err}");
+            return ExitCode::FAILURE;
+        }
         Err(err) => {
             eprintln!("setpass: {err}");
             return ExitCode::from(2);
         }
     };
+    if doctor {
+        return run_doctor(&settings);
+    }
     match setpass::startup::run(settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err @ setpass::startup::StartupError::Config(_)) => {
@@ -48,4 +57,23 @@ fn main() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("setpass: {message}\n{USAGE}");
     ExitCode::from(2)
+}
+
+fn run_doctor(settings: &setpass::config::Settings) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("setpass: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let checks = runtime.block_on(setpass::doctor::run(settings));
+    for check in &checks {
+        println!("{check}");
+    }
+    if checks.iter().any(|c| c.outcome == setpass::doctor::Outcome::Fail) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

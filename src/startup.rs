@@ -4,7 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{ConfigError, MetricsServe, Settings};
 use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
-use crate::keystone::{KeystoneClient, ServiceCredential};
+use crate::keystone::{ClientOptions, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
 use crate::middleware::{self, RateLimits};
 use crate::routes;
@@ -25,8 +25,6 @@ pub enum StartupError {
     Store { path: String, source: StoreError },
     #[error("cannot listen on {addr}: {source}; choose another server.listen")]
     Bind { addr: String, source: std::io::Error },
-    #[error("cannot build the Keystone client: {0}")]
-    Http(#[from] reqwest::Error),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot set up metrics: {0}")]
@@ -39,6 +37,7 @@ pub struct Application {
     port: u16,
     server: Server,
     purge: tokio::task::JoinHandle<()>,
+    restore: tokio::task::JoinHandle<()>,
     metrics: Option<(u16, Server)>,
 }
 
@@ -77,6 +76,7 @@ impl Application {
             state.metrics.rate_limited.clone(),
         ));
         let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
+        let restore = tokio::spawn(restore_forever(state.clone().into_inner()));
         let workers = state.settings.workers();
         let shutdown = state.settings.server.shutdown_timeout.0;
         let request_timeout = state.settings.limits.client_request_timeout.as_std();
@@ -108,7 +108,7 @@ impl Application {
         .run();
         log::info!("setpass listening on {} (port {port})", state.settings.server.listen);
         let metrics = metrics_server(&state)?;
-        Ok(Self { port, server, purge, metrics })
+        Ok(Self { port, server, purge, restore, metrics })
     }
 
     pub fn port(&self) -> u16 {
@@ -128,6 +128,7 @@ impl Application {
         });
         let result = self.server.await.map_err(StartupError::Serve);
         self.purge.abort();
+        self.restore.abort();
         if let Some((handle, task)) = metrics {
             handle.stop(true).await;
             let _ = task.await;
@@ -144,12 +145,13 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     store.clear_leases_blocking().map_err(store_error)?;
     let key = load_or_create_key(&settings.secrets, &db_path)?;
     let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
-    let keystone = KeystoneClient::new(&settings.keystone.auth_url, settings.keystone.timeout.as_std())?
+    let keystone = KeystoneClient::new(&ClientOptions::from_settings(&settings.keystone))?
         .with_latency_histogram(metrics.keystone_seconds.clone());
     let policy = AdminPolicy {
         role: settings.keystone.admin_role.clone(),
         project: settings.keystone.admin_project.clone(),
         project_domain: settings.keystone.admin_project_domain.clone(),
+        domain_admin_roles: settings.keystone.domain_admin_roles.clone(),
     };
     let admin = AdminGuard::new(
         keystone.clone(),
@@ -175,7 +177,7 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     })
 }
 
-fn service_credential(settings: &Settings) -> Result<Option<ServiceCredential>, ConfigError> {
+pub fn service_credential(settings: &Settings) -> Result<Option<ServiceCredential>, ConfigError> {
     let Some(id) = settings.keystone.service_credential_id.clone() else { return Ok(None) };
     let secret = match (
         &settings.keystone.service_credential_secret,
@@ -210,6 +212,18 @@ async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
             Ok(n) => log::info!("purged {n} expired onboarding records"),
             Err(err) => log::error!("purging expired records failed: {err}"),
         }
+    }
+}
+
+/// How often MFA rules still owed to users (a failed switch-on, a crash) are put back.
+const RESTORE_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Puts back owed MFA rules at startup and then every `RESTORE_INTERVAL`.
+async fn restore_forever(state: Arc<AppState>) {
+    let mut ticks = tokio::time::interval(RESTORE_INTERVAL);
+    loop {
+        ticks.tick().await;
+        crate::flow::mfa::restore_all_owed(&state).await;
     }
 }
 

@@ -91,6 +91,14 @@ pub struct KeystoneSettings {
     pub enforce_mfa: bool,
     #[serde(default = "defaults::mfa_rules")]
     pub mfa_rules: Vec<Vec<String>>,
+    /// PEM bundle of CAs trusted for Keystone's TLS, in addition to the public roots.
+    pub cafile: Option<PathBuf>,
+    /// Client certificate and its key (PEM), for a Keystone endpoint that asks for one.
+    pub certfile: Option<PathBuf>,
+    pub keyfile: Option<PathBuf>,
+    /// Roles that make a domain-scoped token an admin of its own domain's users. `[]`: off.
+    #[serde(default = "defaults::domain_admin_roles")]
+    pub domain_admin_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,6 +247,10 @@ impl std::fmt::Debug for KeystoneSettings {
                 &self.service_credential_secret.as_ref().map(|_| "[redacted]"),
             )
             .field("enforce_mfa", &self.enforce_mfa)
+            .field("cafile", &self.cafile)
+            .field("certfile", &self.certfile)
+            .field("keyfile", &self.keyfile)
+            .field("domain_admin_roles", &self.domain_admin_roles)
             .finish_non_exhaustive()
     }
 }
@@ -305,6 +317,10 @@ impl Settings {
                 service_credential_secret_file: None,
                 enforce_mfa: false,
                 mfa_rules: defaults::mfa_rules(),
+                cafile: None,
+                certfile: None,
+                keyfile: None,
+                domain_admin_roles: defaults::domain_admin_roles(),
             },
             onboarding: OnboardingSettings::default(),
             totp: TotpSettings::default(),
@@ -377,6 +393,9 @@ mod defaults {
     }
     pub fn pin_digits() -> usize {
         4
+    }
+    pub fn domain_admin_roles() -> Vec<String> {
+        vec!["admin".into(), "manager".into()]
     }
     pub fn mfa_rules() -> Vec<Vec<String>> {
         vec![vec!["password".into(), "totp".into()]]

@@ -116,6 +116,18 @@ impl Settings {
                 "give at least one non-empty rule, e.g. [[\"password\", \"totp\"]]",
             ));
         }
+        if self.keystone.certfile.is_some() != self.keystone.keyfile.is_some() {
+            return Err(ConfigError::new(
+                "keystone.certfile",
+                "set keystone.certfile and keystone.keyfile together (a client certificate and its key)",
+            ));
+        }
+        if self.keystone.domain_admin_roles.iter().any(|r| r.trim().is_empty()) {
+            return Err(ConfigError::new(
+                "keystone.domain_admin_roles",
+                "role names must not be empty; [] turns domain admins off",
+            ));
+        }
         let limits = &self.limits;
         for (key, value) in [
             ("limits.user_per_minute", limits.user_per_minute),

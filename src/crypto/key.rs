@@ -38,6 +38,31 @@ pub fn load_or_create_key(
     decode("secrets.key_file", &text)
 }
 
+/// For `setpass doctor`: where the key comes from, read and checked, creating nothing.
+pub fn check_key(secrets: &SecretsSettings, database: &Path) -> Result<String, ConfigError> {
+    if let Some(value) = &secrets.key {
+        decode("secrets.key", value)?;
+        return Ok("secrets.key is set".into());
+    }
+    let (key, path) = match &secrets.key_file {
+        Some(path) => ("secrets.key_file", path.clone()),
+        None => ("secrets.key_file", generated_path(database)),
+    };
+    if secrets.key_file.is_none() && !path.exists() {
+        return Ok(format!("none yet: one is generated at {} at first start", path.display()));
+    }
+    read_key_file(key, &path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+        if mode & 0o077 != 0 {
+            return Err(ConfigError::new(key, format!("{} is {mode:o}; chmod 600 it", path.display())));
+        }
+    }
+    Ok(format!("{} is readable and private", path.display()))
+}
+
 fn generated_path(database: &Path) -> PathBuf {
     match database.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(GENERATED_NAME),

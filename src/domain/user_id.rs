@@ -22,6 +22,10 @@ impl UserId {
                 "the user id may only contain letters, digits, '-', '_', '.' and '@'".into(),
             ));
         }
+        if raw == "." || raw == ".." {
+            // A dot segment would climb the URL path: `/v3/users/..` is `/v3/`.
+            return Err(Invalid("the user id may not be `.` or `..`".into()));
+        }
         Ok(Self(raw.to_owned()))
     }
 
@@ -50,7 +54,7 @@ mod tests {
     fn empty_long_and_strange_ids_are_refused() {
         assert!(UserId::parse("").is_err());
         assert!(UserId::parse(&"a".repeat(65)).is_err());
-        for bad in ["a/b", "a b", "a?b", "a%2Fb", "..%00", "ü", "a\nb"] {
+        for bad in [".", "..", "a/b", "a b", "a?b", "a%2Fb", "..%00", "ü", "a\nb"] {
             assert!(UserId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

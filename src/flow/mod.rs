@@ -1,10 +1,11 @@
 //! The user's onboarding flow: open a link, set the password, enroll TOTP. Keystone work runs
 //! under a lease on the record, so two submissions of the same form never both act.
+pub mod mfa;
 mod password;
 mod totp;
 
 pub use password::{submit_password, PasswordInput};
-pub use totp::{submit_totp, TotpInput};
+pub use totp::{resume, submit_totp, TotpInput};
 
 use crate::domain::{OneTimeToken, Stage, TotpSecret, UserId};
 use crate::error::AppError;
@@ -117,13 +118,7 @@ pub(crate) fn locked() -> AppError {
 
 /// Enrollment cannot go on without the operator (MFA rules on, no way past them).
 pub(crate) fn needs_operator() -> AppError {
-    AppError::Conflict("Setting up your authenticator needs your administrator; your password is set.".into())
-}
-
-/// A token of the operator's service credential (an application credential with the admin role).
-pub(crate) async fn service_token(state: &AppState) -> Result<secrecy::SecretString, AppError> {
-    let service = state.service.as_ref().ok_or_else(needs_operator)?;
-    Ok(service.token(&state.keystone, state.clock.now()).await?)
+    AppError::NeedsOperator
 }
 
 fn account(flow: &FlowRecord) -> String {
@@ -138,24 +133,37 @@ fn account(flow: &FlowRecord) -> String {
 #[error("the record has no {0}")]
 pub(crate) struct Missing(pub &'static str);
 
-/// Runs `work` holding the record's lease. Waits while another request holds it (a double
-/// submission), then gives the caller the chance to see what that request did.
+/// Runs `work` holding the record's lease, after putting back any MFA rules still owed to the
+/// user. Waits while another request holds it (a double submission), then gives the caller the
+/// chance to see what that request did.
 pub(crate) async fn with_lease<T>(
     state: &AppState,
     user_id: &UserId,
     work: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
-    let lease = state.settings.keystone.timeout.as_chrono() * 6 + chrono::Duration::seconds(10);
-    let deadline = tokio::time::Instant::now() + lease.to_std().unwrap_or(Duration::from_secs(70));
+    with_lease_raw(state, user_id, true, async {
+        mfa::restore_if_owed(state, user_id).await?;
+        work.await
+    })
+    .await
+}
+
+/// The lease alone. With `wait` false, a lease held elsewhere is `AppError::Busy` at once.
+pub(crate) async fn with_lease_raw<T>(
+    state: &AppState,
+    user_id: &UserId,
+    wait: bool,
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let lease = state.settings.keystone.timeout.as_chrono() * 8 + chrono::Duration::seconds(10);
+    let deadline = tokio::time::Instant::now() + lease.to_std().unwrap_or(Duration::from_secs(90));
     loop {
         let now = state.clock.now();
         if state.store.acquire_lease(user_id, now, now + lease).await? {
             break;
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(AppError::Conflict(
-                "This link is being worked on in another window; reload the page in a moment.".into(),
-            ));
+        if !wait || tokio::time::Instant::now() >= deadline {
+            return Err(AppError::Busy);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

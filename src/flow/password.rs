@@ -1,8 +1,9 @@
 //! Step 1: PIN + new password → Keystone password change → a user token for step 2.
+use super::mfa::{self, UserLogin};
 use super::{open, reopen_at, stage_conflict, with_lease, View};
 use crate::domain::{OneTimeToken, Password, Pin, Stage, TotpSecret, UserId};
 use crate::error::AppError;
-use crate::keystone::{IssuedToken, Login, PasswordChange};
+use crate::keystone::{IssuedToken, PasswordChange};
 use crate::state::AppState;
 use crate::store::{FlowRecord, PasswordDone};
 use secrecy::ExposeSecret;
@@ -85,8 +86,8 @@ async fn change_in_keystone(
         .as_deref()
         .ok_or_else(|| AppError::internal(super::Missing("admin-set password")))?;
     let original = super::open_secret(state, sealed, user_id, "password")?;
-    let keystone = &state.keystone;
-    let login = match keystone
+    let changed = match state
+        .keystone
         .change_password(user_id, &original, password.expose())
         .await
         .map_err(AppError::KeystoneUnavailable)?
@@ -94,57 +95,54 @@ async fn change_in_keystone(
         PasswordChange::Changed => {
             state.metrics.passwords_set.inc();
             log::info!("password changed in Keystone for user {user_id}");
-            login_after_change(state, user_id, password).await?
+            true
         }
         PasswordChange::Refused(message) => return Err(AppError::Unprocessable(message)),
-        PasswordChange::OriginalRejected => {
-            // An earlier submission may have changed it and lost the answer (crash, timeout).
-            match login_after_change(state, user_id, password).await? {
-                Login::Rejected => {
-                    log::warn!("Keystone refused the stored password of user {user_id}, and the submitted one: the password was changed elsewhere; renew the link with PUT /token/{user_id} and a new password");
-                    return Err(AppError::Conflict("Your password could not be changed because it was already changed elsewhere. Ask your administrator for a new link.".into()));
-                }
-                login => {
-                    log::info!("password of user {user_id} was already changed by an earlier submission");
-                    login
-                }
-            }
+        PasswordChange::AccountDisabled => {
+            log::warn!("Keystone refused the password change of user {user_id}: the account is disabled (401); nothing was changed and the link stays at the password step");
+            return Err(AppError::AccountDisabled);
         }
+        // An earlier submission may have changed it and lost the answer (crash, timeout): the
+        // login below tells.
+        PasswordChange::OriginalRejected => false,
     };
-    let (token, mfa_receipt) = match login {
-        Login::Token(token) => (Some(token), false),
-        Login::Receipt => match past_mfa_rules(state, user_id, password).await? {
-            Some(token) => (Some(token), false),
-            None => (None, true),
-        },
-        Login::Rejected => (None, false),
-    };
-    finish(state, user_id, token, mfa_receipt).await
+    match login_after_change(state, user_id, password).await? {
+        UserLogin::Token(token) => {
+            if !changed {
+                log::info!("password of user {user_id} was already changed by an earlier submission");
+            }
+            finish(state, user_id, Some(token), false).await
+        }
+        UserLogin::NeedsOperator => finish(state, user_id, None, true).await,
+        UserLogin::Rejected => Err(account_refused(state, user_id, changed).await),
+    }
 }
 
-/// Re-enrollment with MFA rules on (a lost phone): the password alone gives only a receipt, and
-/// Keystone lets no delegated token (the service's application credential) create credentials.
-/// So the service switches the rules off, the user's own token does the enrollment, and the
-/// rules are switched back on at the end. Without a service credential, the operator must act.
-async fn past_mfa_rules(
-    state: &AppState,
-    user_id: &UserId,
-    password: &Password,
-) -> Result<Option<IssuedToken>, AppError> {
-    if state.service.is_none() {
-        log::warn!("user {user_id} has MFA rules on, so their password alone gives no token; configure keystone.service_credential_id, or clear the user's MFA rules before renewing the link");
-        return Ok(None);
-    }
-    let service = super::service_token(state).await?;
-    let rules = state.keystone.mfa_rules(service.expose_secret(), user_id).await?;
-    let remembered = if rules.is_null() { None } else { Some(rules.to_string()) };
-    // Remember first: a crash after switching off must still switch them on again.
-    state.store.set_mfa_restore(user_id, remembered).await?;
-    state.keystone.set_mfa(service.expose_secret(), user_id, None).await?;
-    log::info!("MFA rules of user {user_id} switched off for re-enrollment; they are switched on again when it completes");
-    match state.keystone.password_login(user_id, password.expose()).await? {
-        Login::Token(token) => Ok(Some(token)),
-        _ => Err(super::needs_operator()),
+/// Keystone accepts neither the stored password nor the new one. Keystone changes the password
+/// of a disabled user but refuses it a token; a deleted user has no password at all. With the
+/// service credential the user's state says which; without it, only a fresh change tells.
+async fn account_refused(state: &AppState, user_id: &UserId, changed: bool) -> AppError {
+    let user = match state.service {
+        Some(_) => mfa::service_user(state, user_id).await.ok(),
+        None => None,
+    };
+    match (user, changed) {
+        (Some(None), _) => {
+            log::warn!("user {user_id} no longer exists in Keystone (user lookup answered 404)");
+            AppError::AccountGone
+        }
+        (Some(Some(user)), _) if !user.enabled => {
+            log::warn!("user {user_id} is disabled in Keystone (enabled = false); the link stays at the password step");
+            AppError::AccountDisabled
+        }
+        (_, true) => {
+            log::warn!("Keystone changed the password of user {user_id} but refused a login with it: the user is disabled (or was deleted meanwhile); the link stays at the password step");
+            AppError::AccountDisabled
+        }
+        (_, false) => {
+            log::warn!("Keystone refused the stored password of user {user_id}, and the submitted one: the password was changed elsewhere, or the user was deleted; renew the link with PUT /token/{user_id} and a new password");
+            AppError::Conflict("Your password could not be changed: your account's password was changed elsewhere, or the account was removed. Ask your administrator for a new link.".into())
+        }
     }
 }
 
@@ -154,10 +152,10 @@ async fn login_after_change(
     state: &AppState,
     user_id: &UserId,
     password: &Password,
-) -> Result<Login, AppError> {
+) -> Result<UserLogin, AppError> {
     let wait = 1_000 - i64::from(chrono::Utc::now().timestamp_subsec_millis()) + 20;
     tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
-    state.keystone.password_login(user_id, password.expose()).await.map_err(AppError::KeystoneUnavailable)
+    mfa::user_login(state, user_id, password).await
 }
 
 /// Records the step; returns the stage the record is now at.

@@ -1,9 +1,10 @@
 //! Step 2: a correct code from the app → the Keystone `totp` credential, checked by a login.
+use super::mfa::{self, UserLogin};
 use super::{open, open_secret, reopen_at, stage_conflict, with_lease, View};
 use crate::domain::totp::parse_code;
 use crate::domain::{CodeCheck, OneTimeToken, Password, Stage, TotpSecret, UserId};
 use crate::error::AppError;
-use crate::keystone::{KeystoneError, Login, TotpLogin};
+use crate::keystone::{KeystoneError, TotpLogin};
 use crate::state::AppState;
 use crate::store::FlowRecord;
 use secrecy::{ExposeSecret, SecretString};
@@ -23,7 +24,7 @@ pub async fn submit_totp(
     if flow.record.stage != Stage::Totp {
         return Err(stage_conflict(flow.record.stage));
     }
-    if flow.mfa_receipt {
+    if flow.mfa_receipt && input.password.is_none_or(str::is_empty) {
         return Ok(View::NeedsOperator);
     }
     let code = parse_code(input.code)?;
@@ -95,17 +96,60 @@ async fn enroll(
         };
     state.metrics.totp_enrolled.inc();
     log::info!("TOTP credential {credential} created for user {user_id}");
-    remove_other_credentials(state, user_id, acting.expose_secret(), &credential).await;
-    if keystone.totp_login(user_id, code).await? == TotpLogin::Rejected {
-        log::error!("Keystone refused a TOTP login for user {user_id} right after enrollment; is `totp` in Keystone's [auth] methods?");
-        return Err(AppError::NotConfirmed("Your authenticator app could not be confirmed with the cloud's identity service. Please contact support; your password is set.".into()));
+    // Only the new credential may stay: an older one may be on a lost phone, and a retried
+    // creation may have left a twin.
+    if let Err(err) = remove_other_credentials(state, user_id, acting.expose_secret(), &credential).await {
+        log::warn!(
+            "could not remove other TOTP credentials of user {user_id}; enrollment is not complete: {err}"
+        );
+        return Err(err.into());
     }
-    switch_on_mfa(state, flow).await;
+    match keystone.totp_login(user_id, code).await {
+        Ok(TotpLogin::Accepted) => {}
+        other => {
+            withdraw(state, user_id, acting.expose_secret(), &credential).await;
+            return Err(match other {
+                Ok(TotpLogin::Rejected | TotpLogin::Accepted) => code_not_accepted(state, flow).await?,
+                Ok(TotpLogin::MethodDisabled(methods)) => {
+                    log::error!("Keystone does not have the `totp` auth method enabled (its [auth] methods are {methods:?}): add totp there, or set totp.enabled = false");
+                    AppError::TotpUnavailable
+                }
+                Err(err) => err.into(),
+            });
+        }
+    }
+    if state.settings.keystone.enforce_mfa {
+        mfa::enforce(state, user_id).await?;
+    }
     state.store.complete(user_id, state.clock.now()).await?;
     state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
     state.notify.event(crate::notify::Event::Completed, user_id, state.clock.now());
     Ok(())
+}
+
+/// Takes back the credential just made when its code could not be confirmed.
+async fn withdraw(state: &AppState, user_id: &UserId, token: &str, credential: &str) {
+    match state.keystone.delete_credential(token, credential).await {
+        Ok(()) => log::info!("removed TOTP credential {credential} of user {user_id}: it was not confirmed"),
+        Err(err) => log::error!(
+            "could not remove the unconfirmed TOTP credential {credential} of user {user_id}: {err}"
+        ),
+    }
+}
+
+/// Our check accepted the code but Keystone's login did not: Keystone looks back fewer windows
+/// than `totp.previous_windows` (its `[totp] included_previous_windows`). Counted as a wrong code.
+async fn code_not_accepted(state: &AppState, flow: &FlowRecord) -> Result<AppError, AppError> {
+    let user_id = &flow.record.user_id;
+    log::warn!("Keystone refused a TOTP code for user {user_id} that setpass accepted: is Keystone's [totp] included_previous_windows smaller than totp.previous_windows ({})?", state.settings.totp.previous_windows);
+    state.metrics.totp_failures.inc();
+    let limits = state.limits();
+    let Some(failures) = state.store.claim_attempt(user_id, Stage::Totp, limits, state.clock.now()).await?
+    else {
+        return Ok(super::locked());
+    };
+    Ok(AppError::CodeNotAccepted { attempts_left: limits.max_totp_attempts.saturating_sub(failures) })
 }
 
 /// The user's own token: kept from step 1, or fresh from the password typed again. (Keystone lets
@@ -132,57 +176,54 @@ async fn fresh_user_token(
     user_id: &UserId,
     password: &Password,
 ) -> Result<SecretString, AppError> {
-    match state.keystone.password_login(user_id, password.expose()).await? {
-        Login::Token(token) => {
+    match mfa::user_login(state, user_id, password).await? {
+        UserLogin::Token(token) => {
             let sealed =
                 state.secret_box.seal(token.value.expose_secret().as_bytes(), &super::aad(user_id, "token"));
             state.store.store_user_token(user_id, Some(sealed), Some(token.expires_at), false).await?;
             Ok(token.value)
         }
-        Login::Receipt => {
-            log::warn!("user {user_id} has MFA rules on again before enrollment finished; renew the link with a new password");
+        UserLogin::NeedsOperator => {
+            state.store.store_user_token(user_id, None, None, true).await?;
             Err(super::needs_operator())
         }
-        Login::Rejected => Err(AppError::WrongPassword),
+        UserLogin::Rejected => Err(AppError::WrongPassword),
     }
 }
 
-/// Re-enrollment after a lost phone must leave only the new credential. Failing here leaves an
-/// extra credential, not a broken login: log it and go on.
-async fn remove_other_credentials(state: &AppState, user_id: &UserId, token: &str, keep: &str) {
-    let result = async {
-        for id in state.keystone.list_totp_credentials(token, user_id).await? {
-            if id != keep {
-                state.keystone.delete_credential(token, &id).await?;
-                log::info!("removed older TOTP credential {id} of user {user_id}");
-            }
+/// The user was told to come back once the operator acted: their password gets a token now
+/// (rules cleared, or a service credential configured), and the flow goes on.
+pub async fn resume(state: &AppState, token: &OneTimeToken, password: &str) -> Result<View, AppError> {
+    let flow = open(state, token).await?;
+    if flow.record.stage == Stage::Totp && flow.mfa_receipt {
+        let password = Password::parse(password)?;
+        let user_id = flow.record.user_id.clone();
+        let tried = with_lease(state, &user_id, async {
+            reopen_at(state, token, Stage::Totp).await?;
+            fresh_user_token(state, &user_id, &password).await
+        })
+        .await;
+        match tried {
+            // Still blocked: the same page, which says so.
+            Ok(_) | Err(AppError::NeedsOperator) => {}
+            Err(err) => return Err(err),
         }
-        Ok::<_, KeystoneError>(())
     }
-    .await;
-    if let Err(err) = result {
-        log::warn!("could not remove older TOTP credentials of user {user_id}: {err}");
-    }
+    super::current(state, token).await
 }
 
-/// `enforce_mfa` sets the configured rules; otherwise rules switched off for re-enrollment come back.
-async fn switch_on_mfa(state: &AppState, flow: &FlowRecord) {
-    let user_id = &flow.record.user_id;
-    let rules = if state.settings.keystone.enforce_mfa {
-        serde_json::json!(state.settings.keystone.mfa_rules)
-    } else if let Some(saved) = &flow.mfa_restore {
-        serde_json::from_str(saved).unwrap_or(serde_json::Value::Null)
-    } else {
-        return;
-    };
-    let result = async {
-        let token = super::service_token(state).await?;
-        state.keystone.set_mfa(token.expose_secret(), user_id, Some(&rules)).await?;
-        Ok::<_, AppError>(())
+/// Deletes every TOTP credential of the user but `keep`.
+async fn remove_other_credentials(
+    state: &AppState,
+    user_id: &UserId,
+    token: &str,
+    keep: &str,
+) -> Result<(), KeystoneError> {
+    for id in state.keystone.list_totp_credentials(token, user_id).await? {
+        if id != keep {
+            state.keystone.delete_credential(token, &id).await?;
+            log::info!("removed older TOTP credential {id} of user {user_id}");
+        }
     }
-    .await;
-    match result {
-        Ok(()) => log::info!("MFA rules switched on for user {user_id}"),
-        Err(err) => log::error!("could not switch on MFA rules for user {user_id}: {err}"),
-    }
+    Ok(())
 }

@@ -1,14 +1,17 @@
-//! The one client for Keystone's Identity API v3: built once, with a timeout, typed JSON.
+//! The one client for Keystone's Identity API v3: built once (timeout, TLS), one `send` that
+//! survives servers closing idle connections, URLs built from percent-encoded path segments.
 use crate::domain::admin::{ProjectScope, TokenScope};
-use crate::domain::UserId;
 use chrono::{DateTime, Utc};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
-use std::time::Duration;
 
+mod client;
+mod tokens;
 mod user_ops;
 
-pub use user_ops::{Login, PasswordChange, ServiceCredential, TotpLogin};
+pub use client::ClientOptions;
+pub use tokens::Rescoped;
+pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, ServiceCredential, TotpLogin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoneError {
@@ -24,6 +27,8 @@ pub enum KeystoneError {
     InvalidToken,
     #[error("Keystone refused the request (403)")]
     Forbidden,
+    #[error("Keystone answered 404 to {0}")]
+    NotFound(&'static str),
 }
 
 /// A Keystone token and when it expires. `Debug` hides the token.
@@ -46,44 +51,46 @@ pub struct ValidatedToken {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct KeystoneUser {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
 #[derive(Clone)]
 pub struct KeystoneClient {
+    /// Pooled connections, for servers that keep them alive.
     http: reqwest::Client,
-    base: String,
+    /// No pooling: each request on a new connection. Used for the one retry after a pooled
+    /// connection turned out to be closed, so the retry cannot meet another stale one.
+    fresh: reqwest::Client,
+    base: Url,
     latency: Option<prometheus::HistogramVec>,
 }
 
 impl KeystoneClient {
-    /// `auth_url` is the v3 root, e.g. `http://127.0.0.1:5000/v3`.
-    pub fn new(auth_url: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("setpass/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self { http, base: auth_url.trim_end_matches('/').to_owned(), latency: None })
-    }
-
     /// Records each call's latency, labelled by operation and status.
     pub fn with_latency_histogram(mut self, histogram: prometheus::HistogramVec) -> Self {
         self.latency = Some(histogram);
         self
     }
 
-    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{}", self.base, path)).header("Accept", "application/json")
+    /// The auth URL with `segments` appended, each percent-encoded as one path segment, so an
+    /// id can never turn into `..` or a query.
+    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
     }
 
-    /// Sends once; a GET that failed before any answer (a pooled connection the server had
-    /// closed, say) is sent once more on a fresh connection. Timeouts are not retried.
+    pub(crate) fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        self.request_url(method, self.url(segments))
+    }
+
+    pub(crate) fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
+        self.http.request(method, url).header("Accept", "application/json")
+    }
+
+    /// Sends `request`; if it failed before any answer arrived for a reason other than a
+    /// timeout (typically a pooled connection the server had closed: uwsgi's `--http-socket`,
+    /// or an idle timeout racing our next call), sends it once more on a new connection.
+    /// Every Keystone call setpass makes is safe to send twice; see docs/KEYSTONE.md.
     pub(crate) async fn send(
         &self,
         operation: &'static str,
@@ -95,13 +102,22 @@ impl KeystoneClient {
             request = request.header("X-OpenStack-Request-ID", format!("req-{id}"));
         }
         let started = std::time::Instant::now();
-        let retry = request.try_clone().filter(|_| is_get(&request));
-        let result = match (request.send().await, retry) {
-            (Err(err), Some(retry)) if !err.is_timeout() => {
-                log::debug!("keystone {operation}: retrying after {}", crate::error::chain(&err));
-                retry.send().await
+        let result = match request.build() {
+            Ok(request) => {
+                let retry = request.try_clone();
+                match (self.http.execute(request).await, retry) {
+                    (Err(err), Some(retry)) if !err.is_timeout() => {
+                        log::info!(
+                            "keystone {operation}: retrying on a new connection after {} (request {})",
+                            crate::error::chain(&err),
+                            ours.as_deref().unwrap_or("-")
+                        );
+                        self.fresh.execute(retry).await
+                    }
+                    (result, _) => result,
+                }
             }
-            (result, _) => result,
+            Err(err) => Err(err),
         };
         let status = result.as_ref().map_or_else(|_| "error".to_owned(), |r| r.status().as_u16().to_string());
         if let Some(histogram) = &self.latency {
@@ -129,74 +145,53 @@ impl KeystoneClient {
         })
     }
 
+    /// `GET /v3`'s `version.id` (`v3.14`, say).
+    pub async fn version_id(&self) -> Result<Option<String>, KeystoneError> {
+        const OP: &str = "version check";
+        let response = self.send(OP, self.request(Method::GET, &[])).await?;
+        match response.status() {
+            status if status.is_success() => {
+                let body: serde_json::Value = Self::json(OP, response).await?;
+                Ok(body["version"]["id"].as_str().map(str::to_owned))
+            }
+            status => Err(KeystoneError::Unexpected { operation: OP, status }),
+        }
+    }
+
     /// `GET /v3`: Keystone is up and answering.
     pub async fn version(&self) -> Result<(), KeystoneError> {
-        let response = self.send("version check", self.request(Method::GET, "")).await?;
+        let response = self.send("version check", self.request(Method::GET, &[])).await?;
         match response.status() {
             status if status.is_success() => Ok(()),
             status => Err(KeystoneError::Unexpected { operation: "version check", status }),
         }
     }
+}
 
-    /// Validates `token` with itself as the subject (Keystone's policy lets a token read itself).
-    pub async fn validate_token(&self, token: &str) -> Result<ValidatedToken, KeystoneError> {
-        const OP: &str = "token validation";
-        let request = self
-            .request(Method::GET, "/auth/tokens?nocatalog")
-            .header("X-Auth-Token", token)
-            .header("X-Subject-Token", token);
-        let response = self.send(OP, request).await?;
-        match response.status() {
-            StatusCode::OK => {
-                let body: TokenBody = Self::json(OP, response).await?;
-                Ok(body.token.into())
-            }
-            StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(KeystoneError::Unexpected { operation: OP, status }),
-        }
-    }
-
-    /// `GET /v3/users/{id}` with the caller's token; `None` if Keystone has no such user.
-    pub async fn get_user(
-        &self,
-        token: &str,
-        user_id: &UserId,
-    ) -> Result<Option<KeystoneUser>, KeystoneError> {
-        const OP: &str = "user lookup";
-        let request = self.request(Method::GET, &format!("/users/{user_id}")).header("X-Auth-Token", token);
-        let response = self.send(OP, request).await?;
-        match response.status() {
-            StatusCode::OK => Ok(Some(Self::json::<UserBody>(OP, response).await?.user)),
-            StatusCode::NOT_FOUND => Ok(None),
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(KeystoneError::Unexpected { operation: OP, status }),
-        }
+/// The usual mapping of an error status for calls made with a token.
+pub(crate) fn refusal(operation: &'static str, status: StatusCode) -> KeystoneError {
+    match status {
+        StatusCode::UNAUTHORIZED => KeystoneError::InvalidToken,
+        StatusCode::FORBIDDEN => KeystoneError::Forbidden,
+        StatusCode::NOT_FOUND => KeystoneError::NotFound(operation),
+        status => KeystoneError::Unexpected { operation, status },
     }
 }
 
-fn is_get(request: &RequestBuilder) -> bool {
-    request.try_clone().and_then(|r| r.build().ok()).is_some_and(|r| r.method() == Method::GET)
+#[derive(Deserialize)]
+pub(crate) struct TokenBody {
+    pub(crate) token: TokenJson,
 }
 
 #[derive(Deserialize)]
-struct UserBody {
-    user: KeystoneUser,
-}
-
-#[derive(Deserialize)]
-struct TokenBody {
-    token: TokenJson,
-}
-
-#[derive(Deserialize)]
-struct TokenJson {
+pub(crate) struct TokenJson {
     expires_at: DateTime<Utc>,
     #[serde(default)]
     roles: Vec<NamedRef>,
     #[serde(default)]
     project: Option<ProjectJson>,
+    #[serde(default)]
+    domain: Option<DomainJson>,
     #[serde(default)]
     system: Option<SystemJson>,
 }
@@ -235,8 +230,12 @@ impl From<TokenJson> for ValidatedToken {
                     domain_id: p.domain.id,
                     domain_name: p.domain.name,
                 }),
+                domain_id: token.domain.map(|d| d.id),
                 system_all: token.system.is_some_and(|s| s.all),
             },
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! Keystone calls of the onboarding flow: password change, logins, TOTP credentials, MFA rules.
-use super::{IssuedToken, KeystoneClient, KeystoneError};
+//! Keystone calls of the onboarding flow: users, password change, logins, TOTP credentials,
+//! MFA options, and the operator's service credential.
+use super::{refusal, IssuedToken, KeystoneClient, KeystoneError};
 use crate::domain::UserId;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, Response, StatusCode};
@@ -10,13 +11,51 @@ use tokio::sync::Mutex;
 
 const RECEIPT_HEADER: &str = "openstack-auth-receipt";
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeystoneUser {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub domain_id: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    options: Value,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl KeystoneUser {
+    /// The user's MFA options as Keystone has them now.
+    pub fn mfa(&self) -> MfaOptions {
+        MfaOptions {
+            enabled: self.options["multi_factor_auth_enabled"].as_bool().unwrap_or(false),
+            rules: self.options["multi_factor_auth_rules"].clone(),
+        }
+    }
+}
+
+/// A user's `multi_factor_auth_enabled` and `multi_factor_auth_rules`, as saved to be put back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct MfaOptions {
+    pub enabled: bool,
+    #[serde(default)]
+    pub rules: Value,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum PasswordChange {
     Changed,
     /// Keystone's rules refused the new password; its message, fit to show the user.
     Refused(String),
-    /// The original password was not accepted (perhaps already changed).
+    /// The original password was not accepted (already changed, or the user is gone).
     OriginalRejected,
+    /// Keystone says the account is disabled; nothing was changed.
+    AccountDisabled,
 }
 
 #[derive(Debug)]
@@ -31,6 +70,8 @@ pub enum Login {
 pub enum TotpLogin {
     Accepted,
     Rejected,
+    /// Keystone's `[auth] methods` lacks `totp`; these are the methods it has.
+    MethodDisabled(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -58,6 +99,11 @@ struct CredentialBody {
     credential: CredentialId,
 }
 
+#[derive(Deserialize)]
+struct UserBody {
+    user: KeystoneUser,
+}
+
 fn unexpected(operation: &'static str, status: StatusCode) -> KeystoneError {
     KeystoneError::Unexpected { operation, status }
 }
@@ -69,7 +115,29 @@ async fn keystone_message(response: Response) -> String {
     message.chars().take(300).collect()
 }
 
+/// The methods Keystone lists when it refuses an auth method it does not have enabled.
+fn enabled_methods(body: &Value) -> Option<Vec<String>> {
+    let methods = body["error"]["identity"]["methods"].as_array()?;
+    Some(methods.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
+}
+
 impl KeystoneClient {
+    /// `GET /v3/users/{id}` with `token`; `None` if Keystone has no such user.
+    pub async fn get_user(
+        &self,
+        token: &str,
+        user_id: &UserId,
+    ) -> Result<Option<KeystoneUser>, KeystoneError> {
+        const OP: &str = "user lookup";
+        let request = self.request(Method::GET, &["users", user_id.as_str()]).header("X-Auth-Token", token);
+        let response = self.send(OP, request).await?;
+        match response.status() {
+            StatusCode::OK => Ok(Some(Self::json::<UserBody>(OP, response).await?.user)),
+            StatusCode::NOT_FOUND => Ok(None),
+            status => Err(refusal(OP, status)),
+        }
+    }
+
     /// `POST /v3/users/{id}/password` with no token: works even when the admin-set password has
     /// expired (`change_password_upon_first_use`).
     pub async fn change_password(
@@ -80,20 +148,31 @@ impl KeystoneClient {
     ) -> Result<PasswordChange, KeystoneError> {
         const OP: &str = "password change";
         let body = json!({"user": {"original_password": original, "password": new}});
-        let request = self.request(Method::POST, &format!("/users/{user_id}/password")).json(&body);
+        let request = self.request(Method::POST, &["users", user_id.as_str(), "password"]).json(&body);
         let response = self.send(OP, request).await?;
         match response.status() {
             status if status.is_success() => Ok(PasswordChange::Changed),
             StatusCode::BAD_REQUEST => Ok(PasswordChange::Refused(keystone_message(response).await)),
-            StatusCode::UNAUTHORIZED => Ok(PasswordChange::OriginalRejected),
+            StatusCode::UNAUTHORIZED => {
+                // Keystone names this one case in its answer (30.0.0: "The account is disabled
+                // for user: <id>."); every other refusal is the generic 401.
+                let message = keystone_message(response).await;
+                if message.contains("is disabled") {
+                    Ok(PasswordChange::AccountDisabled)
+                } else {
+                    Ok(PasswordChange::OriginalRejected)
+                }
+            }
+            StatusCode::NOT_FOUND => Ok(PasswordChange::OriginalRejected),
             status => Err(unexpected(OP, status)),
         }
     }
 
-    async fn login(&self, operation: &'static str, identity: Value) -> Result<Login, KeystoneError> {
-        let request = self
-            .request(Method::POST, "/auth/tokens?nocatalog")
-            .json(&json!({"auth": {"identity": identity}}));
+    /// `POST /v3/auth/tokens`; a 401 body is returned for the caller to read.
+    async fn auth(&self, operation: &'static str, identity: Value) -> Result<(Login, Value), KeystoneError> {
+        let mut url = self.url(&["auth", "tokens"]);
+        url.set_query(Some("nocatalog"));
+        let request = self.request_url(Method::POST, url).json(&json!({"auth": {"identity": identity}}));
         let response = self.send(operation, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
@@ -104,12 +183,18 @@ impl KeystoneClient {
                     .map(|v| SecretString::from(v.to_owned()))
                     .ok_or(unexpected(operation, StatusCode::CREATED))?;
                 let body: TokenExpiry = Self::json(operation, response).await?;
-                Ok(Login::Token(IssuedToken { value, expires_at: body.token.expires_at }))
+                Ok((Login::Token(IssuedToken { value, expires_at: body.token.expires_at }), Value::Null))
             }
-            StatusCode::UNAUTHORIZED if response.headers().contains_key(RECEIPT_HEADER) => Ok(Login::Receipt),
-            StatusCode::UNAUTHORIZED => Ok(Login::Rejected),
+            StatusCode::UNAUTHORIZED if response.headers().contains_key(RECEIPT_HEADER) => {
+                Ok((Login::Receipt, Value::Null))
+            }
+            StatusCode::UNAUTHORIZED => Ok((Login::Rejected, response.json().await.unwrap_or(Value::Null))),
             status => Err(unexpected(operation, status)),
         }
+    }
+
+    async fn login(&self, operation: &'static str, identity: Value) -> Result<Login, KeystoneError> {
+        Ok(self.auth(operation, identity).await?.0)
     }
 
     /// An unscoped token for the user, by user id and password.
@@ -122,9 +207,22 @@ impl KeystoneClient {
     pub async fn totp_login(&self, user_id: &UserId, code: &str) -> Result<TotpLogin, KeystoneError> {
         let identity =
             json!({"methods": ["totp"], "totp": {"user": {"id": user_id.as_str(), "passcode": code}}});
-        Ok(match self.login("TOTP login", identity).await? {
-            Login::Token(_) | Login::Receipt => TotpLogin::Accepted,
-            Login::Rejected => TotpLogin::Rejected,
+        Ok(match self.auth("TOTP login", identity).await? {
+            (Login::Token(_) | Login::Receipt, _) => TotpLogin::Accepted,
+            (Login::Rejected, body) => match enabled_methods(&body) {
+                Some(methods) if !methods.iter().any(|m| m == "totp") => TotpLogin::MethodDisabled(methods),
+                _ => TotpLogin::Rejected,
+            },
+        })
+    }
+
+    /// Whether Keystone's `[auth] methods` has `totp`: a TOTP login for a user that does not
+    /// exist is refused either way, but only a disabled method makes Keystone list its methods.
+    pub async fn totp_method_enabled(&self) -> Result<bool, KeystoneError> {
+        let identity = json!({"methods": ["totp"], "totp": {"user": {"id": "setpass-readiness-probe", "passcode": "000000"}}});
+        Ok(match self.auth("TOTP method check", identity).await? {
+            (Login::Rejected, body) => enabled_methods(&body).is_none_or(|m| m.iter().any(|m| m == "totp")),
+            _ => true,
         })
     }
 
@@ -136,15 +234,13 @@ impl KeystoneClient {
     ) -> Result<String, KeystoneError> {
         const OP: &str = "credential creation";
         let body = json!({"credential": {"type": "totp", "user_id": user_id.as_str(), "blob": secret}});
-        let request = self.request(Method::POST, "/credentials").header("X-Auth-Token", token).json(&body);
+        let request = self.request(Method::POST, &["credentials"]).header("X-Auth-Token", token).json(&body);
         let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
                 Ok(Self::json::<CredentialBody>(OP, response).await?.credential.id)
             }
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(unexpected(OP, status)),
+            status => Err(refusal(OP, status)),
         }
     }
 
@@ -154,8 +250,10 @@ impl KeystoneClient {
         user_id: &UserId,
     ) -> Result<Vec<String>, KeystoneError> {
         const OP: &str = "credential list";
-        let path = format!("/credentials?user_id={user_id}&type=totp");
-        let response = self.send(OP, self.request(Method::GET, &path).header("X-Auth-Token", token)).await?;
+        let mut url = self.url(&["credentials"]);
+        url.query_pairs_mut().append_pair("user_id", user_id.as_str()).append_pair("type", "totp");
+        let response =
+            self.send(OP, self.request_url(Method::GET, url).header("X-Auth-Token", token)).await?;
         match response.status() {
             StatusCode::OK => Ok(Self::json::<Credentials>(OP, response)
                 .await?
@@ -163,64 +261,41 @@ impl KeystoneClient {
                 .into_iter()
                 .map(|c| c.id)
                 .collect()),
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(unexpected(OP, status)),
+            status => Err(refusal(OP, status)),
         }
     }
 
+    /// Deletes a credential; one already gone counts as deleted (a retried delete meets 404).
     pub async fn delete_credential(&self, token: &str, credential_id: &str) -> Result<(), KeystoneError> {
         const OP: &str = "credential deletion";
-        let request = self
-            .request(Method::DELETE, &format!("/credentials/{credential_id}"))
-            .header("X-Auth-Token", token);
+        let request =
+            self.request(Method::DELETE, &["credentials", credential_id]).header("X-Auth-Token", token);
         match self.send(OP, request).await?.status() {
             status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(unexpected(OP, status)),
+            status => Err(refusal(OP, status)),
         }
     }
 
-    /// The user's current `multi_factor_auth_rules` (JSON null when none).
-    pub async fn mfa_rules(&self, token: &str, user_id: &UserId) -> Result<Value, KeystoneError> {
-        const OP: &str = "user lookup";
-        let request = self.request(Method::GET, &format!("/users/{user_id}")).header("X-Auth-Token", token);
-        let response = self.send(OP, request).await?;
-        match response.status() {
-            StatusCode::OK => {
-                let body: Value = Self::json(OP, response).await?;
-                Ok(body["user"]["options"]["multi_factor_auth_rules"].clone())
-            }
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(unexpected(OP, status)),
-        }
-    }
-
-    /// Turns the user's MFA rules on (with `rules`) or off. An admin's call: a user cannot
-    /// change these on themselves.
+    /// Sets the user's MFA options. An admin's call: a user cannot change these on themselves.
     pub async fn set_mfa(
         &self,
         token: &str,
         user_id: &UserId,
-        rules: Option<&Value>,
+        mfa: &MfaOptions,
     ) -> Result<(), KeystoneError> {
         const OP: &str = "MFA rules update";
-        let options = match rules {
-            Some(rules) => json!({"multi_factor_auth_enabled": true, "multi_factor_auth_rules": rules}),
-            None => json!({"multi_factor_auth_enabled": false}),
-        };
+        let mut options = json!({"multi_factor_auth_enabled": mfa.enabled});
+        if !mfa.rules.is_null() {
+            options["multi_factor_auth_rules"] = mfa.rules.clone();
+        }
         let body = json!({"user": {"options": options}});
         let request = self
-            .request(Method::PATCH, &format!("/users/{user_id}"))
+            .request(Method::PATCH, &["users", user_id.as_str()])
             .header("X-Auth-Token", token)
             .json(&body);
         match self.send(OP, request).await?.status() {
             StatusCode::OK => Ok(()),
-            StatusCode::UNAUTHORIZED => Err(KeystoneError::InvalidToken),
-            StatusCode::FORBIDDEN => Err(KeystoneError::Forbidden),
-            status => Err(unexpected(OP, status)),
+            status => Err(refusal(OP, status)),
         }
     }
 }
@@ -256,11 +331,17 @@ impl ServiceCredential {
             }
             _ => {
                 log::error!(
-                    "the service credential (keystone.service_credential_id) was refused by Keystone"
+                    "the service credential (keystone.service_credential_id) was refused by Keystone: is it deleted or expired?"
                 );
                 Err(KeystoneError::InvalidToken)
             }
         }
+    }
+
+    /// Keystone rejected the cached token (the credential was deleted, or the token revoked):
+    /// the next call logs in again.
+    pub async fn forget(&self) {
+        *self.cached.lock().await = None;
     }
 }
 

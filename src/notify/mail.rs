@@ -132,6 +132,11 @@ impl Mailer {
         }))
     }
 
+    /// For `setpass doctor`: the SMTP server answers (and takes the credentials, when set).
+    pub async fn check(&self) -> Result<(), lettre::transport::smtp::Error> {
+        self.transport.test_connection().await.map(|_| ())
+    }
+
     pub async fn send_link(&self, to: &EmailAddress, mail: &LinkMail<'_>) -> Result<(), MailError> {
         let expires_at = mail.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
         let value = |name: &str| -> String {

@@ -46,6 +46,8 @@ struct Status<'a> {
     expired: bool,
     attempts_left: u32,
     locked: bool,
+    /// setpass switched the user's MFA rules off and has not yet managed to switch them back on.
+    mfa_restore_pending: bool,
     created_at: String,
     updated_at: String,
 }
@@ -61,23 +63,45 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     if token.is_empty() {
         return Err(missing());
     }
+    if token.len() > crate::admin_auth::MAX_TOKEN_LEN {
+        return Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()));
+    }
     Ok(token.to_owned())
 }
 
-/// Admin check, then the user must exist in Keystone; returns the user (name, email).
+/// Admin check, then the user must exist in Keystone (and, for a domain admin, be in their
+/// domain); returns the user (name, email, domain).
 async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<KeystoneUser, AppError> {
-    state.admin.authorize(token).await?;
-    match state.keystone.get_user(token, user_id).await {
-        Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
-        Err(KeystoneError::InvalidToken) => {
+    let grant = state.admin.authorize(token).await?;
+    let found = state.keystone.get_user(grant.acting.expose_secret(), user_id).await;
+    let outside = || {
+        AppError::Forbidden(
+            "this token is scoped to a domain: it may only manage users of that domain".into(),
+        )
+    };
+    match (found, grant.domain.as_deref()) {
+        (Ok(Some(user)), Some(domain)) if user.domain_id != domain => Err(outside()),
+        (Ok(Some(user)), _) => Ok(user),
+        // A domain admin is not told whether a user outside their domain exists.
+        (Ok(None) | Err(KeystoneError::Forbidden | KeystoneError::NotFound(_)), Some(_)) => Err(outside()),
+        (Ok(None), None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
+        (Err(KeystoneError::InvalidToken), _) => {
             Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()))
         }
-        Err(KeystoneError::Forbidden) => {
+        (Err(KeystoneError::Forbidden), None) => {
             Err(AppError::Forbidden("Keystone refused to show this user to the caller".into()))
         }
-        Err(other) => Err(AppError::KeystoneUnavailable(other)),
+        (Err(other), _) => Err(AppError::KeystoneUnavailable(other)),
     }
+}
+
+/// GET and DELETE: a cloud admin may see any record; a domain admin only their domain's users.
+async fn authorize_view(state: &AppState, token: &str, user_id: &UserId) -> Result<(), AppError> {
+    let grant = state.admin.authorize(token).await?;
+    if grant.domain.is_some() {
+        authorize(state, token, user_id).await?;
+    }
+    Ok(())
 }
 
 fn issue_error(rule: IssueError) -> AppError {
@@ -179,12 +203,13 @@ async fn get_token(
 ) -> Result<HttpResponse, AppError> {
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
-    state.admin.authorize(&caller).await?;
+    authorize_view(&state, &caller, &user_id).await?;
     let record = state.store.find(&user_id).await?.ok_or_else(|| no_record(&user_id))?;
-    Ok(HttpResponse::Ok().json(status(&record, &state)))
+    let pending = state.store.mfa_owed(&user_id).await?.is_some();
+    Ok(HttpResponse::Ok().json(status(&record, pending, &state)))
 }
 
-fn status<'a>(record: &'a Onboarding, state: &AppState) -> Status<'a> {
+fn status<'a>(record: &'a Onboarding, mfa_restore_pending: bool, state: &AppState) -> Status<'a> {
     let max = state.settings.onboarding.max_pin_attempts;
     Status {
         user_id: record.user_id.as_str(),
@@ -193,6 +218,7 @@ fn status<'a>(record: &'a Onboarding, state: &AppState) -> Status<'a> {
         expired: record.is_expired(state.clock.now()),
         attempts_left: record.attempts_left(max),
         locked: record.is_locked(state.limits()),
+        mfa_restore_pending,
         created_at: iso(record.created_at),
         updated_at: iso(record.updated_at),
     }
@@ -205,7 +231,7 @@ async fn delete_token(
 ) -> Result<HttpResponse, AppError> {
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
-    state.admin.authorize(&caller).await?;
+    authorize_view(&state, &caller, &user_id).await?;
     if !state.store.revoke(&user_id).await? {
         return Err(no_record(&user_id));
     }

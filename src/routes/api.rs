@@ -2,7 +2,7 @@
 use crate::domain::OneTimeToken;
 use crate::error::AppError;
 use crate::flow::{self, PasswordInput, TotpInput, View};
-use crate::routes::bodies::{PasswordBody, StatusBody, TotpBody};
+use crate::routes::bodies::{PasswordBody, ResumeBody, StatusBody, TotpBody};
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/status", web::post().to(status))
             .route("/password", web::post().to(password))
-            .route("/totp", web::post().to(totp)),
+            .route("/totp", web::post().to(totp))
+            .route("/resume", web::post().to(resume)),
     );
 }
 
@@ -85,5 +86,17 @@ async fn totp(
         password: input.password.as_ref().map(|p| p.expose_secret()),
     };
     let view = flow::submit_totp(&state, &token, step).await?;
+    Ok(HttpResponse::Ok().json(view_json(&view)))
+}
+
+/// After "needs your administrator": the password again, once the operator has acted.
+async fn resume(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let input: ResumeBody = body(&req, payload).await?;
+    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let view = flow::resume(&state, &token, input.password.expose_secret()).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }

@@ -40,6 +40,14 @@ pub struct TotpBody {
     pub password: Option<SecretString>,
 }
 
+/// `POST /api/v1/resume`: after the operator acted on a user whose MFA rules blocked enrollment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeBody {
+    pub token: SecretString,
+    pub password: SecretString,
+}
+
 /// `?token=` of the user's link; other parameters (a mail system's tracking) are ignored.
 #[derive(Deserialize)]
 pub struct LinkQuery {
@@ -54,6 +62,8 @@ pub struct StepForm {
     pub password: Option<SecretString>,
     pub confirm_password: Option<SecretString>,
     pub code: Option<SecretString>,
+    /// Sent by the "needs your administrator" page: try the password again.
+    pub resume: Option<String>,
 }
 
 /// The helpdesk reset form (`POST /reset`).

@@ -1,4 +1,5 @@
-//! Liveness (`/healthz`, no I/O) and readiness (`/readyz`: database and Keystone answer).
+//! Liveness (`/healthz`, no I/O) and readiness (`/readyz`: database and Keystone answer, and
+//! Keystone has the `totp` method when enrollment is on).
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -12,14 +13,34 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let (database, keystone) = tokio::join!(state.store.ping(), state.keystone.version());
+    let totp_check = async {
+        if !state.settings.totp.enabled {
+            return None;
+        }
+        Some(match state.keystone.totp_method_enabled().await {
+            Ok(true) => true,
+            Ok(false) => {
+                log::warn!(
+                    "readiness: Keystone's [auth] methods lack `totp`: add it, or set totp.enabled = false"
+                );
+                false
+            }
+            Err(err) => {
+                log::warn!("readiness: {err}");
+                false
+            }
+        })
+    };
+    let (database, keystone, totp) = tokio::join!(state.store.ping(), state.keystone.version(), totp_check);
     let database = database.map_err(|err| log::warn!("readiness: {err}")).is_ok();
     let keystone = keystone.map_err(|err| log::warn!("readiness: {err}")).is_ok();
-    let body = json!({
-        "status": if database && keystone { "ready" } else { "not ready" },
-        "checks": {"database": database, "keystone": keystone},
-    });
-    if database && keystone {
+    let mut checks = json!({"database": database, "keystone": keystone});
+    if let Some(totp) = totp {
+        checks["keystone_totp_method"] = json!(totp);
+    }
+    let ready = database && keystone && totp.unwrap_or(true);
+    let body = json!({"status": if ready { "ready" } else { "not ready" }, "checks": checks});
+    if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

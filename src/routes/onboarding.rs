@@ -52,6 +52,7 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         Err(err) => return error_page(&state, &err),
     };
     let result = match read_form(&req, payload).await {
+        Ok(form) if form.resume.is_some() => flow::resume(&state, &token, exposed(&form.password)).await,
         Ok(form) if form.code.is_some() => {
             let input = TotpInput {
                 code: exposed(&form.code),
@@ -107,17 +108,22 @@ async fn render(
             | AppError::Gone(_)
             | AppError::Locked(_)
             | AppError::NotConfirmed(_)
+            | AppError::AccountDisabled
+            | AppError::AccountGone
             | AppError::Internal(_)
     );
     if terminal {
         return error_page(state, &err);
     }
+    err.log_cause();
     match flow::current(state, token).await {
         Ok(view) => {
             let text = err.to_string();
             let (message, status) = match err {
                 // A double submission: the other request already moved on; show where we are.
-                AppError::Conflict(_) => (Message::Notice(&text), StatusCode::OK),
+                AppError::Conflict(_) | AppError::Busy | AppError::NeedsOperator => {
+                    (Message::Notice(&text), StatusCode::OK)
+                }
                 _ => (Message::Error(&text), err.status_code()),
             };
             page(state, req, &view, Some(message), status)
@@ -145,10 +151,8 @@ fn page(
 
 fn error_page(state: &AppState, err: &AppError) -> HttpResponse {
     let status = err.status_code();
-    if status.is_server_error() {
-        // Logs the cause; the page says only what the user can do.
-        let _ = err.error_response();
-    }
+    // The log gets the cause; the page says only what the user can do.
+    err.log_cause();
     let title = match status {
         StatusCode::NOT_FOUND => "Link not recognised",
         StatusCode::GONE => "Link no longer valid",

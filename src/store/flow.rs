@@ -196,6 +196,34 @@ impl Store {
         .await
     }
 
+    /// The MFA options owed back to the user (saved before setpass switched them off), if any.
+    pub async fn mfa_owed(&self, user_id: &UserId) -> Result<Option<String>, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT mfa_restore FROM onboarding WHERE user_id = ?1",
+                    [user_id.as_str()],
+                    |row| row.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten())
+        })
+        .await
+    }
+
+    /// Every user owed their MFA options back.
+    pub async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError> {
+        self.run(|conn| {
+            let mut statement =
+                conn.prepare("SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL")?;
+            let ids = statement.query_map([], |row| row.get::<_, String>(0))?;
+            ids.map(|id| UserId::parse(&id?).map_err(|err| StoreError::Corrupt(err.0)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+    }
+
     /// A fresh user token (after the user typed their password again on the TOTP page).
     pub async fn store_user_token(
         &self,

@@ -117,6 +117,34 @@ impl Store {
     }
 }
 
+/// What `setpass doctor` reads of a database without changing it.
+pub struct Inspection {
+    /// `None`: no database file yet.
+    pub version: Option<i64>,
+    pub latest: i64,
+    /// The database file and its `-wal`/`-shm` files, with their permission bits.
+    pub modes: Vec<(std::path::PathBuf, u32)>,
+}
+
+pub fn inspect(path: &Path) -> Result<Inspection, StoreError> {
+    let latest = migrations::latest();
+    if !path.exists() {
+        return Ok(Inspection { version: None, latest, modes: Vec::new() });
+    }
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let mut modes = Vec::new();
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(meta) = std::fs::metadata(&file) {
+            modes.push((file, meta.permissions().mode() & 0o777));
+        }
+    }
+    Ok(Inspection { version: Some(version), latest, modes })
+}
+
 #[cfg(test)]
 pub(crate) fn open_temp() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

@@ -43,6 +43,12 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
                 (message)
                 p { "Your new password is set. Setting up your authenticator app needs a step by your administrator." }
                 p { "Please contact support and mention that your account already has multi-factor rules. You can open this same link again afterwards." }
+                form method="post" action=(ctx.action) {
+                    input type="hidden" name="resume" value="1";
+                    label for="password" { "Your administrator says it is ready? Type your new password to continue." }
+                    input #password type="password" name="password" autocomplete="current-password" required;
+                    button type="submit" { "Continue" }
+                }
             },
         ),
         View::Complete => layout(

@@ -119,3 +119,41 @@ async fn a_crash_after_keystone_confirmed_the_code_is_resumed_with_the_same_link
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_crash_right_after_the_mfa_rules_were_switched_off_is_undone_at_the_next_start() {
+    let url = keystone_url();
+    let (keystone, proxy) = tokio::join!(Keystone::connect(&url), KeystoneProxy::start(&url));
+    let (id, secret) = keystone.admin_application_credential().await;
+    let service = [
+        ("SETPASS_KEYSTONE__SERVICE_CREDENTIAL_ID", id.as_str()),
+        ("SETPASS_KEYSTONE__SERVICE_CREDENTIAL_SECRET", secret.as_str()),
+    ];
+    let rules = json!([["password", "totp"], ["application_credential"]]);
+    let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
+    let (_dir, dir) = temp_dir();
+    let first = ServerProcess::start(&dir, &proxy.url, &service);
+    let token = issue(&first.address, &keystone, &user).await;
+    proxy.stall(Stall {
+        method: "PATCH",
+        path_contains: "/users/",
+        body_contains: r#""multi_factor_auth_enabled":false"#,
+        after_keystone: true,
+    });
+
+    crash_during(first, &proxy, "password", json!({"token": token, "pin": "1357", "password": NEW_PASSWORD}))
+        .await;
+    assert_eq!(
+        keystone.user_options(&user.id).await["multi_factor_auth_enabled"],
+        false,
+        "the crash left them off"
+    );
+
+    let _second = ServerProcess::start(&dir, &url, &service);
+    let started = std::time::Instant::now();
+    while keystone.user_options(&user.id).await["multi_factor_auth_enabled"] != true {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the rules were not put back");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(keystone.user_options(&user.id).await["multi_factor_auth_rules"], rules);
+}

@@ -28,6 +28,43 @@ pub fn first_use_keystone_url() -> String {
 }
 
 /// A URL where nothing listens.
+/// The plain Keystone through uwsgi's `--http-socket`: HTTP/1.1 that closes after every answer.
+pub fn no_keepalive_url() -> String {
+    env("SETPASS_TEST_KEYSTONE_NO_KEEPALIVE_URL")
+}
+
+pub fn first_use_no_keepalive_url() -> String {
+    env("SETPASS_TEST_KEYSTONE_FIRST_USE_NO_KEEPALIVE_URL")
+}
+
+/// The plain Keystone behind TLS whose certificate a test-generated CA signed.
+pub fn tls_url() -> String {
+    env("SETPASS_TEST_KEYSTONE_TLS_URL")
+}
+
+pub fn tls_ca() -> std::path::PathBuf {
+    env("SETPASS_TEST_KEYSTONE_CA").into()
+}
+
+/// The same, but the terminator requires a client certificate signed by that CA.
+pub fn mtls_url() -> String {
+    env("SETPASS_TEST_KEYSTONE_MTLS_URL")
+}
+
+pub fn client_cert() -> (std::path::PathBuf, std::path::PathBuf) {
+    (env("SETPASS_TEST_KEYSTONE_CLIENT_CERT").into(), env("SETPASS_TEST_KEYSTONE_CLIENT_KEY").into())
+}
+
+/// The plain Keystone at a path prefix (`/identity/v3`), without keep-alive.
+pub fn prefix_url() -> String {
+    env("SETPASS_TEST_KEYSTONE_PREFIX_URL")
+}
+
+/// The venv's python (keystoneauth1 comes with Keystone).
+pub fn test_python() -> String {
+    env("SETPASS_TEST_PYTHON")
+}
+
 pub fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -367,4 +404,132 @@ impl Keystone {
         let credential = &body["application_credential"];
         (credential["id"].as_str().unwrap().to_owned(), credential["secret"].as_str().unwrap().to_owned())
     }
+}
+
+impl Keystone {
+    /// An admin call with a JSON body; panics unless Keystone answers 2xx. Returns the body.
+    pub async fn admin_send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.url))
+            .header("X-Auth-Token", &self.admin_token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// A new user whose MFA options are set at creation, as seed-style deployments do.
+    pub async fn create_user_with_mfa_rules(&self, rules: Value) -> KeystoneUser {
+        let user = self.create_user().await;
+        self.set_user_options(
+            &user.id,
+            json!({"multi_factor_auth_enabled": true, "multi_factor_auth_rules": rules}),
+        )
+        .await;
+        user
+    }
+
+    pub async fn set_user_options(&self, user_id: &str, options: Value) {
+        self.admin_send(
+            reqwest::Method::PATCH,
+            &format!("/users/{user_id}"),
+            Some(json!({"user": {"options": options}})),
+        )
+        .await;
+    }
+
+    pub async fn user_options(&self, user_id: &str) -> Value {
+        self.get_user(user_id).await["user"]["options"].clone()
+    }
+
+    pub async fn disable_user(&self, user_id: &str) {
+        self.admin_send(
+            reqwest::Method::PATCH,
+            &format!("/users/{user_id}"),
+            Some(json!({"user": {"enabled": false}})),
+        )
+        .await;
+    }
+
+    pub async fn delete_user(&self, user_id: &str) {
+        self.admin_send(reqwest::Method::DELETE, &format!("/users/{user_id}"), None).await;
+    }
+
+    /// A new domain; returns its id.
+    pub async fn create_domain(&self) -> String {
+        let body = self
+            .admin_send(
+                reqwest::Method::POST,
+                "/domains",
+                Some(json!({"domain": {"name": unique("domain")}})),
+            )
+            .await;
+        body["domain"]["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn create_user_in(&self, domain_id: &str) -> KeystoneUser {
+        let name = unique("user");
+        let password = format!("Rnd-{:x}-9", rand::thread_rng().gen::<u64>());
+        let body = self
+            .admin_send(
+                reqwest::Method::POST,
+                "/users",
+                Some(json!({"user": {"name": name, "password": password, "domain_id": domain_id}})),
+            )
+            .await;
+        KeystoneUser { id: body["user"]["id"].as_str().unwrap().to_owned(), name, password }
+    }
+
+    /// A token scoped to `domain_id` for a new user of that domain holding `role` there.
+    pub async fn domain_token_with_role(&self, domain_id: &str, role: &str) -> String {
+        let user = self.create_user_in(domain_id).await;
+        let role_id = self.lookup_id("roles", role).await;
+        self.admin_send(
+            reqwest::Method::PUT,
+            &format!("/domains/{domain_id}/users/{}/roles/{role_id}", user.id),
+            None,
+        )
+        .await;
+        let body = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"id": user.id, "password": user.password}}},
+            "scope": {"domain": {"id": domain_id}}}});
+        let response = self.http.post(format!("{}/auth/tokens", self.url)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "domain-scoped login");
+        response.headers()["x-subject-token"].to_str().unwrap().to_owned()
+    }
+
+    /// A new user with `role` on the admin project, and their unscoped token.
+    pub async fn unscoped_token_of_admin_project(&self, role: &str) -> (KeystoneUser, String) {
+        let user = self.create_user().await;
+        let project = self.lookup_id("projects", "admin").await;
+        let role_id = self.lookup_id("roles", role).await;
+        self.admin_send(
+            reqwest::Method::PUT,
+            &format!("/projects/{project}/users/{}/roles/{role_id}", user.id),
+            None,
+        )
+        .await;
+        let token =
+            password_token(&self.http, &self.url, &user.name, &user.password, Value::Null).await.unwrap();
+        (user, token)
+    }
+
+    /// Whether a password-only login gets an MFA receipt (the rules are on and need more).
+    pub async fn password_login_gets_a_receipt(&self, user_id: &str, password: &str) -> bool {
+        let body = json!({"auth": {"identity": {"methods": ["password"],
+            "password": {"user": {"id": user_id, "password": password}}}}});
+        let response = self.http.post(format!("{}/auth/tokens", self.url)).json(&body).send().await.unwrap();
+        response.status() == StatusCode::UNAUTHORIZED
+            && response.headers().contains_key("openstack-auth-receipt")
+    }
+}
+
+/// An app talking to Keystone at `app_url`, and the test's admin on the same Keystone at `admin_url`.
+pub async fn app_and_keystone(app_url: &str, admin_url: &str) -> (TestApp, Keystone) {
+    tokio::join!(spawn_app(app_url), Keystone::connect(admin_url))
 }

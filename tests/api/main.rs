@@ -1,14 +1,21 @@
 //! Integration tests: the real app on a loopback port against a real Keystone (scripts/test.sh).
 mod admin_api;
 mod admin_cache;
+mod admin_tokens;
 mod binary;
 mod browser;
 mod crash;
+mod doctor;
 mod email;
 mod hardening;
 mod health;
 mod helpers;
 mod keystone_faults;
+mod keystone_shapes;
+mod keystone_states;
+mod logging;
+mod mfa_safety;
+mod no_totp;
 mod observability;
 mod onboarding;
 mod pages;

@@ -1,0 +1,90 @@
+//! `setpass doctor`: one line per check, the fix on each failure, exit 0 only if nothing failed.
+use crate::helpers::*;
+use std::path::Path;
+use std::process::Command;
+
+fn config(dir: &Path, auth_url: &str, extra_keystone: &str, tail: &str) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://setpass.example.com\"\n\
+         [database]\npath = \"{}\"\n[keystone]\nauth_url = \"{auth_url}\"\n{extra_keystone}\n{tail}",
+        dir.join("setpass.db").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `setpass doctor --config`; returns the exit code and stdout.
+async fn doctor(config: std::path::PathBuf) -> (i32, String) {
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_setpass"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .arg("doctor")
+            .arg("--config")
+            .arg(config)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8(output.stdout).unwrap())
+}
+
+fn line<'a>(stdout: &'a str, what: &str) -> &'a str {
+    stdout.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("no `{what}` line in:\n{stdout}"))
+}
+
+#[tokio::test]
+async fn doctor_passes_a_healthy_deployment_with_a_service_credential() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let (id, secret) = keystone.admin_application_credential().await;
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!("service_credential_id = \"{id}\"\nservice_credential_secret = \"{secret}\"");
+
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), &extra, "")).await;
+
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "Keystone at").starts_with("ok"), "{stdout}");
+    assert!(line(&stdout, "Identity API version").contains("v3"), "{stdout}");
+    assert!(line(&stdout, "`totp`").starts_with("ok"), "{stdout}");
+    assert!(line(&stdout, "service credential").contains("`admin` role"), "{stdout}");
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+}
+
+#[tokio::test]
+async fn doctor_names_cafile_when_keystone_is_behind_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let (code, stdout) = doctor(config(dir.path(), &tls_url(), "", "")).await;
+    assert_eq!(code, 1, "{stdout}");
+    let failed = line(&stdout, "Keystone at");
+    assert!(failed.starts_with("FAIL") && failed.contains("keystone.cafile"), "{stdout}");
+
+    let cafile = format!("cafile = \"{}\"", tls_ca().display());
+    let (code, stdout) = doctor(config(dir.path(), &tls_url(), &cafile, "")).await;
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[tokio::test]
+async fn doctor_fails_a_world_readable_database_and_an_smtp_server_that_does_not_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("setpass.db");
+    setpass::store::Store::open(&db, 1).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let port = closed_port_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let email = format!(
+        "[email]\nenabled = true\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"setpass@example.com\"\ntimeout = \"2s\""
+    );
+
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), "", &email)).await;
+
+    assert_eq!(code, 1, "{stdout}");
+    assert!(line(&stdout, "database file mode").contains("chmod 600"), "{stdout}");
+    assert!(line(&stdout, "SMTP server").starts_with("FAIL"), "{stdout}");
+    assert!(line(&stdout, "database:").starts_with("ok"), "{stdout}");
+}

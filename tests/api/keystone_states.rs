@@ -1,0 +1,135 @@
+//! Keystone states users and operators run into: disabled and deleted users, a Keystone that
+//! looks back fewer TOTP windows than setpass, MFA rules the operator clears later, enforce_mfa
+//! merging with the rules a user already had.
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const NEW_PASSWORD: &str = "my-own-password-42";
+
+async fn setup() -> (TestApp, Keystone) {
+    app_and_keystone(&keystone_url(), &keystone_url()).await
+}
+
+async fn status(app: &TestApp, token: &str) -> Value {
+    app.api("status", json!({"token": token})).await.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_user_disabled_after_the_link_was_issued_is_told_so_and_nothing_is_used_up() {
+    let (app, keystone) = setup().await;
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    keystone.disable_user(&user.id).await;
+
+    let response = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("disabled") && body.contains("administrator"), "{body}");
+    let now = status(&app, &token).await;
+    assert_eq!((now["stage"].clone(), now["attempts_left"].clone()), (json!("password"), json!(3)));
+    let page = app
+        .post_form(&token, &[("pin", "1357"), ("password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
+        .await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(page.text().await.unwrap().contains("disabled"));
+
+    keystone
+        .admin_send(
+            reqwest::Method::PATCH,
+            &format!("/users/{}", user.id),
+            Some(json!({"user": {"enabled": true}})),
+        )
+        .await;
+    let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
+    assert_eq!(
+        app.submit_totp(&token, &code_now(&secret)).await.status(),
+        StatusCode::OK,
+        "once enabled, the same link works"
+    );
+}
+
+#[tokio::test]
+async fn a_user_deleted_after_the_link_was_issued_is_told_the_account_is_gone() {
+    let url = keystone_url();
+    let keystone = Keystone::connect(&url).await;
+    let (id, secret) = keystone.admin_application_credential().await;
+    let app = spawn_app_with(&url, |s| {
+        s.keystone.service_credential_id = Some(id);
+        s.keystone.service_credential_secret = Some(secret);
+    })
+    .await;
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    keystone.delete_user(&user.id).await;
+
+    let response = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+
+    assert_eq!(response.status(), StatusCode::GONE);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("no longer exists") && !body.contains("changed elsewhere"), "{body}");
+    assert_eq!(status(&app, &token).await["attempts_left"], 3, "no PIN attempt used");
+}
+
+#[tokio::test]
+async fn a_code_keystone_finds_too_old_removes_the_new_credential_counts_and_asks_for_the_newest() {
+    let url = keystone_url();
+    // Keystone looks back 1 window (its default); setpass is told 3.
+    let (app, keystone) =
+        tokio::join!(spawn_app_with(&url, |s| s.totp.previous_windows = 3), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
+    let old = code_at(&secret, chrono::Utc::now().timestamp() - 75);
+
+    let response = app.submit_totp(&token, &old).await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("next code"));
+    assert!(keystone.totp_credentials(&user.id).await.is_empty(), "no stray credential");
+    assert_eq!(status(&app, &token).await["totp"]["attempts_left"], 9, "counted as a wrong code");
+    assert_eq!(app.submit_totp(&token, &code_now(&secret)).await.status(), StatusCode::OK);
+    assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
+}
+
+#[tokio::test]
+async fn after_the_operator_clears_the_mfa_rules_the_same_link_continues() {
+    let (app, keystone) = setup().await;
+    let user = keystone.create_user_with_mfa_rules(json!([["password", "totp"]])).await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    let blocked = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+    assert_eq!(blocked.json::<Value>().await.unwrap(), json!({"stage": "totp", "needs_operator": true}));
+    let still = app.api("resume", json!({"token": token, "password": NEW_PASSWORD})).await;
+    assert_eq!(still.json::<Value>().await.unwrap()["needs_operator"], true, "rules still on");
+
+    keystone.set_user_options(&user.id, json!({"multi_factor_auth_enabled": false})).await;
+    let page = app.post_form(&token, &[("resume", "1"), ("password", NEW_PASSWORD)]).await;
+
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("name=\"code\""), "the authenticator step is shown");
+    let secret = app.totp_secret(&token).await;
+    assert_eq!(app.submit_totp(&token, &code_now(&secret)).await.status(), StatusCode::OK);
+    assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
+}
+
+#[tokio::test]
+async fn enforcing_mfa_keeps_the_rules_a_user_already_had() {
+    let url = keystone_url();
+    let keystone = Keystone::connect(&url).await;
+    let (id, secret) = keystone.admin_application_credential().await;
+    let app = spawn_app_with(&url, |s| {
+        s.keystone.service_credential_id = Some(id);
+        s.keystone.service_credential_secret = Some(secret);
+        s.keystone.enforce_mfa = true;
+    })
+    .await;
+    let user = keystone.create_user_with_mfa_rules(json!([["application_credential"]])).await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+
+    app.onboard(&token, "1357", NEW_PASSWORD).await;
+
+    let options = keystone.user_options(&user.id).await;
+    assert_eq!(options["multi_factor_auth_enabled"], true);
+    assert_eq!(options["multi_factor_auth_rules"], json!([["password", "totp"], ["application_credential"]]));
+}

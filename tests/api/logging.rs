@@ -1,0 +1,81 @@
+//! Every 5xx logs its cause once, with the request id the answer carries, on the HTML form path
+//! as on the JSON path.
+use crate::process::{temp_dir, ServerProcess};
+use chrono::{SecondsFormat, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const USER: &str = "0123456789abcdef0123456789abcdef";
+
+async fn keystone_failing_the_password_change() -> MockServer {
+    let server = MockServer::start().await;
+    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
+            "roles": [{"name": "admin"}], "system": {"all": true}}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v3/users/{USER}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("^/v3/users/.*/password$"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_keystone_failure_logs_its_cause_once_with_the_request_id_on_both_paths() {
+    let keystone = keystone_failing_the_password_change().await;
+    let (_dir, dir) = temp_dir();
+    let server = ServerProcess::start(&dir, &format!("{}/v3", keystone.uri()), &[]);
+    let client = reqwest::Client::new();
+    let issued: Value = client
+        .put(format!("{}/token/{USER}", server.address))
+        .header("X-Auth-Token", "admin")
+        .json(&json!({"password": "random-1", "pin": "1234"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = issued["token"].as_str().unwrap();
+    let fields =
+        [("pin", "1234"), ("password", "my-own-password-42"), ("confirm_password", "my-own-password-42")];
+
+    let page = client.post(format!("{}/?token={token}", server.address)).form(&fields).send().await.unwrap();
+    let api = client
+        .post(format!("{}/api/v1/password", server.address))
+        .json(&json!({"token": token, "pin": "1234", "password": "my-own-password-42"}))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        (page.status(), api.status()),
+        (StatusCode::SERVICE_UNAVAILABLE, StatusCode::SERVICE_UNAVAILABLE)
+    );
+    let (page_id, api_id) = (request_id(&page), request_id(&api));
+    let log = server.stop_and_collect_log();
+    for id in [page_id, api_id] {
+        let causes: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                l.contains(&format!("503 Service Unavailable (request {id})")) && l.contains("answered 500")
+            })
+            .collect();
+        assert_eq!(causes.len(), 1, "request {id}: {causes:?}\n{log}");
+    }
+}
