@@ -18,6 +18,8 @@ pub struct Metrics {
     pub completions: IntCounter,
     pub rate_limited: IntCounterVec,
     pub keystone_seconds: HistogramVec,
+    /// Keystone calls sent again on a new connection after the first copy got no answer.
+    pub keystone_retries: IntCounter,
     pub open_records: IntGaugeVec,
 }
 
@@ -41,6 +43,10 @@ impl Metrics {
             passwords_set: c("setpass_passwords_set_total", "Passwords changed in Keystone")?,
             totp_enrolled: c("setpass_totp_enrolled_total", "TOTP credentials created in Keystone")?,
             completions: c("setpass_completions_total", "Onboardings completed")?,
+            keystone_retries: c(
+                "setpass_keystone_retries_total",
+                "Keystone calls sent again on a new connection after a closed one gave no answer",
+            )?,
             rate_limited: IntCounterVec::new(
                 Opts::new("setpass_rate_limited_total", "Requests refused by the rate limit"),
                 &["audience"],

@@ -146,7 +146,7 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     let key = load_or_create_key(&settings.secrets, &db_path)?;
     let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
     let keystone = KeystoneClient::new(&ClientOptions::from_settings(&settings.keystone))?
-        .with_latency_histogram(metrics.keystone_seconds.clone());
+        .with_metrics(metrics.keystone_seconds.clone(), metrics.keystone_retries.clone());
     let policy = AdminPolicy {
         role: settings.keystone.admin_role.clone(),
         project: settings.keystone.admin_project.clone(),

@@ -62,4 +62,5 @@ def main():
                       "per_second": round((len(jobs) - failures) / seconds, 1), "failures": failures}))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -88,7 +88,9 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
             account: account(flow),
         }),
         Stage::Complete => Ok(View::Complete),
-        Stage::Totp if flow.mfa_receipt => Ok(View::NeedsOperator),
+        // Blocked by MFA rules with no service credential: the operator must act. Once one is
+        // configured, the TOTP page asks for the password and gets past the rules itself.
+        Stage::Totp if flow.mfa_receipt && state.service.is_none() => Ok(View::NeedsOperator),
         Stage::Totp => {
             let sealed =
                 flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(Missing("TOTP secret")))?;

@@ -24,7 +24,7 @@ pub async fn submit_totp(
     if flow.record.stage != Stage::Totp {
         return Err(stage_conflict(flow.record.stage));
     }
-    if flow.mfa_receipt && input.password.is_none_or(str::is_empty) {
+    if flow.mfa_receipt && state.service.is_none() && input.password.is_none_or(str::is_empty) {
         return Ok(View::NeedsOperator);
     }
     let code = parse_code(input.code)?;

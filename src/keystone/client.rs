@@ -79,7 +79,7 @@ impl KeystoneClient {
                 )
             })
         };
-        Ok(Self { http: build(true)?, fresh: build(false)?, base, latency: None })
+        Ok(Self { http: build(true)?, fresh: build(false)?, base, latency: None, retries: None })
     }
 }
 

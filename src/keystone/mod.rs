@@ -60,12 +60,18 @@ pub struct KeystoneClient {
     fresh: reqwest::Client,
     base: Url,
     latency: Option<prometheus::HistogramVec>,
+    retries: Option<prometheus::IntCounter>,
 }
 
 impl KeystoneClient {
-    /// Records each call's latency, labelled by operation and status.
-    pub fn with_latency_histogram(mut self, histogram: prometheus::HistogramVec) -> Self {
-        self.latency = Some(histogram);
+    /// Records each call's latency, labelled by operation and status, and counts retries.
+    pub fn with_metrics(
+        mut self,
+        latency: prometheus::HistogramVec,
+        retries: prometheus::IntCounter,
+    ) -> Self {
+        self.latency = Some(latency);
+        self.retries = Some(retries);
         self
     }
 
@@ -107,6 +113,9 @@ impl KeystoneClient {
                 let retry = request.try_clone();
                 match (self.http.execute(request).await, retry) {
                     (Err(err), Some(retry)) if !err.is_timeout() => {
+                        if let Some(retries) = &self.retries {
+                            retries.inc();
+                        }
                         log::info!(
                             "keystone {operation}: retrying on a new connection after {} (request {})",
                             crate::error::chain(&err),

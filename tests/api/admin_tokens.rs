@@ -139,35 +139,44 @@ print(r.status_code)
     stdout.trim().parse().unwrap()
 }
 
-fn password_auth(url: &str, name: &str, password: &str, scope: &str) -> String {
-    format!("auth_url='{url}', username='{name}', password='{password}', user_domain_id='default'{scope}")
+fn password_auth(url: &str, user: &KeystoneUser, user_domain: &str, scope: &str) -> String {
+    format!(
+        "auth_url='{url}', username='{}', password='{}', user_domain_id='{user_domain}'{scope}",
+        user.name, user.password
+    )
 }
 
 #[tokio::test]
-async fn keystoneauth_sessions_of_every_admin_kind_work_and_a_member_is_refused() {
+async fn keystoneauth_sessions_of_every_admin_kind_work_and_others_are_refused() {
     let url = keystone_url();
     let (app, keystone) = setup().await;
-    let admin_password =
-        std::env::var("SETPASS_TEST_KEYSTONE_ADMIN_PASSWORD").unwrap_or_else(|_| "admin-secret-pw-1".into());
+    let admin = KeystoneUser {
+        id: String::new(),
+        name: "admin".into(),
+        password: std::env::var("SETPASS_TEST_KEYSTONE_ADMIN_PASSWORD")
+            .unwrap_or_else(|_| "admin-secret-pw-1".into()),
+    };
     let (member, _) = keystone.unscoped_token_of_admin_project("member").await;
+    let domain = keystone.create_domain().await;
+    let manager = keystone.domain_user_with_role(&domain, "manager").await;
+    let domain_admin = keystone.domain_user_with_role(&domain, "admin").await;
+    let on_domain = format!(", domain_id='{domain}'");
+    let admin_project = ", project_name='admin', project_domain_id='default'";
+    // (who, keystoneauth arguments, the user to onboard is in `domain`, expected status)
     let cases = [
-        ("unscoped admin (the README's code)", password_auth(&url, "admin", &admin_password, ""), 201),
-        (
-            "project admin",
-            password_auth(
-                &url,
-                "admin",
-                &admin_password,
-                ", project_name='admin', project_domain_id='default'",
-            ),
-            201,
-        ),
-        ("system admin", password_auth(&url, "admin", &admin_password, ", system_scope='all'"), 201),
-        ("unscoped member", password_auth(&url, &member.name, &member.password, ""), 403),
+        ("unscoped admin (the README's code)", password_auth(&url, &admin, "default", ""), false, 201),
+        ("project admin", password_auth(&url, &admin, "default", admin_project), false, 201),
+        ("system admin", password_auth(&url, &admin, "default", ", system_scope='all'"), false, 201),
+        ("unscoped member", password_auth(&url, &member, "default", ""), false, 403),
+        ("domain manager, own domain", password_auth(&url, &manager, &domain, &on_domain), true, 201),
+        ("domain manager, other domain", password_auth(&url, &manager, &domain, &on_domain), false, 403),
+        ("domain admin, own domain", password_auth(&url, &domain_admin, &domain, &on_domain), true, 201),
+        ("domain admin, other domain", password_auth(&url, &domain_admin, &domain, &on_domain), false, 403),
     ];
-    for (kind, auth, expected) in cases {
-        let user = keystone.create_user().await;
-        assert_eq!(keystoneauth_put(&app, &user, &auth).await, expected, "{kind}");
+    for (who, auth, in_domain, expected) in cases {
+        let user =
+            if in_domain { keystone.create_user_in(&domain).await } else { keystone.create_user().await };
+        assert_eq!(keystoneauth_put(&app, &user, &auth).await, expected, "{who}");
     }
 }
 

@@ -485,16 +485,18 @@ impl Keystone {
         KeystoneUser { id: body["user"]["id"].as_str().unwrap().to_owned(), name, password }
     }
 
-    /// A token scoped to `domain_id` for a new user of that domain holding `role` there.
-    pub async fn domain_token_with_role(&self, domain_id: &str, role: &str) -> String {
+    /// A new user of `domain_id` holding `role` on that domain.
+    pub async fn domain_user_with_role(&self, domain_id: &str, role: &str) -> KeystoneUser {
         let user = self.create_user_in(domain_id).await;
         let role_id = self.lookup_id("roles", role).await;
-        self.admin_send(
-            reqwest::Method::PUT,
-            &format!("/domains/{domain_id}/users/{}/roles/{role_id}", user.id),
-            None,
-        )
-        .await;
+        let path = format!("/domains/{domain_id}/users/{}/roles/{role_id}", user.id);
+        self.admin_send(reqwest::Method::PUT, &path, None).await;
+        user
+    }
+
+    /// A token scoped to `domain_id` for a new user of that domain holding `role` there.
+    pub async fn domain_token_with_role(&self, domain_id: &str, role: &str) -> String {
+        let user = self.domain_user_with_role(domain_id, role).await;
         let body = json!({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {"id": user.id, "password": user.password}}},
             "scope": {"domain": {"id": domain_id}}}});

@@ -133,3 +133,33 @@ async fn enforcing_mfa_keeps_the_rules_a_user_already_had() {
     assert_eq!(options["multi_factor_auth_enabled"], true);
     assert_eq!(options["multi_factor_auth_rules"], json!([["password", "totp"], ["application_credential"]]));
 }
+
+#[tokio::test]
+async fn after_the_operator_configures_a_service_credential_the_same_link_continues() {
+    let (app, keystone) = setup().await;
+    let rules = json!([["password", "totp"], ["application_credential"]]);
+    let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    let blocked = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+    assert_eq!(blocked.json::<Value>().await.unwrap()["needs_operator"], true);
+
+    // The operator restarts setpass with a service credential, on the same database.
+    let (id, secret) = keystone.admin_application_credential().await;
+    let db = app.db_path.clone();
+    let restarted = spawn_app_with(&keystone_url(), |s| {
+        s.database.path = db;
+        s.keystone.service_credential_id = Some(id);
+        s.keystone.service_credential_secret = Some(secret);
+    })
+    .await;
+    let page = restarted.page(&token).await.text().await.unwrap();
+    assert!(page.contains("name=\"code\"") && page.contains("name=\"password\""), "{page}");
+    let secret = restarted.totp_secret(&token).await;
+    let done = restarted
+        .api("totp", json!({"token": token, "code": code_now(&secret), "password": NEW_PASSWORD}))
+        .await;
+
+    assert_eq!(done.status(), StatusCode::OK, "{}", done.text().await.unwrap());
+    assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
+    assert_eq!(keystone.user_options(&user.id).await["multi_factor_auth_rules"], rules);
+}
