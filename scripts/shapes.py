@@ -77,11 +77,14 @@ def start_setpass(binary, directory, auth_url, extra):
     process = subprocess.Popen([binary], env=env, stderr=open(os.path.join(directory, "log"), "w"))
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
+        if process.poll() is not None:
+            raise RuntimeError("setpass refused the configuration")
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             return process, base
         except OSError:
             time.sleep(0.1)
+    process.terminate()
     raise RuntimeError("setpass did not start")
 
 
@@ -100,7 +103,11 @@ def run_shape(binary, count, name, auth_url, admin_url, extra=None, options=None
         extra.update({"SETPASS_KEYSTONE__SERVICE_CREDENTIAL_ID": credential_id,
                       "SETPASS_KEYSTONE__SERVICE_CREDENTIAL_SECRET": secret})
     with tempfile.TemporaryDirectory() as directory:
-        process, base = start_setpass(binary, directory, auth_url, extra)
+        try:
+            process, base = start_setpass(binary, directory, auth_url, extra)
+        except RuntimeError as err:
+            print(f"| {name} | 0/{count} ({err}) | - | - |", flush=True)
+            return
         finished = 0
         try:
             for _ in range(count):
