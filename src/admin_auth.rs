@@ -4,10 +4,11 @@
 use crate::clock::Clock;
 use crate::crypto::sha256;
 use crate::domain::admin::{AdminPolicy, Decision};
+use crate::domain::UserId;
 use crate::error::AppError;
-use crate::keystone::{KeystoneClient, KeystoneError, ValidatedToken};
+use crate::keystone::{KeystoneClient, KeystoneError, KeystoneUser, ValidatedToken};
 use chrono::{DateTime, Duration, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -83,6 +84,41 @@ impl AdminGuard {
             self.remember(key, until, grant.clone(), now);
         }
         Ok(grant)
+    }
+
+    /// The admin check, then the user must exist in Keystone (and, for a domain admin, be in
+    /// their domain); returns the user (name, email, domain).
+    pub async fn authorize_for_user(&self, token: &str, user_id: &UserId) -> Result<KeystoneUser, AppError> {
+        let grant = self.authorize(token).await?;
+        let found = self.keystone.get_user(grant.acting.expose_secret(), user_id).await;
+        let outside = || {
+            AppError::Forbidden(
+                "this token is scoped to a domain: it may only manage users of that domain".into(),
+            )
+        };
+        match (found, grant.domain.as_deref()) {
+            // Keystone lets a domain admin read users of every domain: setpass does not let them act there.
+            (Ok(Some(user)), Some(domain)) if user.domain_id != domain => Err(outside()),
+            (Ok(Some(user)), _) => Ok(user),
+            // A domain admin is not told whether a user outside their domain exists.
+            (Ok(None) | Err(KeystoneError::Forbidden | KeystoneError::NotFound(_)), Some(_)) => {
+                Err(outside())
+            }
+            (Ok(None), None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
+            (Err(KeystoneError::InvalidToken), _) => Err(invalid_token()),
+            (Err(KeystoneError::Forbidden), None) => {
+                Err(AppError::Forbidden("Keystone refused to show this user to the caller".into()))
+            }
+            (Err(other), _) => Err(AppError::KeystoneUnavailable(other)),
+        }
+    }
+
+    /// GET and DELETE: a cloud admin may see any record; a domain admin only their domain's users.
+    pub async fn authorize_view(&self, token: &str, user_id: &UserId) -> Result<(), AppError> {
+        if self.authorize(token).await?.domain.is_some() {
+            self.authorize_for_user(token, user_id).await?;
+        }
+        Ok(())
     }
 
     fn admits(&self, validated: &ValidatedToken) -> bool {

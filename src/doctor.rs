@@ -93,7 +93,7 @@ async fn keystone_checks(settings: &Settings) -> Vec<Check> {
 
 async fn service_check(settings: &Settings, keystone: &KeystoneClient) -> Option<Check> {
     const WHAT: &str = "service credential";
-    let service: ServiceCredential = match crate::startup::service_credential(settings) {
+    let service = match ServiceCredential::from_settings(&settings.keystone) {
         Ok(service) => service?,
         Err(err) => return Some(check(Outcome::Fail, WHAT, err.to_string())),
     };

@@ -161,7 +161,7 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
     );
     let hasher = PinHasher::new(&settings.argon2, settings.argon2_concurrency())
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
-    let service = service_credential(&settings)?;
+    let service = ServiceCredential::from_settings(&settings.keystone)?;
     let notify = crate::notify::Notifier::new(&settings)?;
     Ok(AppState {
         notify,
@@ -175,27 +175,6 @@ fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, St
         settings,
         service,
     })
-}
-
-pub fn service_credential(settings: &Settings) -> Result<Option<ServiceCredential>, ConfigError> {
-    let Some(id) = settings.keystone.service_credential_id.clone() else { return Ok(None) };
-    let secret = match (
-        &settings.keystone.service_credential_secret,
-        &settings.keystone.service_credential_secret_file,
-    ) {
-        (Some(secret), _) => secret.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path)
-            .map_err(|err| {
-                ConfigError::new(
-                    "keystone.service_credential_secret_file",
-                    format!("cannot read {}: {err}", path.display()),
-                )
-            })?
-            .trim()
-            .to_owned(),
-        (None, None) => return Err(ConfigError::new("keystone.service_credential_secret", "is missing")),
-    };
-    Ok(Some(ServiceCredential::new(id, secret.into())))
 }
 
 /// Deletes records that expired more than `database.retention` ago, every `purge_interval`,

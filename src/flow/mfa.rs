@@ -86,8 +86,14 @@ async fn login_past_rules(
     let user = service_user(state, user_id).await?.ok_or(AppError::AccountGone)?;
     let saved = user.mfa();
     let text = serde_json::to_string(&saved).map_err(AppError::internal)?;
-    // Saved first: whatever happens after the switch-off, the rules are owed back.
-    state.store.set_mfa_restore(user_id, Some(text.clone())).await?;
+    // Saved first: whatever happens after the switch-off, the rules are owed back. Nothing is
+    // switched off if they cannot be saved (the record is gone, or already owes rules).
+    if !state.store.save_mfa_owed(user_id, text.clone()).await? {
+        log::warn!(
+            "not switching the MFA rules of user {user_id} off: the record is gone or already owes rules"
+        );
+        return Err(AppError::Busy);
+    }
     let off = MfaOptions { enabled: false, rules: serde_json::Value::Null };
     let switched = with_service(state, |t| {
         let off = &off;
@@ -112,7 +118,9 @@ async fn login_past_rules(
     }
 }
 
-/// Puts back saved MFA options and forgets them. On failure they stay saved and owed.
+/// Puts back saved MFA options and forgets them. On failure they stay saved (saved again, should
+/// another request have cleared them meanwhile) and owed; a user Keystone no longer has owes
+/// nothing.
 pub(crate) async fn restore(state: &AppState, user_id: &UserId, saved: &str) -> Result<(), AppError> {
     let options = parse_saved(saved)?;
     let keystone = &state.keystone;
@@ -121,17 +129,22 @@ pub(crate) async fn restore(state: &AppState, user_id: &UserId, saved: &str) -> 
         async move { keystone.set_mfa(t.expose_secret(), user_id, options).await }
     })
     .await;
-    if let Err(err) = result {
-        log::error!(
-            "could not switch the MFA rules of user {user_id} back on (they stay saved and are retried): {}",
-            crate::error::chain(&err)
-        );
-        return Err(AppError::KeystoneUnavailable(KeystoneError::Unexpected {
-            operation: "MFA rules restore",
-            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
-        }));
+    match result {
+        Ok(()) => {}
+        Err(AppError::KeystoneUnavailable(KeystoneError::NotFound(_)))
+            if matches!(service_user(state, user_id).await, Ok(None)) =>
+        {
+            log::warn!("user {user_id} no longer exists in Keystone: their saved MFA rules are dropped");
+            state.store.clear_mfa_owed(user_id).await?;
+            return Err(AppError::AccountGone);
+        }
+        Err(err) => {
+            state.store.save_mfa_owed(user_id, saved.to_owned()).await?;
+            log::error!("could not switch the MFA rules of user {user_id} back on; they stay saved and are retried every 30 s and at the user's next request");
+            return Err(err);
+        }
     }
-    state.store.set_mfa_restore(user_id, None).await?;
+    state.store.clear_mfa_owed(user_id).await?;
     log::info!("MFA rules of user {user_id} are on again");
     Ok(())
 }

@@ -157,8 +157,11 @@ pub(crate) async fn with_lease_raw<T>(
     wait: bool,
     work: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
-    let lease = state.settings.keystone.timeout.as_chrono() * 8 + chrono::Duration::seconds(10);
-    let deadline = tokio::time::Instant::now() + lease.to_std().unwrap_or(Duration::from_secs(90));
+    // Long enough for the longest step: about 15 Keystone calls, each up to two timeouts (the
+    // retry on a new connection). A crash leaves the record busy for this long at most.
+    let lease = state.settings.keystone.timeout.as_chrono() * 30 + chrono::Duration::seconds(10);
+    // A second request waits for the first (a double submission) a while, not the whole lease.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let now = state.clock.now();
         if state.store.acquire_lease(user_id, now, now + lease).await? {

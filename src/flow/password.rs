@@ -3,7 +3,7 @@ use super::mfa::{self, UserLogin};
 use super::{open, reopen_at, stage_conflict, with_lease, View};
 use crate::domain::{OneTimeToken, Password, Pin, Stage, TotpSecret, UserId};
 use crate::error::AppError;
-use crate::keystone::{IssuedToken, PasswordChange};
+use crate::keystone::{IssuedToken, Login, PasswordChange};
 use crate::state::AppState;
 use crate::store::{FlowRecord, PasswordDone};
 use secrecy::ExposeSecret;
@@ -99,7 +99,7 @@ async fn change_in_keystone(
         }
         PasswordChange::Refused(message) => return Err(AppError::Unprocessable(message)),
         PasswordChange::AccountDisabled => {
-            log::warn!("Keystone refused the password change of user {user_id}: the account is disabled (401); nothing was changed and the link stays at the password step");
+            log::warn!("Keystone refused the password change of user {user_id} with 401 \"The account is disabled\"; nothing was changed and the link stays at the password step");
             return Err(AppError::AccountDisabled);
         }
         // An earlier submission may have changed it and lost the answer (crash, timeout): the
@@ -155,6 +155,15 @@ async fn login_after_change(
 ) -> Result<UserLogin, AppError> {
     let wait = 1_000 - i64::from(chrono::Utc::now().timestamp_subsec_millis()) + 20;
     tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
+    if !state.settings.totp.enabled {
+        // No enrollment follows, so no token is needed: a receipt already says the password
+        // works, and MFA rules are left alone.
+        return Ok(match state.keystone.password_login(user_id, password.expose()).await? {
+            Login::Token(token) => UserLogin::Token(token),
+            Login::Receipt => UserLogin::NeedsOperator,
+            Login::Rejected => UserLogin::Rejected,
+        });
+    }
     mfa::user_login(state, user_id, password).await
 }
 
@@ -179,7 +188,9 @@ async fn finish(
     let next = done.next;
     state.store.finish_password_step(user_id, done).await?;
     if !enabled {
-        state.store.complete(user_id, now).await?;
+        if !state.store.complete(user_id, now).await? {
+            return Err(AppError::Busy);
+        }
         state.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");
         state.notify.event(crate::notify::Event::Completed, user_id, now);

@@ -96,36 +96,48 @@ async fn enroll(
         };
     state.metrics.totp_enrolled.inc();
     log::info!("TOTP credential {credential} created for user {user_id}");
-    // Only the new credential may stay: an older one may be on a lost phone, and a retried
-    // creation may have left a twin.
+    confirm(state, flow, acting.expose_secret(), &credential, code).await?;
+    // Confirmed: now only the new credential may stay (an older one may be on a lost phone, and a
+    // retried creation may have left a twin). Not before, or a refused code would leave none.
     if let Err(err) = remove_other_credentials(state, user_id, acting.expose_secret(), &credential).await {
         log::warn!(
             "could not remove other TOTP credentials of user {user_id}; enrollment is not complete: {err}"
         );
         return Err(err.into());
     }
-    match keystone.totp_login(user_id, code).await {
-        Ok(TotpLogin::Accepted) => {}
-        other => {
-            withdraw(state, user_id, acting.expose_secret(), &credential).await;
-            return Err(match other {
-                Ok(TotpLogin::Rejected | TotpLogin::Accepted) => code_not_accepted(state, flow).await?,
-                Ok(TotpLogin::MethodDisabled(methods)) => {
-                    log::error!("Keystone does not have the `totp` auth method enabled (its [auth] methods are {methods:?}): add totp there, or set totp.enabled = false");
-                    AppError::TotpUnavailable
-                }
-                Err(err) => err.into(),
-            });
-        }
-    }
     if state.settings.keystone.enforce_mfa {
         mfa::enforce(state, user_id).await?;
     }
-    state.store.complete(user_id, state.clock.now()).await?;
+    if !state.store.complete(user_id, state.clock.now()).await? {
+        log::warn!("enrollment of user {user_id} is confirmed, but the record could not be completed (revoked, or MFA rules still owed)");
+        return Err(AppError::Busy);
+    }
     state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
     state.notify.event(crate::notify::Event::Completed, user_id, state.clock.now());
     Ok(())
+}
+
+/// Keystone must accept the code with the new credential; if it does not, the credential goes.
+async fn confirm(
+    state: &AppState,
+    flow: &FlowRecord,
+    token: &str,
+    credential: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    let user_id = &flow.record.user_id;
+    let refused = match state.keystone.totp_login(user_id, code).await {
+        Ok(TotpLogin::Accepted) => return Ok(()),
+        Ok(TotpLogin::Rejected) => code_not_accepted(state, flow).await?,
+        Ok(TotpLogin::MethodDisabled(methods)) => {
+            log::error!("Keystone does not have the `totp` auth method enabled (its [auth] methods are {methods:?}): add totp there, or set totp.enabled = false");
+            AppError::TotpUnavailable
+        }
+        Err(err) => err.into(),
+    };
+    withdraw(state, user_id, token, credential).await;
+    Err(refused)
 }
 
 /// Takes back the credential just made when its code could not be confirmed.
@@ -187,7 +199,14 @@ async fn fresh_user_token(
             state.store.store_user_token(user_id, None, None, true).await?;
             Err(super::needs_operator())
         }
-        UserLogin::Rejected => Err(AppError::WrongPassword),
+        UserLogin::Rejected => {
+            // Counted with the wrong codes: the link must not be a way to guess the password.
+            let limits = state.limits();
+            match state.store.claim_attempt(user_id, Stage::Totp, limits, state.clock.now()).await? {
+                Some(failures) if failures < limits.max_totp_attempts => Err(AppError::WrongPassword),
+                _ => Err(super::locked()),
+            }
+        }
     }
 }
 

@@ -6,12 +6,15 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
 
 mod client;
+mod credentials;
+mod service;
 mod tokens;
 mod user_ops;
 
 pub use client::ClientOptions;
+pub use service::ServiceCredential;
 pub use tokens::Rescoped;
-pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, ServiceCredential, TotpLogin};
+pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, TotpLogin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoneError {

@@ -1,13 +1,11 @@
-//! Keystone calls of the onboarding flow: users, password change, logins, TOTP credentials,
-//! MFA options, and the operator's service credential.
+//! Keystone calls of the onboarding flow: users, the password change, logins.
 use super::{refusal, IssuedToken, KeystoneClient, KeystoneError};
 use crate::domain::UserId;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, Response, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::Mutex;
 
 const RECEIPT_HEADER: &str = "openstack-auth-receipt";
 
@@ -82,21 +80,6 @@ struct TokenExpiry {
 #[derive(Deserialize)]
 struct TokenExpiryInner {
     expires_at: DateTime<Utc>,
-}
-
-#[derive(Deserialize)]
-struct Credentials {
-    credentials: Vec<CredentialId>,
-}
-
-#[derive(Deserialize)]
-struct CredentialId {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct CredentialBody {
-    credential: CredentialId,
 }
 
 #[derive(Deserialize)]
@@ -193,7 +176,11 @@ impl KeystoneClient {
         }
     }
 
-    async fn login(&self, operation: &'static str, identity: Value) -> Result<Login, KeystoneError> {
+    pub(super) async fn login(
+        &self,
+        operation: &'static str,
+        identity: Value,
+    ) -> Result<Login, KeystoneError> {
         Ok(self.auth(operation, identity).await?.0)
     }
 
@@ -224,129 +211,5 @@ impl KeystoneClient {
             (Login::Rejected, body) => enabled_methods(&body).is_none_or(|m| m.iter().any(|m| m == "totp")),
             _ => true,
         })
-    }
-
-    pub async fn create_totp_credential(
-        &self,
-        token: &str,
-        user_id: &UserId,
-        secret: &str,
-    ) -> Result<String, KeystoneError> {
-        const OP: &str = "credential creation";
-        let body = json!({"credential": {"type": "totp", "user_id": user_id.as_str(), "blob": secret}});
-        let request = self.request(Method::POST, &["credentials"]).header("X-Auth-Token", token).json(&body);
-        let response = self.send(OP, request).await?;
-        match response.status() {
-            StatusCode::CREATED | StatusCode::OK => {
-                Ok(Self::json::<CredentialBody>(OP, response).await?.credential.id)
-            }
-            status => Err(refusal(OP, status)),
-        }
-    }
-
-    pub async fn list_totp_credentials(
-        &self,
-        token: &str,
-        user_id: &UserId,
-    ) -> Result<Vec<String>, KeystoneError> {
-        const OP: &str = "credential list";
-        let mut url = self.url(&["credentials"]);
-        url.query_pairs_mut().append_pair("user_id", user_id.as_str()).append_pair("type", "totp");
-        let response =
-            self.send(OP, self.request_url(Method::GET, url).header("X-Auth-Token", token)).await?;
-        match response.status() {
-            StatusCode::OK => Ok(Self::json::<Credentials>(OP, response)
-                .await?
-                .credentials
-                .into_iter()
-                .map(|c| c.id)
-                .collect()),
-            status => Err(refusal(OP, status)),
-        }
-    }
-
-    /// Deletes a credential; one already gone counts as deleted (a retried delete meets 404).
-    pub async fn delete_credential(&self, token: &str, credential_id: &str) -> Result<(), KeystoneError> {
-        const OP: &str = "credential deletion";
-        let request =
-            self.request(Method::DELETE, &["credentials", credential_id]).header("X-Auth-Token", token);
-        match self.send(OP, request).await?.status() {
-            status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
-            status => Err(refusal(OP, status)),
-        }
-    }
-
-    /// Sets the user's MFA options. An admin's call: a user cannot change these on themselves.
-    pub async fn set_mfa(
-        &self,
-        token: &str,
-        user_id: &UserId,
-        mfa: &MfaOptions,
-    ) -> Result<(), KeystoneError> {
-        const OP: &str = "MFA rules update";
-        let mut options = json!({"multi_factor_auth_enabled": mfa.enabled});
-        if !mfa.rules.is_null() {
-            options["multi_factor_auth_rules"] = mfa.rules.clone();
-        }
-        let body = json!({"user": {"options": options}});
-        let request = self
-            .request(Method::PATCH, &["users", user_id.as_str()])
-            .header("X-Auth-Token", token)
-            .json(&body);
-        match self.send(OP, request).await?.status() {
-            StatusCode::OK => Ok(()),
-            status => Err(refusal(OP, status)),
-        }
-    }
-}
-
-/// The operator's application credential, logged in on first use and reused until near expiry.
-pub struct ServiceCredential {
-    id: String,
-    secret: SecretString,
-    cached: Mutex<Option<IssuedToken>>,
-}
-
-impl ServiceCredential {
-    pub fn new(id: String, secret: SecretString) -> Self {
-        Self { id, secret, cached: Mutex::new(None) }
-    }
-
-    pub async fn token(
-        &self,
-        keystone: &KeystoneClient,
-        now: DateTime<Utc>,
-    ) -> Result<SecretString, KeystoneError> {
-        let mut cached = self.cached.lock().await;
-        if let Some(token) = cached.as_ref().filter(|t| t.expires_at > now + chrono::Duration::minutes(5)) {
-            return Ok(token.value.clone());
-        }
-        let identity = json!({"methods": ["application_credential"], "application_credential": {
-            "id": self.id, "secret": self.secret.expose_secret()}});
-        match keystone.login("service credential login", identity).await? {
-            Login::Token(token) => {
-                let value = token.value.clone();
-                *cached = Some(token);
-                Ok(value)
-            }
-            _ => {
-                log::error!(
-                    "the service credential (keystone.service_credential_id) was refused by Keystone: is it deleted or expired?"
-                );
-                Err(KeystoneError::InvalidToken)
-            }
-        }
-    }
-
-    /// Keystone rejected the cached token (the credential was deleted, or the token revoked):
-    /// the next call logs in again.
-    pub async fn forget(&self) {
-        *self.cached.lock().await = None;
-    }
-}
-
-impl std::fmt::Debug for ServiceCredential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ServiceCredential({}, [redacted])", self.id)
     }
 }

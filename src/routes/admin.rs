@@ -2,12 +2,11 @@
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{EmailAddress, IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
 use crate::error::AppError;
-use crate::keystone::{KeystoneError, KeystoneUser};
 use crate::notify::{EmailOutcome, LinkMail};
 use crate::routes::bodies::IssueBody;
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
-use crate::store::IssueWrite;
+use crate::store::{IssueWrite, Revoke};
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -69,41 +68,6 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     Ok(token.to_owned())
 }
 
-/// Admin check, then the user must exist in Keystone (and, for a domain admin, be in their
-/// domain); returns the user (name, email, domain).
-async fn authorize(state: &AppState, token: &str, user_id: &UserId) -> Result<KeystoneUser, AppError> {
-    let grant = state.admin.authorize(token).await?;
-    let found = state.keystone.get_user(grant.acting.expose_secret(), user_id).await;
-    let outside = || {
-        AppError::Forbidden(
-            "this token is scoped to a domain: it may only manage users of that domain".into(),
-        )
-    };
-    match (found, grant.domain.as_deref()) {
-        (Ok(Some(user)), Some(domain)) if user.domain_id != domain => Err(outside()),
-        (Ok(Some(user)), _) => Ok(user),
-        // A domain admin is not told whether a user outside their domain exists.
-        (Ok(None) | Err(KeystoneError::Forbidden | KeystoneError::NotFound(_)), Some(_)) => Err(outside()),
-        (Ok(None), None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
-        (Err(KeystoneError::InvalidToken), _) => {
-            Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()))
-        }
-        (Err(KeystoneError::Forbidden), None) => {
-            Err(AppError::Forbidden("Keystone refused to show this user to the caller".into()))
-        }
-        (Err(other), _) => Err(AppError::KeystoneUnavailable(other)),
-    }
-}
-
-/// GET and DELETE: a cloud admin may see any record; a domain admin only their domain's users.
-async fn authorize_view(state: &AppState, token: &str, user_id: &UserId) -> Result<(), AppError> {
-    let grant = state.admin.authorize(token).await?;
-    if grant.domain.is_some() {
-        authorize(state, token, user_id).await?;
-    }
-    Ok(())
-}
-
 fn issue_error(rule: IssueError) -> AppError {
     match rule {
         IssueError::Missing(_) => AppError::BadRequest(rule.to_string()),
@@ -134,7 +98,7 @@ async fn put_token(
         .map(EmailAddress::parse)
         .transpose()
         .map_err(|err| AppError::BadRequest(format!("`email`: {err}")))?;
-    let user = authorize(&state, &caller, &user_id).await?;
+    let user = state.admin.authorize_for_user(&caller, &user_id).await?;
     if pin.is_none() || password.is_none() {
         // Refuse an incomplete new record before spending a hash on it.
         let existing = state.store.find(&user_id).await?.map(|record| record.stage);
@@ -203,7 +167,7 @@ async fn get_token(
 ) -> Result<HttpResponse, AppError> {
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
-    authorize_view(&state, &caller, &user_id).await?;
+    state.admin.authorize_view(&caller, &user_id).await?;
     let record = state.store.find(&user_id).await?.ok_or_else(|| no_record(&user_id))?;
     let pending = state.store.mfa_owed(&user_id).await?.is_some();
     Ok(HttpResponse::Ok().json(status(&record, pending, &state)))
@@ -231,9 +195,15 @@ async fn delete_token(
 ) -> Result<HttpResponse, AppError> {
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
-    authorize_view(&state, &caller, &user_id).await?;
-    if !state.store.revoke(&user_id).await? {
-        return Err(no_record(&user_id));
+    state.admin.authorize_view(&caller, &user_id).await?;
+    match state.store.revoke(&user_id).await? {
+        Revoke::Done => {}
+        Revoke::NoRecord => return Err(no_record(&user_id)),
+        Revoke::MfaOwed => {
+            return Err(AppError::Conflict(format!(
+                "setpass switched the MFA rules of user {user_id} off and has not yet switched them back on (see mfa_restore_pending); the record is kept until they are on again, which is retried every 30 s"
+            )))
+        }
     }
     state.metrics.links_revoked.inc();
     log::info!("revoked onboarding link for user {user_id}");

@@ -179,18 +179,24 @@ impl Store {
         .await
     }
 
-    /// Remembers the MFA rules to restore, before they are switched off in Keystone.
-    pub async fn set_mfa_restore(
-        &self,
-        user_id: &UserId,
-        rules_json: Option<String>,
-    ) -> Result<(), StoreError> {
+    /// Saves the MFA options owed back to the user, before they are switched off in Keystone.
+    /// False if the record is gone, or already owes options (those must go back first).
+    pub async fn save_mfa_owed(&self, user_id: &UserId, options_json: String) -> Result<bool, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            conn.execute(
-                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1",
-                params![user_id.as_str(), rules_json],
-            )?;
+            Ok(conn.execute(
+                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1 AND mfa_restore IS NULL",
+                params![user_id.as_str(), options_json],
+            )? == 1)
+        })
+        .await
+    }
+
+    /// The options are back on in Keystone: forget them.
+    pub async fn clear_mfa_owed(&self, user_id: &UserId) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.execute("UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?1", [user_id.as_str()])?;
             Ok(())
         })
         .await
@@ -245,16 +251,16 @@ impl Store {
     }
 
     /// Done: no secret is left in the record, and the link only shows "already complete".
-    pub async fn complete(&self, user_id: &UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Never while MFA options are owed: false then (and if the record is gone).
+    pub async fn complete(&self, user_id: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            conn.execute(
+            Ok(conn.execute(
                 "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
-                     user_token_ct = NULL, mfa_restore = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
-                 WHERE user_id = ?1",
+                     user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
+                 WHERE user_id = ?1 AND mfa_restore IS NULL",
                 params![user_id.as_str(), now.timestamp()],
-            )?;
-            Ok(())
+            )? == 1)
         })
         .await
     }

@@ -6,7 +6,7 @@ mod notify;
 mod onboarding;
 
 pub use flow::{FlowRecord, PasswordDone};
-pub use onboarding::IssueWrite;
+pub use onboarding::{IssueWrite, Revoke};
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;

@@ -16,6 +16,15 @@ pub struct IssueWrite {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What `revoke` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoke {
+    Done,
+    NoRecord,
+    /// setpass switched the user's MFA rules off and has not yet switched them back on.
+    MfaOwed,
+}
+
 pub(super) const COLUMNS: &str =
     "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at";
 
@@ -124,10 +133,29 @@ impl Store {
     }
 
     /// Deletes the record; false if there was none.
-    pub async fn revoke(&self, user_id: &UserId) -> Result<bool, StoreError> {
+    /// Deletes the record, unless the user is still owed their MFA rules (deleting it would lose
+    /// them); see `Revoke`.
+    pub async fn revoke(&self, user_id: &UserId) -> Result<Revoke, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            Ok(conn.execute("DELETE FROM onboarding WHERE user_id = ?1", [user_id.as_str()])? > 0)
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let deleted = tx.execute(
+                "DELETE FROM onboarding WHERE user_id = ?1 AND mfa_restore IS NULL",
+                [user_id.as_str()],
+            )?;
+            let outcome = if deleted > 0 {
+                Revoke::Done
+            } else if tx
+                .query_row("SELECT 1 FROM onboarding WHERE user_id = ?1", [user_id.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some()
+            {
+                Revoke::MfaOwed
+            } else {
+                Revoke::NoRecord
+            };
+            tx.commit()?;
+            Ok(outcome)
         })
         .await
     }
@@ -135,7 +163,11 @@ impl Store {
     /// Deletes records that expired before `cutoff`; returns how many.
     pub async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         self.run(move |conn| {
-            Ok(conn.execute("DELETE FROM onboarding WHERE expires_at < ?1", [cutoff.timestamp()])?)
+            // A record still owing MFA rules stays until they are back on.
+            Ok(conn.execute(
+                "DELETE FROM onboarding WHERE expires_at < ?1 AND mfa_restore IS NULL",
+                [cutoff.timestamp()],
+            )?)
         })
         .await
     }
@@ -211,12 +243,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_record_owing_mfa_rules_is_neither_revoked_nor_purged_nor_completed() {
+        let (_dir, store) = crate::store::open_temp();
+        let user = UserId::parse("u1").unwrap();
+        let past = Utc::now() - chrono::Duration::days(30);
+        store.issue(write("u1", Some("$pin"), Some(b"ct"), past)).await.unwrap().unwrap();
+        assert!(store.save_mfa_owed(&user, "{}".into()).await.unwrap());
+        assert!(!store.save_mfa_owed(&user, "{}".into()).await.unwrap(), "owed once");
+        assert_eq!(store.revoke(&user).await.unwrap(), Revoke::MfaOwed);
+        assert_eq!(store.purge_expired(Utc::now()).await.unwrap(), 0);
+        assert!(!store.complete(&user, Utc::now()).await.unwrap());
+        store.clear_mfa_owed(&user).await.unwrap();
+        assert_eq!(store.revoke(&user).await.unwrap(), Revoke::Done);
+    }
+
+    #[tokio::test]
     async fn revoking_deletes_the_record_once() {
         let (_dir, store) = crate::store::open_temp();
         let user = UserId::parse("u1").unwrap();
         store.issue(write("u1", Some("$pin"), Some(b"ct"), Utc::now())).await.unwrap().unwrap();
-        assert!(store.revoke(&user).await.unwrap());
-        assert!(!store.revoke(&user).await.unwrap());
+        assert_eq!(store.revoke(&user).await.unwrap(), Revoke::Done);
+        assert_eq!(store.revoke(&user).await.unwrap(), Revoke::NoRecord);
     }
 
     #[tokio::test]

@@ -190,6 +190,9 @@ async fn a_token_longer_than_any_keystone_token_is_refused_without_asking_keysto
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], 401);
+    let metrics =
+        app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(!metrics.contains("operation=\"token validation\""), "Keystone was not asked");
 }
 
 /// Sends `PUT {path}` as written (an HTTP client would resolve dot segments before sending).

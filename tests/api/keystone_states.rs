@@ -163,3 +163,21 @@ async fn after_the_operator_configures_a_service_credential_the_same_link_contin
     assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
     assert_eq!(keystone.user_options(&user.id).await["multi_factor_auth_rules"], rules);
 }
+
+#[tokio::test]
+async fn wrong_passwords_on_the_continue_form_count_toward_the_lock() {
+    let url = keystone_url();
+    let (app, keystone) =
+        tokio::join!(spawn_app_with(&url, |s| s.totp.max_attempts = 2), Keystone::connect(&url));
+    let user = keystone.create_user_with_mfa_rules(json!([["password", "totp"]])).await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    app.submit_password(&token, "1357", NEW_PASSWORD).await;
+
+    let first = app.api("resume", json!({"token": token, "password": "not-the-password-1"})).await;
+    let second = app.api("resume", json!({"token": token, "password": "not-the-password-2"})).await;
+
+    assert_eq!(first.status(), StatusCode::FORBIDDEN);
+    assert_eq!(second.status(), StatusCode::LOCKED);
+    let right = app.api("resume", json!({"token": token, "password": NEW_PASSWORD})).await;
+    assert_eq!(right.status(), StatusCode::LOCKED, "locked for the right password too");
+}

@@ -199,3 +199,73 @@ async fn when_enforcing_fails_completion_is_not_recorded_and_the_users_rules_sta
     assert_eq!(options["multi_factor_auth_enabled"], true);
     assert_eq!(options["multi_factor_auth_rules"], rules);
 }
+
+#[tokio::test]
+async fn a_service_token_keystone_rejects_is_dropped_and_the_call_retried_after_a_new_login() {
+    use wiremock::matchers::header;
+    let server = MockServer::start().await;
+    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
+            "roles": [{"name": "admin"}], "system": {"all": true}}})))
+        .mount(&server)
+        .await;
+    // The first service token was revoked behind setpass's back; the second is good.
+    Mock::given(method("POST"))
+        .and(body_string_contains("application_credential"))
+        .respond_with(token_answer("revoked-service-token"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("application_credential"))
+        .respond_with(token_answer("good-service-token"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v3/users/{USER}")))
+        .and(header("X-Auth-Token", "revoked-service-token"))
+        .respond_with(ResponseTemplate::new(401))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v3/users/{USER}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u",
+            "domain_id": "default", "enabled": true, "options": {"multi_factor_auth_enabled": true,
+            "multi_factor_auth_rules": [["password", "totp"]]}}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v3/users/{USER}/password")))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains(r#""methods":["password"]"#))
+        .respond_with(ResponseTemplate::new(401).insert_header("Openstack-Auth-Receipt", "receipt"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_string_contains(r#""methods":["password"]"#))
+        .respond_with(token_answer("user-token"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let app = app_on(&server).await;
+    let token = link(&app).await;
+
+    let response = app.submit_password(&token, "1234", "my-own-password-42").await;
+
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let requests = server.received_requests().await.unwrap();
+    let logins =
+        requests.iter().filter(|r| String::from_utf8_lossy(&r.body).contains("application_credential"));
+    assert_eq!(logins.count(), 2, "logged in again after the rejection");
+    assert_eq!(restore_pending(&app).await, false);
+}
