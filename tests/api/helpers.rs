@@ -142,10 +142,23 @@ impl TestApp {
     }
 
     /// Whether a one-time token still points at a record (what the user's link will see).
+    /// Whether the link opens, asked as the user would (`POST /api/v1/status`): 200, or 404 for
+    /// a link that was replaced or revoked.
     pub async fn link_is_live(&self, token: &str) -> bool {
-        let store = setpass::store::Store::open(&self.db_path, 1).unwrap();
-        let token = setpass::domain::OneTimeToken::parse(token).unwrap();
-        store.find_by_token(&token.hash()).await.unwrap().is_some()
+        let response = self.api("status", json!({"token": token})).await;
+        match response.status() {
+            StatusCode::OK => true,
+            StatusCode::NOT_FOUND => false,
+            other => panic!("status of a link: {other}"),
+        }
+    }
+
+    /// The current value of one of the app's own metrics (0 when it has no sample yet).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text =
+            self.client.get(format!("{}/metrics", self.address)).send().await.unwrap().text().await.unwrap();
+        let prefix = format!("{name} ");
+        text.lines().find_map(|l| l.strip_prefix(&prefix)).and_then(|v| v.parse().ok()).unwrap_or(0.0)
     }
 }
 

@@ -79,3 +79,43 @@ async fn a_keystone_failure_logs_its_cause_once_with_the_request_id_on_both_path
         assert_eq!(causes.len(), 1, "request {id}: {causes:?}\n{log}");
     }
 }
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
+    let keystone = MockServer::start().await;
+    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token": {"expires_at": expires, "roles": [{"name": "admin"}], "system": {"all": true}}}))
+                .set_delay(std::time::Duration::from_secs(2)),
+        )
+        .mount(&keystone)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v3/users/{USER}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u"}})))
+        .mount(&keystone)
+        .await;
+    let (_dir, dir) = temp_dir();
+    let server = ServerProcess::start(&dir, &format!("{}/v3", keystone.uri()), &[]);
+    let address = server.address.clone();
+    let in_flight = tokio::spawn(async move {
+        reqwest::Client::new()
+            .put(format!("{address}/token/{USER}"))
+            .header("X-Auth-Token", "admin")
+            .json(&json!({"password": "random-1", "pin": "1234"}))
+            .send()
+            .await
+            .map(|r| r.status())
+    });
+    while keystone.received_requests().await.unwrap().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let exit = tokio::task::spawn_blocking(move || server.terminate_and_wait()).await.unwrap();
+
+    assert_eq!(in_flight.await.unwrap().unwrap(), StatusCode::CREATED, "the request in flight finished");
+    assert_eq!(exit, Some(0));
+}

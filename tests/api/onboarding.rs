@@ -58,6 +58,20 @@ async fn onboarding_works_when_keystone_expires_admin_set_passwords() {
 }
 
 #[tokio::test]
+async fn the_first_use_keystone_really_expires_the_passwords_admins_set() {
+    let (plain_url, first_use_url) = (keystone_url(), first_use_keystone_url());
+    let (plain, first_use) = tokio::join!(Keystone::connect(&plain_url), Keystone::connect(&first_use_url));
+    let (on_plain, on_first_use) = tokio::join!(plain.create_user(), first_use.create_user());
+
+    assert_eq!(plain.login_with_password(&on_plain.id, &on_plain.password).await, StatusCode::CREATED);
+    assert_eq!(
+        first_use.login_with_password(&on_first_use.id, &on_first_use.password).await,
+        StatusCode::UNAUTHORIZED,
+        "expired until changed"
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_pin_says_how_many_attempts_remain_and_the_right_pin_still_works() {
     let (app, _keystone, _user, token) = user_with_link("1357").await;
 
@@ -93,6 +107,7 @@ async fn the_third_wrong_pin_locks_the_link_even_for_the_right_pin() {
 #[tokio::test]
 async fn sixty_four_parallel_wrong_guesses_check_at_most_three_pins() {
     let (app, _keystone, _user, token) = user_with_link("1357").await;
+    let checked_before = app.metric("setpass_pin_failures_total").await;
 
     let guesses = (0..64).map(|i| {
         let (app, token) = (&app, &token);
@@ -105,6 +120,34 @@ async fn sixty_four_parallel_wrong_guesses_check_at_most_three_pins() {
     assert_eq!(wrong, 2, "only two guesses may be told 'wrong, attempts left': {statuses:?}");
     assert_eq!(locked, 62);
     assert_eq!(app.submit_password(&token, "1357", NEW_PASSWORD).await.status(), StatusCode::LOCKED);
+    let checked = app.metric("setpass_pin_failures_total").await - checked_before;
+    assert_eq!(checked, 3.0, "exactly max_pin_attempts PINs were checked");
+}
+
+#[tokio::test]
+async fn sixty_four_parallel_wrong_codes_check_exactly_the_limit_and_lock_the_link() {
+    let (app, _keystone, _user, token) = user_with_link("1357").await;
+    let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
+    let right = code_now(&secret);
+    let wrong_codes: Vec<String> = (0..64)
+        .map(|i| format!("{:06}", (right.parse::<u32>().unwrap() + 1 + i * 7919) % 1_000_000))
+        .collect();
+
+    let guesses = wrong_codes.iter().map(|code| {
+        let (app, token) = (&app, &token);
+        async move { app.submit_totp(token, code).await.status() }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+
+    let wrong = statuses.iter().filter(|s| **s == StatusCode::FORBIDDEN).count();
+    let locked = statuses.iter().filter(|s| **s == StatusCode::LOCKED).count();
+    assert_eq!((wrong, locked), (9, 55), "{statuses:?}");
+    assert_eq!(
+        app.metric("setpass_totp_failures_total").await,
+        10.0,
+        "exactly totp.max_attempts codes checked"
+    );
+    assert_eq!(app.submit_totp(&token, &code_now(&secret)).await.status(), StatusCode::LOCKED);
 }
 
 #[tokio::test]

@@ -72,6 +72,12 @@ impl ServerProcess {
         self.child.wait().unwrap();
     }
 
+    /// SIGTERM, then the exit code once it has stopped.
+    pub fn terminate_and_wait(mut self) -> Option<i32> {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap().code()
+    }
+
     /// Stops it politely and returns everything it logged.
     pub fn stop_and_collect_log(mut self) -> String {
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();

@@ -122,6 +122,8 @@ pub struct Delivery {
     pub signature: Option<String>,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 impl Delivery {
@@ -179,6 +181,7 @@ async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<ReceiverSta
         signature: header("x-setpass-signature"),
         content_type: header("content-type"),
         body: body.to_vec(),
+        at: Instant::now(),
     });
     HttpResponse::build(actix_web::http::StatusCode::from_u16(state.status).unwrap()).finish()
 }

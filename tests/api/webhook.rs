@@ -90,7 +90,10 @@ async fn a_failing_receiver_is_retried_and_never_holds_up_the_user() {
     let deliveries = receiver.deliveries();
     assert!(deliveries.iter().all(|d| d.body == deliveries[0].body), "the same event each time");
     deliveries.iter().for_each(assert_signed);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let gaps: Vec<f64> = deliveries.windows(2).map(|w| (w[1].at - w[0].at).as_secs_f64()).collect();
+    assert!((0.9..1.8).contains(&gaps[0]), "first retry after about 1 s: {gaps:?}");
+    assert!((1.9..3.0).contains(&gaps[1]), "second after about 2 s more (backoff doubles): {gaps:?}");
+    tokio::time::sleep(Duration::from_millis(4500)).await;
     assert_eq!(receiver.deliveries().len(), 3, "one try and two retries, then it gives up");
 }
 
