@@ -44,6 +44,8 @@ pub enum AppError {
     Busy,
     #[error("Setting up your authenticator needs your administrator; your password is set.")]
     NeedsOperator,
+    #[error("This link was replaced by a newer one, or withdrawn, while you were using it. Use the latest link you received, or ask your administrator for a new one.")]
+    Replaced,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -158,7 +160,7 @@ impl ResponseError for AppError {
             AppError::PasswordNeeded => StatusCode::BAD_REQUEST,
             AppError::AccountGone => StatusCode::GONE,
             AppError::TotpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Busy | AppError::NeedsOperator => StatusCode::CONFLICT,
+            AppError::Busy | AppError::NeedsOperator | AppError::Replaced => StatusCode::CONFLICT,
             AppError::NotConfirmed(_) => StatusCode::BAD_GATEWAY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

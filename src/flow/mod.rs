@@ -111,6 +111,19 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
     }
 }
 
+/// Why a confirmed step could not be recorded complete: MFA rules still owed, or the admin
+/// renewed or revoked the link meanwhile (the admin wins).
+pub(crate) async fn not_completed(state: &AppState, user_id: &UserId) -> AppError {
+    match state.store.mfa_owed(user_id).await {
+        Ok(Some(_)) => AppError::Busy,
+        Ok(None) => {
+            log::warn!("the link of user {user_id} was renewed or revoked while a step was in flight; the admin's change stands");
+            AppError::Replaced
+        }
+        Err(err) => err.into(),
+    }
+}
+
 /// The link has had its last wrong guess.
 pub(crate) fn locked() -> AppError {
     AppError::Locked(

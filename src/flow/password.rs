@@ -52,12 +52,12 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
     let user_id = &flow.record.user_id;
     let limits = state.limits();
     let Some(failures) =
-        state.store.claim_attempt(user_id, Stage::Password, limits, state.clock.now()).await?
+        state.store.claim_attempt(&flow.issuance(), Stage::Password, limits, state.clock.now()).await?
     else {
         return Err(super::locked());
     };
     if state.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
-        state.store.refund_attempt(user_id, Stage::Password).await?;
+        state.store.refund_attempt(&flow.issuance(), Stage::Password).await?;
         return Ok(());
     }
     state.metrics.pin_failures.inc();
@@ -111,9 +111,9 @@ async fn change_in_keystone(
             if !changed {
                 log::info!("password of user {user_id} was already changed by an earlier submission");
             }
-            finish(state, user_id, Some(token), false).await
+            finish(state, flow, Some(token), false).await
         }
-        UserLogin::NeedsOperator => finish(state, user_id, None, true).await,
+        UserLogin::NeedsOperator => finish(state, flow, None, true).await,
         UserLogin::Rejected => Err(account_refused(state, user_id, changed).await),
     }
 }
@@ -170,10 +170,11 @@ async fn login_after_change(
 /// Records the step; returns the stage the record is now at.
 async fn finish(
     state: &AppState,
-    user_id: &UserId,
+    flow: &FlowRecord,
     token: Option<IssuedToken>,
     mfa_receipt: bool,
 ) -> Result<Stage, AppError> {
+    let user_id = &flow.record.user_id;
     let now = state.clock.now();
     let enabled = state.settings.totp.enabled;
     let seal = |text: &str, purpose| state.secret_box.seal(text.as_bytes(), &super::aad(user_id, purpose));
@@ -186,10 +187,13 @@ async fn finish(
         now,
     };
     let next = done.next;
-    state.store.finish_password_step(user_id, done).await?;
+    if !state.store.finish_password_step(&flow.issuance(), done).await? {
+        log::warn!("the link of user {user_id} was renewed or revoked during the password step; the admin's change stands");
+        return Err(AppError::Replaced);
+    }
     if !enabled {
-        if !state.store.complete(user_id, now).await? {
-            return Err(AppError::Busy);
+        if !state.store.complete(&flow.issuance(), now).await? {
+            return Err(super::not_completed(state, user_id).await);
         }
         state.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");

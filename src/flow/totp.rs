@@ -43,7 +43,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     let user_id = &flow.record.user_id;
     let limits = state.limits();
     let now = state.clock.now();
-    let Some(failures) = state.store.claim_attempt(user_id, Stage::Totp, limits, now).await? else {
+    let Some(failures) = state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, now).await? else {
         return Err(super::locked());
     };
     let sealed =
@@ -52,7 +52,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
         TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?).map_err(AppError::internal)?;
     let skew_secs = match secret.check(code, now.timestamp(), state.settings.totp.previous_windows) {
         CodeCheck::Accepted => {
-            state.store.refund_attempt(user_id, Stage::Totp).await?;
+            state.store.refund_attempt(&flow.issuance(), Stage::Totp).await?;
             return Ok(secret);
         }
         CodeCheck::Skewed(secs) => Some(secs),
@@ -87,9 +87,9 @@ async fn enroll(
         match keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await {
             Err(KeystoneError::InvalidToken) => {
                 // The kept token was revoked or has lapsed: the password brings a fresh one.
-                state.store.store_user_token(user_id, None, None, false).await?;
+                state.store.store_user_token(&flow.issuance(), None, None, false).await?;
                 let password = password.ok_or(AppError::PasswordNeeded)?;
-                acting = fresh_user_token(state, user_id, password).await?;
+                acting = fresh_user_token(state, flow, password).await?;
                 keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await?
             }
             other => other?,
@@ -108,9 +108,8 @@ async fn enroll(
     if state.settings.keystone.enforce_mfa {
         mfa::enforce(state, user_id).await?;
     }
-    if !state.store.complete(user_id, state.clock.now()).await? {
-        log::warn!("enrollment of user {user_id} is confirmed, but the record could not be completed (revoked, or MFA rules still owed)");
-        return Err(AppError::Busy);
+    if !state.store.complete(&flow.issuance(), state.clock.now()).await? {
+        return Err(super::not_completed(state, user_id).await);
     }
     state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
@@ -157,7 +156,8 @@ async fn code_not_accepted(state: &AppState, flow: &FlowRecord) -> Result<AppErr
     log::warn!("Keystone refused a TOTP code for user {user_id} that setpass accepted: is Keystone's [totp] included_previous_windows smaller than totp.previous_windows ({})?", state.settings.totp.previous_windows);
     state.metrics.totp_failures.inc();
     let limits = state.limits();
-    let Some(failures) = state.store.claim_attempt(user_id, Stage::Totp, limits, state.clock.now()).await?
+    let Some(failures) =
+        state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await?
     else {
         return Ok(super::locked());
     };
@@ -180,29 +180,36 @@ async fn acting_token(
     if let Some(sealed) = kept {
         return Ok(SecretString::from(open_secret(state, sealed, user_id, "token")?.to_string()));
     }
-    fresh_user_token(state, user_id, password.ok_or(AppError::PasswordNeeded)?).await
+    fresh_user_token(state, flow, password.ok_or(AppError::PasswordNeeded)?).await
 }
 
 async fn fresh_user_token(
     state: &AppState,
-    user_id: &UserId,
+    flow: &FlowRecord,
     password: &Password,
 ) -> Result<SecretString, AppError> {
+    let user_id = &flow.record.user_id;
     match mfa::user_login(state, user_id, password).await? {
         UserLogin::Token(token) => {
             let sealed =
                 state.secret_box.seal(token.value.expose_secret().as_bytes(), &super::aad(user_id, "token"));
-            state.store.store_user_token(user_id, Some(sealed), Some(token.expires_at), false).await?;
+            if !state
+                .store
+                .store_user_token(&flow.issuance(), Some(sealed), Some(token.expires_at), false)
+                .await?
+            {
+                return Err(AppError::Replaced);
+            }
             Ok(token.value)
         }
         UserLogin::NeedsOperator => {
-            state.store.store_user_token(user_id, None, None, true).await?;
+            state.store.store_user_token(&flow.issuance(), None, None, true).await?;
             Err(super::needs_operator())
         }
         UserLogin::Rejected => {
             // Counted with the wrong codes: the link must not be a way to guess the password.
             let limits = state.limits();
-            match state.store.claim_attempt(user_id, Stage::Totp, limits, state.clock.now()).await? {
+            match state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await? {
                 Some(failures) if failures < limits.max_totp_attempts => Err(AppError::WrongPassword),
                 _ => Err(super::locked()),
             }
@@ -218,8 +225,8 @@ pub async fn resume(state: &AppState, token: &OneTimeToken, password: &str) -> R
         let password = Password::parse(password)?;
         let user_id = flow.record.user_id.clone();
         let tried = with_lease(state, &user_id, async {
-            reopen_at(state, token, Stage::Totp).await?;
-            fresh_user_token(state, &user_id, &password).await
+            let flow = reopen_at(state, token, Stage::Totp).await?;
+            fresh_user_token(state, &flow, &password).await
         })
         .await;
         match tried {

@@ -110,6 +110,7 @@ async fn render(
             | AppError::NotConfirmed(_)
             | AppError::AccountDisabled
             | AppError::AccountGone
+            | AppError::Replaced
             | AppError::Internal(_)
     );
     if terminal {

@@ -79,7 +79,8 @@ mod tests {
         assert_eq!((first.record.stage, first.record.pin_failures), (Stage::Password, 0));
 
         let limits = crate::domain::Limits { max_pin_attempts: 3, max_totp_attempts: 10 };
-        store.claim_attempt(&user, Stage::Password, limits, now).await.unwrap();
+        let issuance = super::super::Issuance { user_id: user.clone(), token_hash: token.hash() };
+        store.claim_attempt(&issuance, Stage::Password, limits, now).await.unwrap();
         assert_eq!(store.flow_by_token(&token.hash()).await.unwrap().unwrap().record.pin_failures, 1);
 
         store.revoke(&user).await.unwrap();
@@ -111,6 +112,7 @@ mod tests {
                 updated_at: now,
                 expires_at: now,
             },
+            token_hash: crate::domain::TokenHash([0; 32]),
             user_name: String::new(),
             pin_hash: String::new(),
             password_ct: None,

@@ -5,10 +5,21 @@ use crate::domain::{Limits, Onboarding, Stage, TokenHash, UserId};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+/// One issuance of a link: the record as the admin's last PUT left it. Every transition of the
+/// user's flow applies only to the issuance it started from (compare-and-set on the token hash,
+/// which each PUT replaces), so a renewal or revoke is never overwritten by work in flight.
+#[derive(Debug, Clone)]
+pub struct Issuance {
+    pub user_id: UserId,
+    pub token_hash: TokenHash,
+}
+
 /// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
 #[derive(Debug, Clone)]
 pub struct FlowRecord {
     pub record: Onboarding,
+    /// The link it was read by.
+    pub token_hash: TokenHash,
     pub user_name: String,
     pub pin_hash: String,
     pub password_ct: Option<Vec<u8>>,
@@ -27,6 +38,12 @@ pub struct PasswordDone {
     pub user_token_expires_at: Option<DateTime<Utc>>,
     pub mfa_receipt: bool,
     pub now: DateTime<Utc>,
+}
+
+impl FlowRecord {
+    pub fn issuance(&self) -> Issuance {
+        Issuance { user_id: self.record.user_id.clone(), token_hash: self.token_hash.clone() }
+    }
 }
 
 fn attempts_column(stage: Stage) -> &'static str {
@@ -64,6 +81,7 @@ impl Store {
                     Ok((|| {
                         Ok(FlowRecord {
                             record: read_record(row)?,
+                            token_hash: TokenHash(hash),
                             user_name: row.get(8)?,
                             pin_hash: row.get(9)?,
                             password_ct: row.get(10)?,
@@ -89,7 +107,7 @@ impl Store {
     /// are ever checked. `None`: the record is not at `stage`, expired, or locked.
     pub async fn claim_attempt(
         &self,
-        user_id: &UserId,
+        issuance: &Issuance,
         stage: Stage,
         limits: Limits,
         now: DateTime<Utc>,
@@ -98,17 +116,18 @@ impl Store {
         let sql = format!(
             "UPDATE onboarding SET {column} = {column} + 1
              WHERE user_id = ?1 AND stage = ?2 AND expires_at > ?3
-               AND pin_failures < ?4 AND totp_failures < ?5
+               AND pin_failures < ?4 AND totp_failures < ?5 AND token_hash = ?6
              RETURNING {column}"
         );
-        let user_id = user_id.clone();
+        let issuance = issuance.clone();
         self.run(move |conn| {
             let args = params![
-                user_id.as_str(),
+                issuance.user_id.as_str(),
                 stage.as_str(),
                 now.timestamp(),
                 limits.max_pin_attempts,
-                limits.max_totp_attempts
+                limits.max_totp_attempts,
+                &issuance.token_hash.0[..]
             ];
             Ok(conn.prepare_cached(&sql)?.query_row(args, |row| row.get(0)).optional()?)
         })
@@ -116,11 +135,18 @@ impl Store {
     }
 
     /// Gives back an attempt that turned out right.
-    pub async fn refund_attempt(&self, user_id: &UserId, stage: Stage) -> Result<(), StoreError> {
+    pub async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError> {
         let column = attempts_column(stage);
-        let sql = format!("UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1");
-        let user_id = user_id.clone();
-        self.run(move |conn| Ok(conn.execute(&sql, [user_id.as_str()]).map(|_| ())?)).await
+        let sql = format!(
+            "UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1 AND token_hash = ?2"
+        );
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .execute(&sql, params![issuance.user_id.as_str(), &issuance.token_hash.0[..]])
+                .map(|_| ())?)
+        })
+        .await
     }
 
     /// Takes the record for Keystone work until `until`; false while another request holds it.
@@ -155,24 +181,25 @@ impl Store {
     /// record had already left the password stage.
     pub async fn finish_password_step(
         &self,
-        user_id: &UserId,
+        issuance: &Issuance,
         done: PasswordDone,
     ) -> Result<bool, StoreError> {
-        let user_id = user_id.clone();
+        let issuance = issuance.clone();
         self.run(move |conn| {
             Ok(conn.execute(
                 "UPDATE onboarding SET stage = ?2, password_ct = NULL, totp_secret_ct = ?3,
                      user_token_ct = ?4, user_token_expires_at = ?5, mfa_receipt = ?6,
                      busy_until = NULL, updated_at = ?7
-                 WHERE user_id = ?1 AND stage = 'password'",
+                 WHERE user_id = ?1 AND stage = 'password' AND token_hash = ?8",
                 params![
-                    user_id.as_str(),
+                    issuance.user_id.as_str(),
                     done.next.as_str(),
                     done.totp_secret_ct,
                     done.user_token_ct,
                     done.user_token_expires_at.map(|t| t.timestamp()),
                     done.mfa_receipt,
-                    done.now.timestamp()
+                    done.now.timestamp(),
+                    &issuance.token_hash.0[..]
                 ],
             )? == 1)
         })
@@ -233,33 +260,39 @@ impl Store {
     /// A fresh user token (after the user typed their password again on the TOTP page).
     pub async fn store_user_token(
         &self,
-        user_id: &UserId,
+        issuance: &Issuance,
         token_ct: Option<Vec<u8>>,
         expires_at: Option<DateTime<Utc>>,
         mfa_receipt: bool,
-    ) -> Result<(), StoreError> {
-        let user_id = user_id.clone();
+    ) -> Result<bool, StoreError> {
+        let issuance = issuance.clone();
         self.run(move |conn| {
-            conn.execute(
+            let changed = conn.execute(
                 "UPDATE onboarding SET user_token_ct = ?2, user_token_expires_at = ?3, mfa_receipt = ?4
-                 WHERE user_id = ?1",
-                params![user_id.as_str(), token_ct, expires_at.map(|t| t.timestamp()), mfa_receipt],
+                 WHERE user_id = ?1 AND token_hash = ?5",
+                params![
+                    issuance.user_id.as_str(),
+                    token_ct,
+                    expires_at.map(|t| t.timestamp()),
+                    mfa_receipt,
+                    &issuance.token_hash.0[..]
+                ],
             )?;
-            Ok(())
+            Ok(changed == 1)
         })
         .await
     }
 
     /// Done: no secret is left in the record, and the link only shows "already complete".
     /// Never while MFA options are owed: false then (and if the record is gone).
-    pub async fn complete(&self, user_id: &UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let user_id = user_id.clone();
+    pub async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let issuance = issuance.clone();
         self.run(move |conn| {
             Ok(conn.execute(
                 "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
                      user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
-                 WHERE user_id = ?1 AND mfa_restore IS NULL",
-                params![user_id.as_str(), now.timestamp()],
+                 WHERE user_id = ?1 AND mfa_restore IS NULL AND token_hash = ?3",
+                params![issuance.user_id.as_str(), now.timestamp(), &issuance.token_hash.0[..]],
             )? == 1)
         })
         .await

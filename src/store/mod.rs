@@ -5,7 +5,7 @@ mod migrations;
 mod notify;
 mod onboarding;
 
-pub use flow::{FlowRecord, PasswordDone};
+pub use flow::{FlowRecord, Issuance, PasswordDone};
 pub use onboarding::{IssueWrite, Revoke};
 
 use r2d2::Pool;

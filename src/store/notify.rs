@@ -97,8 +97,11 @@ mod tests {
     async fn a_completed_record_never_expires_into_an_event() {
         let (_dir, store) = crate::store::open_temp();
         let now = Utc::now();
-        store.issue(write("u1", "ada", now)).await.unwrap().unwrap();
-        store.complete(&UserId::parse("u1").unwrap(), now).await.unwrap();
+        let record = write("u1", "ada", now);
+        let issuance =
+            crate::store::Issuance { user_id: record.user_id.clone(), token_hash: record.token_hash.clone() };
+        store.issue(record).await.unwrap().unwrap();
+        assert!(store.complete(&issuance, now).await.unwrap());
         assert!(store.mark_expired(now + Duration::days(2)).await.unwrap().is_empty());
     }
 

@@ -247,12 +247,15 @@ mod tests {
         let (_dir, store) = crate::store::open_temp();
         let user = UserId::parse("u1").unwrap();
         let past = Utc::now() - chrono::Duration::days(30);
-        store.issue(write("u1", Some("$pin"), Some(b"ct"), past)).await.unwrap().unwrap();
+        let record = write("u1", Some("$pin"), Some(b"ct"), past);
+        let issuance =
+            crate::store::Issuance { user_id: user.clone(), token_hash: record.token_hash.clone() };
+        store.issue(record).await.unwrap().unwrap();
         assert!(store.save_mfa_owed(&user, "{}".into()).await.unwrap());
         assert!(!store.save_mfa_owed(&user, "{}".into()).await.unwrap(), "owed once");
         assert_eq!(store.revoke(&user).await.unwrap(), Revoke::MfaOwed);
         assert_eq!(store.purge_expired(Utc::now()).await.unwrap(), 0);
-        assert!(!store.complete(&user, Utc::now()).await.unwrap());
+        assert!(!store.complete(&issuance, Utc::now()).await.unwrap());
         store.clear_mfa_owed(&user).await.unwrap();
         assert_eq!(store.revoke(&user).await.unwrap(), Revoke::Done);
     }

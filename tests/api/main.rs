@@ -20,6 +20,7 @@ mod observability;
 mod onboarding;
 mod pages;
 mod process;
+mod races;
 mod renewal;
 mod reset;
 mod secrets;
