@@ -46,6 +46,8 @@ pub enum AppError {
     NeedsOperator,
     #[error("This link was replaced by a newer one, or withdrawn, while you were using it. Use the latest link you received, or ask your administrator for a new one.")]
     Replaced,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -163,6 +165,7 @@ impl ResponseError for AppError {
             AppError::Busy | AppError::NeedsOperator | AppError::Replaced => StatusCode::CONFLICT,
             AppError::NotConfirmed(_) => StatusCode::BAD_GATEWAY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::KeystoneUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

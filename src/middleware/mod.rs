@@ -3,7 +3,7 @@ mod client_ip;
 mod rate_limit;
 
 pub use client_ip::client_ip;
-pub use rate_limit::{guard, RateLimits};
+pub use rate_limit::{guard, limit_admin, limit_user_api, limit_user_pages, RateLimits};
 
 use actix_web::middleware::DefaultHeaders;
 

@@ -1,5 +1,6 @@
-//! Per-client rate limits for the user's pages and API and for the admin API, plus the URI
-//! length limit; both answer before any handler runs.
+//! Per-client rate limits, each wrapped around the routes it guards (user pages, user API,
+//! admin API), so no table of paths can miss a spelling of one (`/%61pi/...`); and the URI
+//! length limit, around everything.
 use super::client_ip;
 use crate::config::LimitSettings;
 use crate::error::json_error;
@@ -22,8 +23,12 @@ pub struct RateLimits {
     rejected: prometheus::IntCounterVec,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Audience {
-    User,
+    /// The user's pages: a 429 is a page.
+    UserPages,
+    /// The user's JSON API: a 429 is JSON.
+    UserApi,
     Admin,
 }
 
@@ -54,18 +59,10 @@ impl RateLimits {
     }
 
     /// Seconds until the client may try again, if it is over its limit.
-    fn check(&self, req: &ServiceRequest) -> Option<u64> {
-        let path = req.path();
-        let audience = if path == "/token" || path.starts_with("/token/") {
-            Audience::Admin
-        } else if path == "/" || path == "/reset" || path.starts_with("/api/") {
-            Audience::User
-        } else {
-            return None;
-        };
+    fn check(&self, req: &ServiceRequest, audience: Audience) -> Option<u64> {
         let ip = client_ip(req, &self.trusted)?;
         let (limiter, label) = match audience {
-            Audience::User => (&self.user, "user"),
+            Audience::UserPages | Audience::UserApi => (&self.user, "user"),
             Audience::Admin => (&self.admin, "admin"),
         };
         limiter.check_key(&ip).err().map(|not_until| {
@@ -76,14 +73,43 @@ impl RateLimits {
     }
 }
 
-fn refusal(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
-    if req.uri().to_string().len() > limits.max_uri_length {
-        return Some(json_error(StatusCode::URI_TOO_LONG, "the request address is too long".into()));
+/// The request head (request line and headers) is capped here, as docs/SECURITY.md says.
+const MAX_HEAD_BYTES: usize = 32 * 1024;
+
+fn head_too_large(req: &ServiceRequest) -> Option<HttpResponse> {
+    let headers: usize =
+        req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    (headers + req.uri().to_string().len() > MAX_HEAD_BYTES).then(|| {
+        json_error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the request headers are larger than {} KiB", MAX_HEAD_BYTES / 1024),
+        )
+    })
+}
+
+fn too_long(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
+    if let Some(response) = head_too_large(req) {
+        return Some(response);
     }
-    let retry_after = limits.check(req)?;
+    if req.uri().to_string().len() <= limits.max_uri_length {
+        return None;
+    }
+    let message = "The address is too long. Open the link from your email again.";
+    // The user's page (`/?token=...`) answers with a page; everything else in JSON.
+    Some(if req.path() == "/" {
+        HttpResponse::build(StatusCode::URI_TOO_LONG)
+            .content_type("text/html; charset=utf-8")
+            .body(crate::views::error_page(&limits.cloud_name, "This did not work", message).into_string())
+    } else {
+        json_error(StatusCode::URI_TOO_LONG, "the request address is too long".into())
+    })
+}
+
+fn refusal(req: &ServiceRequest, limits: &RateLimits, audience: Audience) -> Option<HttpResponse> {
+    let retry_after = limits.check(req, audience)?;
     log::info!("rate limit: refused {} {} for {retry_after} s", req.method(), req.path());
     let message = format!("Too many requests. Please wait {retry_after} seconds and try again.");
-    let mut response = if matches!(req.path(), "/" | "/reset") {
+    let mut response = if audience == Audience::UserPages {
         HttpResponse::TooManyRequests()
             .content_type("text/html; charset=utf-8")
             .body(crate::views::error_page(&limits.cloud_name, "Please slow down", &message).into_string())
@@ -96,12 +122,50 @@ fn refusal(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
     Some(response)
 }
 
+async fn limited(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    audience: Audience,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(limits) = req.app_data::<web::Data<RateLimits>>() {
+        if let Some(response) = refusal(&req, limits, audience) {
+            return Ok(req.into_response(response));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// Around the user's pages (`/`, `/reset`).
+pub async fn limit_user_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    limited(req, next, Audience::UserPages).await
+}
+
+/// Around the user's JSON API (`/api/v1`).
+pub async fn limit_user_api(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    limited(req, next, Audience::UserApi).await
+}
+
+/// Around the admin API (`/token/...`).
+pub async fn limit_admin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    limited(req, next, Audience::Admin).await
+}
+
+/// Around everything: the request head and URI length limits.
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(limits) = req.app_data::<web::Data<RateLimits>>() {
-        if let Some(response) = refusal(&req, limits) {
+        if let Some(response) = too_long(&req, limits) {
             return Ok(req.into_response(response));
         }
     }

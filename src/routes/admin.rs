@@ -8,6 +8,7 @@ use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
 use crate::store::{IssueWrite, Revoke};
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::ExposeSecret;
@@ -18,6 +19,8 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/token/{user_id}")
+            .wrap(from_fn(crate::middleware::limit_admin))
+            .default_service(web::to(crate::routes::method_not_allowed))
             .route(web::put().to(put_token))
             .route(web::get().to(get_token))
             .route(web::delete().to(delete_token)),

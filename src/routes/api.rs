@@ -5,6 +5,7 @@ use crate::flow::{self, PasswordInput, TotpInput, View};
 use crate::routes::bodies::{PasswordBody, ResumeBody, StatusBody, TotpBody};
 use crate::routes::{parse_json, read_body};
 use crate::state::AppState;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::SecondsFormat;
 use secrecy::ExposeSecret;
@@ -15,11 +16,18 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .route("/status", web::post().to(status))
-            .route("/password", web::post().to(password))
-            .route("/totp", web::post().to(totp))
-            .route("/resume", web::post().to(resume)),
+            .wrap(from_fn(crate::middleware::limit_user_api))
+            .default_service(web::to(crate::routes::not_found))
+            .service(step("/status").route(web::post().to(status)))
+            .service(step("/password").route(web::post().to(password)))
+            .service(step("/totp").route(web::post().to(totp)))
+            .service(step("/resume").route(web::post().to(resume))),
     );
+}
+
+/// A step's resource: another method than its POST is 405 in JSON.
+fn step(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(crate::routes::method_not_allowed))
 }
 
 async fn body<T: serde::de::DeserializeOwned>(

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 /// The buffer is wiped when dropped: bodies carry PINs and passwords.
 pub async fn read_body(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<Zeroizing<Vec<u8>>, AppError> {
     let declared = req
@@ -21,6 +21,22 @@ pub async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(AppError::PayloadTooLarge(limit));
     }
+    // A client that stalls its body is cut off like one that stalls its head.
+    let timeout = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map_or(std::time::Duration::from_secs(10), |state| {
+            state.settings.limits.client_request_timeout.as_std()
+        });
+    tokio::time::timeout(timeout, read_all(payload, declared, limit))
+        .await
+        .map_err(|_| AppError::RequestTimeout)?
+}
+
+async fn read_all(
+    mut payload: web::Payload,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Zeroizing<Vec<u8>>, AppError> {
     // Reserved up front so growing the buffer leaves no stray copies behind.
     let mut body = Zeroizing::new(Vec::with_capacity(declared.unwrap_or(1024).min(limit as u64) as usize));
     while let Some(chunk) = payload.next().await {

@@ -27,6 +27,11 @@ pub async fn not_found() -> HttpResponse {
     json_error(StatusCode::NOT_FOUND, "no such resource".into())
 }
 
+/// A method the resource does not have: 405 in the same JSON shape.
+pub async fn method_not_allowed() -> HttpResponse {
+    json_error(StatusCode::METHOD_NOT_ALLOWED, "this method is not allowed here".into())
+}
+
 /// A path segment that does not decode (`/token/%FF`) is the caller's mistake: 400 in JSON.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| {

@@ -8,16 +8,23 @@ use crate::state::AppState;
 use crate::views::{self, Message, PageContext};
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use secrecy::{ExposeSecret, SecretString};
 
 const FORM_LIMIT: usize = 16 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(show)).route(web::post().to(submit)))
-        .route("/static/style.css", web::get().to(stylesheet))
-        // Browsers ask for it on every page; no icon, and no 404 in the console.
-        .route("/favicon.ico", web::get().to(HttpResponse::NoContent));
+    cfg.service(
+        web::resource("/")
+            .wrap(from_fn(crate::middleware::limit_user_pages))
+            .route(web::get().to(show))
+            .route(web::post().to(submit))
+            .default_service(web::to(crate::routes::method_not_allowed)),
+    )
+    .route("/static/style.css", web::get().to(stylesheet))
+    // Browsers ask for it on every page; no icon, and no 404 in the console.
+    .route("/favicon.ico", web::get().to(HttpResponse::NoContent));
 }
 
 async fn stylesheet() -> HttpResponse {

@@ -8,13 +8,19 @@ use crate::state::AppState;
 use crate::views::{self, ResetValues};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use secrecy::ExposeSecret;
 
 const FORM_LIMIT: usize = 16 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/reset").route(web::get().to(show)).route(web::post().to(submit)));
+    cfg.service(
+        web::resource("/reset")
+            .wrap(from_fn(crate::middleware::limit_user_pages))
+            .route(web::get().to(show))
+            .route(web::post().to(submit)),
+    );
 }
 
 fn enabled(state: &AppState) -> bool {

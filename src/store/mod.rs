@@ -25,6 +25,8 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("the database holds a value this setpass does not understand: {0}")]
     Corrupt(String),
+    #[error("cannot create the database file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,6 +47,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path, pool_size: u32) -> Result<Self, StoreError> {
+        create_private(path)?;
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
             conn.execute_batch(
                 // busy_timeout first: the pool opens connections at once, and switching to WAL
@@ -117,6 +120,23 @@ impl Store {
     }
 }
 
+/// A new database file is created mode 0600 before SQLite opens it: it holds PIN hashes, and
+/// SQLite gives its `-wal` and `-shm` files the database file's mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(StoreError::Io(err)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// What `setpass doctor` reads of a database without changing it.
 pub struct Inspection {
     /// `None`: no database file yet.
@@ -143,6 +163,19 @@ pub fn inspect(path: &Path) -> Result<Inspection, StoreError> {
         }
     }
     Ok(Inspection { version: Some(version), latest, modes })
+}
+
+#[cfg(all(test, unix))]
+#[tokio::test]
+async fn the_database_and_its_wal_and_shm_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, store) = open_temp();
+    store.ping().await.unwrap();
+    store.run(|conn| Ok(conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")?)).await.unwrap();
+    for name in ["test.db", "test.db-wal", "test.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
 }
 
 #[cfg(test)]

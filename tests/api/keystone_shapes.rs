@@ -22,18 +22,10 @@ async fn onboard_through(app: &TestApp, keystone: &Keystone) {
     assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret], "exactly one credential");
 }
 
-/// How many Keystone calls the app sent again on a new connection (its own metric).
-async fn retries(app: &TestApp) -> f64 {
-    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    let line = text.lines().find(|l| l.starts_with("setpass_keystone_retries_total ")).unwrap_or_default();
-    line.rsplit(' ').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn a_user_onboards_against_a_keystone_that_closes_every_connection() {
     let (app, keystone) = app_and_keystone(&no_keepalive_url(), &keystone_url()).await;
     onboard_through(&app, &keystone).await;
-    assert!(retries(&app).await > 0.0, "the server really closed a pooled connection");
 }
 
 #[tokio::test]
@@ -48,7 +40,9 @@ async fn thirty_onboardings_in_a_row_all_finish_against_a_keystone_that_closes_e
     for _ in 0..30 {
         onboard_through(&app, &keystone).await;
     }
-    assert!(retries(&app).await > 0.0, "the server really closed pooled connections");
+    // Whether one onboarding meets a closed connection depends on timing; thirty always do.
+    let retries = app.metric("setpass_keystone_retries_total").await;
+    assert!(retries > 0.0, "the server really closed pooled connections");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod binary;
 mod browser;
 mod crash;
 mod doctor;
+mod edges;
 mod email;
 mod hardening;
 mod health;
