@@ -180,6 +180,28 @@ impl KeystoneClient {
     }
 }
 
+/// `POST /v3/auth/tokens`'s URL (`?nocatalog`: setpass never reads the catalog).
+impl KeystoneClient {
+    pub(crate) fn tokens_url(&self) -> Url {
+        let mut url = self.url(&["auth", "tokens"]);
+        url.set_query(Some("nocatalog"));
+        url
+    }
+}
+
+/// The token a successful `POST /v3/auth/tokens` issued, from its `X-Subject-Token` header.
+pub(crate) fn subject_token(
+    operation: &'static str,
+    response: &Response,
+) -> Result<secrecy::SecretString, KeystoneError> {
+    response
+        .headers()
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| secrecy::SecretString::from(v.to_owned()))
+        .ok_or(KeystoneError::Unexpected { operation, status: response.status() })
+}
+
 /// The usual mapping of an error status for calls made with a token.
 pub(crate) fn refusal(operation: &'static str, status: StatusCode) -> KeystoneError {
     match status {

@@ -1,7 +1,6 @@
 //! Token calls for the admin check: validate a token, rescope an unscoped one.
-use super::{refusal, IssuedToken, KeystoneClient, KeystoneError, TokenBody, ValidatedToken};
+use super::{refusal, subject_token, IssuedToken, KeystoneClient, KeystoneError, TokenBody, ValidatedToken};
 use reqwest::{Method, StatusCode};
-use secrecy::SecretString;
 use serde_json::json;
 
 /// A project-scoped token made from the caller's unscoped one, and what it carries.
@@ -15,10 +14,10 @@ impl KeystoneClient {
     /// Validates `token` with itself as the subject (Keystone's policy lets a token read itself).
     pub async fn validate_token(&self, token: &str) -> Result<ValidatedToken, KeystoneError> {
         const OP: &str = "token validation";
-        let mut url = self.url(&["auth", "tokens"]);
-        url.set_query(Some("nocatalog"));
-        let request =
-            self.request_url(Method::GET, url).header("X-Auth-Token", token).header("X-Subject-Token", token);
+        let request = self
+            .request_url(Method::GET, self.tokens_url())
+            .header("X-Auth-Token", token)
+            .header("X-Subject-Token", token);
         let response = self.send(OP, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Self::json::<TokenBody>(OP, response).await?.token.into()),
@@ -41,17 +40,11 @@ impl KeystoneClient {
                 "identity": {"methods": ["token"], "token": {"id": token}},
                 "scope": {"project": {"name": project, "domain": domain_ref}},
             }});
-            let mut url = self.url(&["auth", "tokens"]);
-            url.set_query(Some("nocatalog"));
-            let response = self.send(OP, self.request_url(Method::POST, url).json(&body)).await?;
+            let response =
+                self.send(OP, self.request_url(Method::POST, self.tokens_url()).json(&body)).await?;
             match response.status() {
                 StatusCode::CREATED | StatusCode::OK => {
-                    let value = response
-                        .headers()
-                        .get("x-subject-token")
-                        .and_then(|v| v.to_str().ok())
-                        .map(|v| SecretString::from(v.to_owned()))
-                        .ok_or(KeystoneError::Unexpected { operation: OP, status: StatusCode::CREATED })?;
+                    let value = subject_token(OP, &response)?;
                     let validated: ValidatedToken = Self::json::<TokenBody>(OP, response).await?.token.into();
                     let token = IssuedToken { value, expires_at: validated.expires_at };
                     return Ok(Some(Rescoped { token, validated }));

@@ -1,9 +1,8 @@
 //! Keystone calls of the onboarding flow: users, the password change, logins.
-use super::{refusal, IssuedToken, KeystoneClient, KeystoneError};
+use super::{refusal, subject_token, IssuedToken, KeystoneClient, KeystoneError};
 use crate::domain::UserId;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, Response, StatusCode};
-use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -153,18 +152,12 @@ impl KeystoneClient {
 
     /// `POST /v3/auth/tokens`; a 401 body is returned for the caller to read.
     async fn auth(&self, operation: &'static str, identity: Value) -> Result<(Login, Value), KeystoneError> {
-        let mut url = self.url(&["auth", "tokens"]);
-        url.set_query(Some("nocatalog"));
-        let request = self.request_url(Method::POST, url).json(&json!({"auth": {"identity": identity}}));
+        let request =
+            self.request_url(Method::POST, self.tokens_url()).json(&json!({"auth": {"identity": identity}}));
         let response = self.send(operation, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
-                let value = response
-                    .headers()
-                    .get("x-subject-token")
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| SecretString::from(v.to_owned()))
-                    .ok_or(unexpected(operation, StatusCode::CREATED))?;
+                let value = subject_token(operation, &response)?;
                 let body: TokenExpiry = Self::json(operation, response).await?;
                 Ok((Login::Token(IssuedToken { value, expires_at: body.token.expires_at }), Value::Null))
             }

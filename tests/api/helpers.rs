@@ -390,8 +390,8 @@ impl Keystone {
         self.admin_get(&format!("/users/{user_id}")).await
     }
 
-    /// An application credential of the bootstrap admin (admin role on the admin project).
-    pub async fn admin_application_credential(&self) -> (String, String) {
+    /// The bootstrap admin's user id.
+    pub async fn admin_user_id(&self) -> String {
         let validated: Value = self
             .http
             .get(format!("{}/auth/tokens?nocatalog", self.url))
@@ -403,7 +403,12 @@ impl Keystone {
             .json()
             .await
             .unwrap();
-        let admin_id = validated["token"]["user"]["id"].as_str().unwrap();
+        validated["token"]["user"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An application credential of the bootstrap admin (admin role on the admin project).
+    pub async fn admin_application_credential(&self) -> (String, String) {
+        let admin_id = self.admin_user_id().await;
         let response = self
             .http
             .post(format!("{}/users/{admin_id}/application_credentials", self.url))
@@ -547,4 +552,22 @@ impl Keystone {
 /// An app talking to Keystone at `app_url`, and the test's admin on the same Keystone at `admin_url`.
 pub async fn app_and_keystone(app_url: &str, admin_url: &str) -> (TestApp, Keystone) {
     tokio::join!(spawn_app(app_url), Keystone::connect(admin_url))
+}
+
+/// An app on `url` with a new application credential of the bootstrap admin as its service
+/// credential; returns the app and the credential's id.
+pub async fn app_with_service(
+    keystone: &Keystone,
+    url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> (TestApp, String) {
+    let (id, secret) = keystone.admin_application_credential().await;
+    let service_id = id.clone();
+    let app = spawn_app_with(url, move |s| {
+        s.keystone.service_credential_id = Some(service_id);
+        s.keystone.service_credential_secret = Some(secret);
+        adjust(s);
+    })
+    .await;
+    (app, id)
 }

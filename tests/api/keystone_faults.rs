@@ -1,28 +1,14 @@
 //! The user's flow when Keystone misbehaves in ways a real one will not on demand (wiremock).
 use crate::helpers::*;
-use chrono::{SecondsFormat, Utc};
+use crate::standin::{keystone_with_admin, USER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const USER: &str = "0123456789abcdef0123456789abcdef";
-
 async fn keystone_that_stalls_on_password_change() -> MockServer {
-    let server = MockServer::start().await;
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
-    Mock::given(method("GET"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
-            "roles": [{"name": "admin"}], "system": {"all": true}}})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v3/users/{USER}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u"}})))
-        .mount(&server)
-        .await;
+    let server = keystone_with_admin(Duration::ZERO).await;
     Mock::given(method("POST"))
         .and(path_regex("^/v3/users/.*/password$"))
         .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(5)))

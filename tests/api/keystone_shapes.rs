@@ -48,12 +48,7 @@ async fn thirty_onboardings_in_a_row_all_finish_against_a_keystone_that_closes_e
 #[tokio::test]
 async fn a_user_with_mfa_rules_set_at_creation_onboards_and_keeps_exactly_those_rules() {
     let keystone = Keystone::connect(&keystone_url()).await;
-    let (id, secret) = keystone.admin_application_credential().await;
-    let app = spawn_app_with(&no_keepalive_url(), |s| {
-        s.keystone.service_credential_id = Some(id);
-        s.keystone.service_credential_secret = Some(secret);
-    })
-    .await;
+    let (app, _) = app_with_service(&keystone, &no_keepalive_url(), |_| {}).await;
     let rules = json!([["password", "totp"], ["application_credential"]]);
     let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
     let token = app.new_link(&keystone, &user, "2468").await;

@@ -54,12 +54,7 @@ async fn a_user_disabled_after_the_link_was_issued_is_told_so_and_nothing_is_use
 async fn a_user_deleted_after_the_link_was_issued_is_told_the_account_is_gone() {
     let url = keystone_url();
     let keystone = Keystone::connect(&url).await;
-    let (id, secret) = keystone.admin_application_credential().await;
-    let app = spawn_app_with(&url, |s| {
-        s.keystone.service_credential_id = Some(id);
-        s.keystone.service_credential_secret = Some(secret);
-    })
-    .await;
+    let (app, _) = app_with_service(&keystone, &url, |_| {}).await;
     let user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
     keystone.delete_user(&user.id).await;
@@ -117,13 +112,7 @@ async fn after_the_operator_clears_the_mfa_rules_the_same_link_continues() {
 async fn enforcing_mfa_keeps_the_rules_a_user_already_had() {
     let url = keystone_url();
     let keystone = Keystone::connect(&url).await;
-    let (id, secret) = keystone.admin_application_credential().await;
-    let app = spawn_app_with(&url, |s| {
-        s.keystone.service_credential_id = Some(id);
-        s.keystone.service_credential_secret = Some(secret);
-        s.keystone.enforce_mfa = true;
-    })
-    .await;
+    let (app, _) = app_with_service(&keystone, &url, |s| s.keystone.enforce_mfa = true).await;
     let user = keystone.create_user_with_mfa_rules(json!([["application_credential"]])).await;
     let token = app.new_link(&keystone, &user, "1357").await;
 

@@ -1,28 +1,14 @@
 //! Every 5xx logs its cause once, with the request id the answer carries, on the HTML form path
 //! as on the JSON path.
 use crate::process::{temp_dir, ServerProcess};
-use chrono::{SecondsFormat, Utc};
+use crate::standin::{keystone_with_admin, USER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const USER: &str = "0123456789abcdef0123456789abcdef";
-
 async fn keystone_failing_the_password_change() -> MockServer {
-    let server = MockServer::start().await;
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
-    Mock::given(method("GET"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
-            "roles": [{"name": "admin"}], "system": {"all": true}}})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v3/users/{USER}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u"}})))
-        .mount(&server)
-        .await;
+    let server = keystone_with_admin(std::time::Duration::ZERO).await;
     Mock::given(method("POST"))
         .and(path_regex("^/v3/users/.*/password$"))
         .respond_with(ResponseTemplate::new(500))
@@ -82,22 +68,7 @@ async fn a_keystone_failure_logs_its_cause_once_with_the_request_id_on_both_path
 
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
-    let keystone = MockServer::start().await;
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
-    Mock::given(method("GET"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"token": {"expires_at": expires, "roles": [{"name": "admin"}], "system": {"all": true}}}))
-                .set_delay(std::time::Duration::from_secs(2)),
-        )
-        .mount(&keystone)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v3/users/{USER}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u"}})))
-        .mount(&keystone)
-        .await;
+    let keystone = keystone_with_admin(std::time::Duration::from_secs(2)).await;
     let (_dir, dir) = temp_dir();
     let server = ServerProcess::start(&dir, &format!("{}/v3", keystone.uri()), &[]);
     let address = server.address.clone();

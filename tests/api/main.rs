@@ -26,4 +26,5 @@ mod renewal;
 mod reset;
 mod secrets;
 mod sinks;
+mod standin;
 mod webhook;

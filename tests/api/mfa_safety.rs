@@ -1,28 +1,20 @@
 //! A user is never left with weaker MFA protection than before setpass touched them: faults a
 //! real Keystone will not make on demand come from a stand-in (wiremock); the rest is real.
 use crate::helpers::*;
-use chrono::{SecondsFormat, Utc};
+use crate::standin::{expires, token_answer, USER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const USER: &str = "0123456789abcdef0123456789abcdef";
 const OFF: &str = r#""multi_factor_auth_enabled":false"#;
 const ON: &str = r#""multi_factor_auth_enabled":true"#;
-
-fn token_answer(token: &str) -> ResponseTemplate {
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
-    ResponseTemplate::new(201).insert_header("X-Subject-Token", token).set_body_json(
-        json!({"token": {"expires_at": expires, "roles": [{"name": "admin"}], "system": {"all": true}}}),
-    )
-}
 
 /// A Keystone whose user has MFA rules on: the first password login gets a receipt; every other
 /// call succeeds unless the test mounts a fault first.
 async fn keystone_with_mfa_user() -> MockServer {
     let server = MockServer::start().await;
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    let expires = expires();
     Mock::given(method("GET"))
         .and(path("/v3/auth/tokens"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
@@ -159,36 +151,14 @@ async fn a_failed_switch_on_stays_owed_shows_in_the_status_and_the_next_request_
 async fn when_enforcing_fails_completion_is_not_recorded_and_the_users_rules_stay_on() {
     let url = keystone_url();
     let keystone = Keystone::connect(&url).await;
-    let (id, secret) = keystone.admin_application_credential().await;
-    let app = spawn_app_with(&url, |s| {
-        s.keystone.service_credential_id = Some(id.clone());
-        s.keystone.service_credential_secret = Some(secret);
-        s.keystone.enforce_mfa = true;
-    })
-    .await;
+    let (app, id) = app_with_service(&keystone, &url, |s| s.keystone.enforce_mfa = true).await;
     let rules = json!([["password", "totp"], ["application_credential"]]);
     let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
     let token = app.new_link(&keystone, &user, "2468").await;
     let totp_secret = app.password_step(&token, "2468", "my-own-password-42").await;
-    let validated: Value = keystone
-        .http()
-        .get(format!("{}/auth/tokens?nocatalog", keystone.url))
-        .header("X-Auth-Token", &keystone.admin_token)
-        .header("X-Subject-Token", &keystone.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin_user = validated["token"]["user"]["id"].as_str().unwrap();
-    keystone
-        .admin_send(
-            reqwest::Method::DELETE,
-            &format!("/users/{admin_user}/application_credentials/{id}"),
-            None,
-        )
-        .await;
+    let admin_user = keystone.admin_user_id().await;
+    let credential = format!("/users/{admin_user}/application_credentials/{id}");
+    keystone.admin_send(reqwest::Method::DELETE, &credential, None).await;
 
     let response = app.submit_totp(&token, &code_now(&totp_secret)).await;
 
@@ -203,15 +173,8 @@ async fn when_enforcing_fails_completion_is_not_recorded_and_the_users_rules_sta
 #[tokio::test]
 async fn a_service_token_keystone_rejects_is_dropped_and_the_call_retried_after_a_new_login() {
     use wiremock::matchers::header;
-    let server = MockServer::start().await;
-    let expires = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true);
-    Mock::given(method("GET"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": {"expires_at": expires,
-            "roles": [{"name": "admin"}], "system": {"all": true}}})))
-        .mount(&server)
-        .await;
-    // The first service token was revoked behind setpass's back; the second is good.
+    let server = keystone_with_mfa_user().await;
+    // The first service token was revoked behind setpass's back; the next login's is good.
     Mock::given(method("POST"))
         .and(body_string_contains("application_credential"))
         .respond_with(token_answer("revoked-service-token"))
@@ -219,34 +182,10 @@ async fn a_service_token_keystone_rejects_is_dropped_and_the_call_retried_after_
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("application_credential"))
-        .respond_with(token_answer("good-service-token"))
-        .mount(&server)
-        .await;
     Mock::given(method("GET"))
         .and(path(format!("/v3/users/{USER}")))
         .and(header("X-Auth-Token", "revoked-service-token"))
         .respond_with(ResponseTemplate::new(401))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v3/users/{USER}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"user": {"id": USER, "name": "u",
-            "domain_id": "default", "enabled": true, "options": {"multi_factor_auth_enabled": true,
-            "multi_factor_auth_rules": [["password", "totp"]]}}})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v3/users/{USER}/password")))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains(r#""methods":["password"]"#))
-        .respond_with(ResponseTemplate::new(401).insert_header("Openstack-Auth-Receipt", "receipt"))
-        .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;

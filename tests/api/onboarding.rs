@@ -263,13 +263,7 @@ async fn re_enrollment_after_a_lost_phone_leaves_exactly_one_totp_credential() {
 async fn mfa_rules_are_set_with_a_service_credential_and_re_enrollment_then_still_works() {
     let url = keystone_url();
     let keystone = Keystone::connect(&url).await;
-    let (id, secret) = keystone.admin_application_credential().await;
-    let app = spawn_app_with(&url, |s| {
-        s.keystone.service_credential_id = Some(id);
-        s.keystone.service_credential_secret = Some(secret);
-        s.keystone.enforce_mfa = true;
-    })
-    .await;
+    let (app, _) = app_with_service(&keystone, &url, |s| s.keystone.enforce_mfa = true).await;
     let mut user = keystone.create_user().await;
     let token = app.new_link(&keystone, &user, "1357").await;
 

@@ -2,19 +2,14 @@
 //! result is discarded and the user is told the link was replaced. A Keystone stand-in holds the
 //! step's Keystone call open while the test renews (a real Keystone cannot be paused on demand).
 use crate::helpers::*;
-use chrono::{SecondsFormat, Utc};
+use crate::standin::{expires, USER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const USER: &str = "0123456789abcdef0123456789abcdef";
 const HOLD: Duration = Duration::from_secs(2);
-
-fn expires() -> String {
-    (Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 /// A Keystone where every call of the flow succeeds; `held` (method, path) answers after `HOLD`.
 async fn keystone_holding(held: (&str, &str)) -> MockServer {
@@ -71,6 +66,14 @@ async fn until_received(server: &MockServer, method: &str, path_part: &str) {
     }
 }
 
+/// Sends `body` to `/api/v1/{step}` in the background; the answer comes when the step is done.
+fn in_flight(app: &TestApp, step: &'static str, body: Value) -> tokio::task::JoinHandle<reqwest::Response> {
+    let (client, address) = (app.client.clone(), app.address.clone());
+    tokio::spawn(
+        async move { client.post(format!("{address}/api/v1/{step}")).json(&body).send().await.unwrap() },
+    )
+}
+
 async fn stage(app: &TestApp, token: &str) -> Value {
     let status: Value = app.api("status", json!({"token": token})).await.json().await.unwrap();
     status["stage"].clone()
@@ -81,13 +84,8 @@ async fn a_renewal_during_the_password_step_wins_and_the_new_link_uses_the_new_p
     let keystone = keystone_holding(("POST", &format!("/v3/users/{USER}/password"))).await;
     let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
     let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
-    let in_flight = {
-        let (client, address, old) = (app.client.clone(), app.address.clone(), old.clone());
-        tokio::spawn(async move {
-            let body = json!({"token": old, "pin": "1234", "password": "my-own-password-42"});
-            client.post(format!("{address}/api/v1/password")).json(&body).send().await.unwrap()
-        })
-    };
+    let in_flight =
+        in_flight(&app, "password", json!({"token": old, "pin": "1234", "password": "my-own-password-42"}));
     until_received(&keystone, "POST", "/password").await;
 
     let (renewed, new) = issue(&app, json!({"password": "random-R2", "pin": "1234"})).await;
@@ -119,14 +117,7 @@ async fn a_renewal_during_enrollment_wins_and_the_new_link_can_still_enroll() {
     let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
     let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
     let secret = app.password_step(&old, "1234", "my-own-password-42").await;
-    let in_flight = {
-        let (client, address, old, code) =
-            (app.client.clone(), app.address.clone(), old.clone(), code_now(&secret));
-        tokio::spawn(async move {
-            let body = json!({"token": old, "code": code});
-            client.post(format!("{address}/api/v1/totp")).json(&body).send().await.unwrap()
-        })
-    };
+    let in_flight = in_flight(&app, "totp", json!({"token": old, "code": code_now(&secret)}));
     until_received(&keystone, "POST", "/credentials").await;
 
     let (renewed, new) = issue(&app, json!({})).await;
@@ -143,13 +134,8 @@ async fn a_revoke_during_the_password_step_wins() {
     let keystone = keystone_holding(("POST", &format!("/v3/users/{USER}/password"))).await;
     let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
     let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
-    let in_flight = {
-        let (client, address, old) = (app.client.clone(), app.address.clone(), old.clone());
-        tokio::spawn(async move {
-            let body = json!({"token": old, "pin": "1234", "password": "my-own-password-42"});
-            client.post(format!("{address}/api/v1/password")).json(&body).send().await.unwrap()
-        })
-    };
+    let in_flight =
+        in_flight(&app, "password", json!({"token": old, "pin": "1234", "password": "my-own-password-42"}));
     until_received(&keystone, "POST", "/password").await;
 
     assert_eq!(app.delete_token(USER, "admin").await.status(), StatusCode::NO_CONTENT);
