@@ -2,11 +2,13 @@
 mod duration;
 mod load;
 mod notify;
+mod secret_file;
 mod validate;
 
 pub use duration::Seconds;
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
+pub use secret_file::read_secret;
 
 use serde::Deserialize;
 use std::net::SocketAddr;

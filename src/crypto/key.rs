@@ -71,10 +71,7 @@ fn generated_path(database: &Path) -> PathBuf {
 }
 
 fn read_key_file(key: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?,
-    );
+    let text = crate::config::read_secret("secrets.key", None, key, Some(path))?.unwrap_or_default();
     decode(key, &text)
 }
 

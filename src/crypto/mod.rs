@@ -17,6 +17,30 @@ use zeroize::Zeroizing;
 const NONCE_LEN: usize = 24;
 
 /// `n` bytes from the operating system's CSPRNG.
+/// What a sealed secret is. Each is bound, as associated data, to its record and its purpose,
+/// so a ciphertext cannot be moved to another record or read as another kind of secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The admin-set password, until the user's password step.
+    AdminPassword,
+    /// The TOTP secret, until enrollment.
+    TotpSecret,
+    /// The user's own Keystone token, between the two steps.
+    UserToken,
+}
+
+impl Purpose {
+    fn associated_data(self, user_id: &str) -> Vec<u8> {
+        match self {
+            // The first records sealed the admin password with the bare user id: kept so that
+            // links issued before stay readable.
+            Purpose::AdminPassword => user_id.as_bytes().to_vec(),
+            Purpose::TotpSecret => format!("{user_id}\u{0}totp").into_bytes(),
+            Purpose::UserToken => format!("{user_id}\u{0}token").into_bytes(),
+        }
+    }
+}
+
 pub fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
     let mut bytes = Zeroizing::new(vec![0u8; n]);
     OsRng.fill_bytes(&mut bytes);
@@ -55,7 +79,16 @@ impl SecretBox {
     }
 
     /// Returns `nonce || ciphertext`.
-    pub fn seal(&self, plaintext: &[u8], associated: &[u8]) -> Vec<u8> {
+    /// Seals a secret of `purpose` for the record of `user_id`: it opens only for that pair.
+    pub fn seal_for(&self, purpose: Purpose, user_id: &str, plaintext: &[u8]) -> Vec<u8> {
+        self.seal(plaintext, &purpose.associated_data(user_id))
+    }
+
+    pub fn open_for(&self, purpose: Purpose, user_id: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+        self.open(sealed, &purpose.associated_data(user_id))
+    }
+
+    fn seal(&self, plaintext: &[u8], associated: &[u8]) -> Vec<u8> {
         let nonce_bytes = random_bytes(NONCE_LEN);
         let nonce = XNonce::from_slice(&nonce_bytes);
         let sealed = self
@@ -69,7 +102,7 @@ impl SecretBox {
         out
     }
 
-    pub fn open(&self, sealed: &[u8], associated: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+    fn open(&self, sealed: &[u8], associated: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
         if sealed.len() < NONCE_LEN {
             return Err(DecryptError);
         }
@@ -113,6 +146,21 @@ mod tests {
         sealed[last] ^= 1;
         assert!(boxed().open(&sealed, b"user-1").is_err());
         assert!(boxed().open(&sealed[..10], b"user-1").is_err());
+    }
+
+    #[test]
+    fn a_secret_opens_only_for_its_own_purpose_and_record() {
+        let sealed = boxed().seal_for(Purpose::TotpSecret, "user-1", b"JBSWY3DP");
+        assert_eq!(boxed().open_for(Purpose::TotpSecret, "user-1", &sealed).unwrap().as_slice(), b"JBSWY3DP");
+        assert!(boxed().open_for(Purpose::UserToken, "user-1", &sealed).is_err());
+        assert!(boxed().open_for(Purpose::AdminPassword, "user-1", &sealed).is_err());
+        assert!(boxed().open_for(Purpose::TotpSecret, "user-2", &sealed).is_err());
+    }
+
+    #[test]
+    fn admin_passwords_sealed_before_purposes_existed_still_open() {
+        let sealed = boxed().seal(b"random admin password", b"user-1");
+        assert!(boxed().open_for(Purpose::AdminPassword, "user-1", &sealed).is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod totp;
 pub use password::{submit_password, PasswordInput};
 pub use totp::{resume, submit_totp, TotpInput};
 
+use crate::crypto::Purpose;
 use crate::domain::{OneTimeToken, Stage, TotpSecret, UserId};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -37,22 +38,14 @@ pub struct TotpView {
     pub attempts_left: u32,
 }
 
-/// Associated data for each sealed secret: the row, and what the secret is.
-pub(crate) fn aad(user_id: &UserId, purpose: &str) -> Vec<u8> {
-    if purpose == "password" {
-        user_id.as_str().as_bytes().to_vec()
-    } else {
-        format!("{user_id}\u{0}{purpose}").into_bytes()
-    }
-}
-
+/// Opens a secret sealed in the record of `user_id`.
 pub(crate) fn open_secret(
     state: &AppState,
     sealed: &[u8],
     user_id: &UserId,
-    purpose: &str,
+    purpose: Purpose,
 ) -> Result<zeroize::Zeroizing<String>, AppError> {
-    let bytes = state.secret_box.open(sealed, &aad(user_id, purpose)).map_err(AppError::internal)?;
+    let bytes = state.secret_box.open_for(purpose, user_id.as_str(), sealed).map_err(AppError::internal)?;
     String::from_utf8(bytes.to_vec()).map(zeroize::Zeroizing::new).map_err(AppError::internal)
 }
 
@@ -94,7 +87,7 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
         Stage::Totp => {
             let sealed =
                 flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(Missing("TOTP secret")))?;
-            let secret = TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?)
+            let secret = TotpSecret::parse(&open_secret(state, sealed, user_id, Purpose::TotpSecret)?)
                 .map_err(AppError::internal)?;
             let account = account(flow);
             let now = state.clock.now();

@@ -1,6 +1,7 @@
 //! Step 1: PIN + new password → Keystone password change → a user token for step 2.
 use super::mfa::{self, UserLogin};
 use super::{open, reopen_at, stage_conflict, with_lease, View};
+use crate::crypto::Purpose;
 use crate::domain::{OneTimeToken, Password, Pin, Stage, TotpSecret, UserId};
 use crate::error::AppError;
 use crate::keystone::{IssuedToken, Login, PasswordChange};
@@ -85,7 +86,7 @@ async fn change_in_keystone(
         .password_ct
         .as_deref()
         .ok_or_else(|| AppError::internal(super::Missing("admin-set password")))?;
-    let original = super::open_secret(state, sealed, user_id, "password")?;
+    let original = super::open_secret(state, sealed, user_id, Purpose::AdminPassword)?;
     let changed = match state
         .keystone
         .change_password(user_id, &original, password.expose())
@@ -177,11 +178,11 @@ async fn finish(
     let user_id = &flow.record.user_id;
     let now = state.clock.now();
     let enabled = state.settings.totp.enabled;
-    let seal = |text: &str, purpose| state.secret_box.seal(text.as_bytes(), &super::aad(user_id, purpose));
+    let seal = |text: &str, purpose| state.secret_box.seal_for(purpose, user_id.as_str(), text.as_bytes());
     let done = PasswordDone {
         next: if enabled { Stage::Totp } else { Stage::Complete },
-        totp_secret_ct: enabled.then(|| seal(TotpSecret::generate().expose(), "totp")),
-        user_token_ct: token.as_ref().filter(|_| enabled).map(|t| seal(t.value.expose_secret(), "token")),
+        totp_secret_ct: enabled.then(|| seal(TotpSecret::generate().expose(), Purpose::TotpSecret)),
+        user_token_ct: token.as_ref().filter(|_| enabled).map(|t| seal(t.value.expose_secret(), Purpose::UserToken)),
         user_token_expires_at: token.as_ref().filter(|_| enabled).map(|t| t.expires_at),
         mfa_receipt,
         now,

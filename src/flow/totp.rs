@@ -1,6 +1,7 @@
 //! Step 2: a correct code from the app → the Keystone `totp` credential, checked by a login.
 use super::mfa::{self, UserLogin};
 use super::{open, open_secret, reopen_at, stage_conflict, with_lease, View};
+use crate::crypto::Purpose;
 use crate::domain::totp::parse_code;
 use crate::domain::{CodeCheck, OneTimeToken, Password, Stage, TotpSecret, UserId};
 use crate::error::AppError;
@@ -49,7 +50,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     let sealed =
         flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(super::Missing("TOTP secret")))?;
     let secret =
-        TotpSecret::parse(&open_secret(state, sealed, user_id, "totp")?).map_err(AppError::internal)?;
+        TotpSecret::parse(&open_secret(state, sealed, user_id, Purpose::TotpSecret)?).map_err(AppError::internal)?;
     let skew_secs = match secret.check(code, now.timestamp(), state.settings.totp.previous_windows) {
         CodeCheck::Accepted => {
             state.store.refund_attempt(&flow.issuance(), Stage::Totp).await?;
@@ -178,7 +179,7 @@ async fn acting_token(
         .as_deref()
         .filter(|_| flow.user_token_expires_at.is_some_and(|t| t > now + chrono::Duration::seconds(60)));
     if let Some(sealed) = kept {
-        return Ok(SecretString::from(open_secret(state, sealed, user_id, "token")?.to_string()));
+        return Ok(SecretString::from(open_secret(state, sealed, user_id, Purpose::UserToken)?.to_string()));
     }
     fresh_user_token(state, flow, password.ok_or(AppError::PasswordNeeded)?).await
 }
@@ -192,7 +193,7 @@ async fn fresh_user_token(
     match mfa::user_login(state, user_id, password).await? {
         UserLogin::Token(token) => {
             let sealed =
-                state.secret_box.seal(token.value.expose_secret().as_bytes(), &super::aad(user_id, "token"));
+                state.secret_box.seal_for(Purpose::UserToken, user_id.as_str(), token.value.expose_secret().as_bytes());
             if !state
                 .store
                 .store_user_token(&flow.issuance(), Some(sealed), Some(token.expires_at), false)

@@ -1,6 +1,6 @@
 //! The operator's application credential: setpass's own admin identity in Keystone.
 use super::{IssuedToken, KeystoneClient, KeystoneError, Login};
-use crate::config::{ConfigError, KeystoneSettings};
+use crate::config::{read_secret, ConfigError, KeystoneSettings};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -21,20 +21,14 @@ impl ServiceCredential {
     /// From `keystone.service_credential_id` and its secret (or secret file); `None` when unset.
     pub fn from_settings(settings: &KeystoneSettings) -> Result<Option<Self>, ConfigError> {
         let Some(id) = settings.service_credential_id.clone() else { return Ok(None) };
-        let secret = match (&settings.service_credential_secret, &settings.service_credential_secret_file) {
-            (Some(secret), _) => secret.clone(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .map_err(|err| {
-                    ConfigError::new(
-                        "keystone.service_credential_secret_file",
-                        format!("cannot read {}: {err}", path.display()),
-                    )
-                })?
-                .trim()
-                .to_owned(),
-            (None, None) => return Err(ConfigError::new("keystone.service_credential_secret", "is missing")),
-        };
-        Ok(Some(Self::new(id, secret.into())))
+        let secret = read_secret(
+            "keystone.service_credential_secret",
+            settings.service_credential_secret.as_deref(),
+            "keystone.service_credential_secret_file",
+            settings.service_credential_secret_file.as_deref(),
+        )?
+        .ok_or_else(|| ConfigError::new("keystone.service_credential_secret", "is missing"))?;
+        Ok(Some(Self::new(id, secret.as_str().into())))
     }
 
     pub async fn token(

@@ -1,6 +1,6 @@
 //! SMTP: the one-time link to a new user, and reset requests to the helpdesk.
 use super::template::{in_words, Escape, Template};
-use crate::config::{ConfigError, Settings, SmtpTls};
+use crate::config::{read_secret, ConfigError, Settings, SmtpTls};
 use crate::domain::EmailAddress;
 use chrono::{DateTime, SecondsFormat, Utc};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -95,12 +95,14 @@ impl Mailer {
         .map_err(|err| ConfigError::new("email.host", format!("cannot use `{host}` for TLS: {err}")))?;
         let mut builder = builder.port(email.port()).timeout(Some(email.timeout.as_std()));
         if let Some(username) = &email.username {
-            let password = match (&email.password, &email.password_file) {
-                (Some(password), _) => password.clone(),
-                (None, Some(path)) => read_secret("email.password_file", path)?,
-                (None, None) => return Err(ConfigError::new("email.password", "is missing")),
-            };
-            builder = builder.credentials(Credentials::new(username.clone(), password));
+            let password = read_secret(
+                "email.password",
+                email.password.as_deref(),
+                "email.password_file",
+                email.password_file.as_deref(),
+            )?
+            .ok_or_else(|| ConfigError::new("email.password", "is missing"))?;
+            builder = builder.credentials(Credentials::new(username.clone(), password.to_string()));
         }
         let reset = match &settings.reset {
             reset if reset.enabled => Some(ResetMail {
@@ -208,12 +210,6 @@ fn one_line(text: &str) -> String {
 fn mailbox(key: &str, value: &str) -> Result<Mailbox, ConfigError> {
     Mailbox::from_str(value.trim())
         .map_err(|_| ConfigError::new(key, format!("`{value}` is not an email address")))
-}
-
-fn read_secret(key: &str, path: &Path) -> Result<String, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?;
-    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// A template from the operator's file, or the built-in one; refused with the file and line.

@@ -1,6 +1,6 @@
 //! Event notices to a registration system: a small JSON POST, signed with HMAC-SHA256 over the
 //! body, retried with backoff in the background so no user ever waits for it.
-use crate::config::{ConfigError, WebhookSettings};
+use crate::config::{read_secret, ConfigError, WebhookSettings};
 use crate::domain::UserId;
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
@@ -41,16 +41,14 @@ impl Webhook {
     /// `None` when no `webhook.url` is set.
     pub fn new(settings: &WebhookSettings) -> Result<Option<Self>, ConfigError> {
         let Some(url) = settings.url.clone() else { return Ok(None) };
-        let secret = match (&settings.secret, &settings.secret_file) {
-            (Some(secret), _) => secret.trim().to_owned(),
-            (None, Some(path)) => {
-                let text = std::fs::read_to_string(path).map_err(|err| {
-                    ConfigError::new("webhook.secret_file", format!("cannot read {}: {err}", path.display()))
-                })?;
-                text.trim().to_owned()
-            }
-            (None, None) => return Err(ConfigError::new("webhook.secret", "is missing")),
-        };
+        let secret = read_secret(
+            "webhook.secret",
+            settings.secret.as_deref(),
+            "webhook.secret_file",
+            settings.secret_file.as_deref(),
+        )?
+        .ok_or_else(|| ConfigError::new("webhook.secret", "is missing"))?
+        .to_string();
         if secret.chars().count() < 16 {
             return Err(ConfigError::new("webhook.secret_file", "the secret needs at least 16 characters"));
         }

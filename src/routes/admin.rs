@@ -1,4 +1,5 @@
 //! The admin API: issue or renew a one-time link, read its status, revoke it.
+use crate::crypto::Purpose;
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{EmailAddress, IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
 use crate::error::AppError;
@@ -113,7 +114,7 @@ async fn put_token(
         None => None,
     };
     let password_ct =
-        password.as_ref().map(|p| state.secret_box.seal(p.expose().as_bytes(), user_id.as_str().as_bytes()));
+        password.as_ref().map(|p| state.secret_box.seal_for(Purpose::AdminPassword, user_id.as_str(), p.expose().as_bytes()));
     let token = OneTimeToken::generate();
     let now = state.clock.now();
     let expires_at = now + state.settings.onboarding.link_lifetime.as_chrono();
