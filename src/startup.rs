@@ -1,15 +1,14 @@
 //! Wiring: build the state, bind the listener (port 0 works), start the purge task, run.
-use crate::admin_auth::AdminGuard;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{ConfigError, MetricsServe, Settings};
 use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
 use crate::keystone::{ClientOptions, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
-use crate::middleware::{self, RateLimits};
-use crate::routes;
+use crate::onboarding::admin_check::AdminGuard;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
+use crate::web::middleware::{self, RateLimits};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
@@ -52,12 +51,13 @@ fn metrics_server(state: &web::Data<AppState>) -> Result<Option<(u16, Server)>, 
         TcpListener::bind(addr).map_err(|source| StartupError::Bind { addr: addr.to_string(), source })?;
     let port = listener.local_addr().map_err(StartupError::Serve)?.port();
     let app_state = state.clone();
-    let server =
-        HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes::metrics::configure))
-            .workers(1)
-            .listen(listener)
-            .map_err(StartupError::Serve)?
-            .run();
+    let server = HttpServer::new(move || {
+        App::new().app_data(app_state.clone()).configure(crate::web::metrics::configure)
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(StartupError::Serve)?
+    .run();
     log::info!("metrics on http://{addr}/metrics");
     Ok(Some((port, server)))
 }
@@ -89,15 +89,15 @@ impl Application {
                 .wrap(access_log())
                 .app_data(app_state.clone())
                 .app_data(limits.clone())
-                .app_data(routes::path_config())
-                .app_data(routes::query_config())
-                .configure(routes::configure)
+                .app_data(crate::web::path_config())
+                .app_data(crate::web::query_config())
+                .configure(crate::web::configure)
                 .configure(|cfg| {
                     if app_state.settings.metrics.serve == MetricsServe::Main {
-                        routes::metrics::configure(cfg);
+                        crate::web::metrics::configure(cfg);
                     }
                 })
-                .default_service(web::to(routes::not_found))
+                .default_service(web::to(crate::web::not_found))
         })
         .workers(workers)
         .client_request_timeout(request_timeout)
@@ -202,7 +202,7 @@ async fn restore_forever(state: Arc<AppState>) {
     let mut ticks = tokio::time::interval(RESTORE_INTERVAL);
     loop {
         ticks.tick().await;
-        crate::flow::mfa::restore_all_owed(&state).await;
+        crate::onboarding::mfa::restore_all_owed(&state).await;
     }
 }
 

@@ -1,11 +1,11 @@
 //! What every handler shares: settings, store, Keystone client, hasher, key, clock.
-use crate::admin_auth::AdminGuard;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::{PinHasher, SecretBox};
 use crate::domain::{Limits, PinPolicy};
 use crate::keystone::{KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
+use crate::onboarding::admin_check::AdminGuard;
 use crate::store::Store;
 use std::sync::Arc;
 

@@ -2,8 +2,8 @@
 //! an error message that quotes the input back is a finding.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use setpass::routes::bodies::{decode_form, decode_query, IssueBody, LinkQuery, PasswordBody, StatusBody, StepForm, TotpBody};
-use setpass::routes::decode_json;
+use setpass::web::bodies::{decode_form, decode_query, IssueBody, LinkQuery, PasswordBody, StatusBody, StepForm, TotpBody};
+use setpass::web::decode_json;
 
 fuzz_target!(|data: &[u8]| {
     let (content_type, body) = match data.split_first() {

@@ -16,10 +16,9 @@ pub fn read_secret(
         (Some(_), Some(_)) => Err(ConfigError::new(key, format!("set either {key} or {file_key}, not both"))),
         (Some(value), None) => Ok(Some(Zeroizing::new(value.to_owned()))),
         (None, Some(path)) => {
-            let text = Zeroizing::new(
-                std::fs::read_to_string(path)
-                    .map_err(|err| ConfigError::new(file_key, format!("cannot read {}: {err}", path.display())))?,
-            );
+            let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|err| {
+                ConfigError::new(file_key, format!("cannot read {}: {err}", path.display()))
+            })?);
             Ok(Some(Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_owned())))
         }
         (None, None) => Ok(None),

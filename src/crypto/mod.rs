@@ -84,7 +84,12 @@ impl SecretBox {
         self.seal(plaintext, &purpose.associated_data(user_id))
     }
 
-    pub fn open_for(&self, purpose: Purpose, user_id: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+    pub fn open_for(
+        &self,
+        purpose: Purpose,
+        user_id: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
         self.open(sealed, &purpose.associated_data(user_id))
     }
 

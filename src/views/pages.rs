@@ -1,6 +1,6 @@
 //! One page per stage, and the page for a link that cannot be used.
 use super::{layout, qr_svg, Chrome};
-use crate::flow::{TotpView, View};
+use crate::onboarding::{TotpView, View};
 use maud::{html, Markup, PreEscaped};
 
 /// What the page says above the form after a failed submission.

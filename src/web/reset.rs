@@ -2,10 +2,10 @@
 //! Only with `[reset] enabled`; otherwise both answer 404 like any unknown path.
 use crate::error::AppError;
 use crate::notify::{forward_reset_request, ResetInput};
-use crate::routes::bodies::{decode_form, ResetForm};
-use crate::routes::{not_found, read_body};
 use crate::state::AppState;
 use crate::views::{self, ResetValues};
+use crate::web::bodies::{decode_form, ResetForm};
+use crate::web::{not_found, read_body};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -17,7 +17,7 @@ const FORM_LIMIT: usize = 16 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/reset")
-            .wrap(from_fn(crate::middleware::limit_user_pages))
+            .wrap(from_fn(crate::web::middleware::limit_user_pages))
             .route(web::get().to(show))
             .route(web::post().to(submit)),
     );

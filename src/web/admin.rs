@@ -1,13 +1,12 @@
 //! The admin API: issue or renew a one-time link, read its status, revoke it.
-use crate::crypto::Purpose;
-use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{EmailAddress, IssueKind, Onboarding, OneTimeToken, Password, Pin, UserId};
+use crate::domain::{EmailAddress, IssueKind, Onboarding, Password, Pin, UserId};
 use crate::error::AppError;
-use crate::notify::{EmailOutcome, LinkMail};
-use crate::routes::bodies::IssueBody;
-use crate::routes::{parse_json, read_body};
+use crate::notify::EmailOutcome;
+use crate::onboarding::{self, IssueRequest, Issued};
 use crate::state::AppState;
-use crate::store::{IssueWrite, Revoke};
+use crate::store::Revoke;
+use crate::web::bodies::IssueBody;
+use crate::web::{parse_json, read_body};
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,8 +19,8 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/token/{user_id}")
-            .wrap(from_fn(crate::middleware::limit_admin))
-            .default_service(web::to(crate::routes::method_not_allowed))
+            .wrap(from_fn(crate::web::middleware::limit_admin))
+            .default_service(web::to(crate::web::method_not_allowed))
             .route(web::put().to(put_token))
             .route(web::get().to(get_token))
             .route(web::delete().to(delete_token)),
@@ -66,17 +65,10 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     if token.is_empty() {
         return Err(missing());
     }
-    if token.len() > crate::admin_auth::MAX_TOKEN_LEN {
+    if token.len() > crate::onboarding::admin_check::MAX_TOKEN_LEN {
         return Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()));
     }
     Ok(token.to_owned())
-}
-
-fn issue_error(rule: IssueError) -> AppError {
-    match rule {
-        IssueError::Missing(_) => AppError::BadRequest(rule.to_string()),
-        IssueError::AlreadyComplete => AppError::Conflict(rule.to_string()),
-    }
 }
 
 fn iso(t: DateTime<Utc>) -> String {
@@ -102,43 +94,8 @@ async fn put_token(
         .map(EmailAddress::parse)
         .transpose()
         .map_err(|err| AppError::BadRequest(format!("`email`: {err}")))?;
-    let user = state.admin.authorize_for_user(&caller, &user_id).await?;
-    if pin.is_none() || password.is_none() {
-        // Refuse an incomplete new record before spending a hash on it.
-        let existing = state.store.find(&user_id).await?.map(|record| record.stage);
-        plan_issue(existing, pin.is_some(), password.is_some()).map_err(issue_error)?;
-    }
-
-    let pin_hash = match &pin {
-        Some(pin) => Some(state.hasher.hash(pin.expose().as_bytes()).await?),
-        None => None,
-    };
-    let password_ct =
-        password.as_ref().map(|p| state.secret_box.seal_for(Purpose::AdminPassword, user_id.as_str(), p.expose().as_bytes()));
-    let token = OneTimeToken::generate();
-    let now = state.clock.now();
-    let expires_at = now + state.settings.onboarding.link_lifetime.as_chrono();
-    let write = IssueWrite {
-        user_id: user_id.clone(),
-        token_hash: token.hash(),
-        user_name: user.name.clone(),
-        pin_hash,
-        password_ct,
-        now,
-        expires_at,
-    };
-    let kind = state.store.issue(write).await?.map_err(issue_error)?;
-    let (verb, counter) = match kind {
-        IssueKind::Created => ("issued", &state.metrics.links_issued),
-        IssueKind::Renewed => ("renewed", &state.metrics.links_renewed),
-    };
-    counter.inc();
-    log::info!("{verb} onboarding link for user {user_id}, valid until {}", iso(expires_at));
-    let url = state.link(token.expose());
-    let lifetime_secs = state.settings.onboarding.link_lifetime.0;
-    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at };
-    let email =
-        crate::notify::mail_link(&state, &user_id, email.as_ref(), user.email.as_deref(), &mail).await;
+    let request = IssueRequest { caller_token: &caller, user_id: user_id.clone(), pin, password, email };
+    let Issued { kind, token, url, expires_at, email } = onboarding::issue(&state, request).await?;
 
     let mut response = match kind {
         IssueKind::Created => HttpResponse::Created(),

@@ -1,10 +1,10 @@
 //! The user's steps as JSON, for scripts and tests; the token travels in the body, not the URL.
 use crate::domain::OneTimeToken;
 use crate::error::AppError;
-use crate::flow::{self, PasswordInput, TotpInput, View};
-use crate::routes::bodies::{PasswordBody, ResumeBody, StatusBody, TotpBody};
-use crate::routes::{parse_json, read_body};
+use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::state::AppState;
+use crate::web::bodies::{PasswordBody, ResumeBody, StatusBody, TotpBody};
+use crate::web::{parse_json, read_body};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::SecondsFormat;
@@ -16,8 +16,8 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .wrap(from_fn(crate::middleware::limit_user_api))
-            .default_service(web::to(crate::routes::not_found))
+            .wrap(from_fn(crate::web::middleware::limit_user_api))
+            .default_service(web::to(crate::web::not_found))
             .service(step("/status").route(web::post().to(status)))
             .service(step("/password").route(web::post().to(password)))
             .service(step("/totp").route(web::post().to(totp)))
@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// A step's resource: another method than its POST is 405 in JSON.
 fn step(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(crate::routes::method_not_allowed))
+    web::resource(path).default_service(web::to(crate::web::method_not_allowed))
 }
 
 async fn body<T: serde::de::DeserializeOwned>(
@@ -59,8 +59,8 @@ async fn status(
 ) -> Result<HttpResponse, AppError> {
     let input: StatusBody = body(&req, payload).await?;
     let token = OneTimeToken::parse(input.token.expose_secret())?;
-    let record = flow::open(&state, &token).await?;
-    let mut answer = view_json(&flow::view(&state, &record)?);
+    let record = onboarding::open(&state, &token).await?;
+    let mut answer = view_json(&onboarding::view(&state, &record)?);
     answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
     answer["attempts_left"] = json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
     Ok(HttpResponse::Ok().json(answer))
@@ -78,7 +78,7 @@ async fn password(
         password: input.password.expose_secret(),
         confirm: None,
     };
-    let view = flow::submit_password(&state, &token, step).await?;
+    let view = onboarding::submit_password(&state, &token, step).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }
 
@@ -93,7 +93,7 @@ async fn totp(
         code: input.code.expose_secret(),
         password: input.password.as_ref().map(|p| p.expose_secret()),
     };
-    let view = flow::submit_totp(&state, &token, step).await?;
+    let view = onboarding::submit_totp(&state, &token, step).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }
 
@@ -105,6 +105,6 @@ async fn resume(
 ) -> Result<HttpResponse, AppError> {
     let input: ResumeBody = body(&req, payload).await?;
     let token = OneTimeToken::parse(input.token.expose_secret())?;
-    let view = flow::resume(&state, &token, input.password.expose_secret()).await?;
+    let view = onboarding::resume(&state, &token, input.password.expose_secret()).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }

@@ -1,11 +1,11 @@
 //! The user's pages: `GET /?token=T` shows the current step, `POST /?token=T` submits it.
 use crate::domain::OneTimeToken;
 use crate::error::AppError;
-use crate::flow::{self, PasswordInput, TotpInput, View};
-use crate::routes::bodies::{decode_form, decode_query, LinkQuery, StepForm};
-use crate::routes::read_body;
+use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::state::AppState;
 use crate::views::{self, Message, PageContext};
+use crate::web::bodies::{decode_form, decode_query, LinkQuery, StepForm};
+use crate::web::read_body;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -17,10 +17,10 @@ const FORM_LIMIT: usize = 16 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
-            .wrap(from_fn(crate::middleware::limit_user_pages))
+            .wrap(from_fn(crate::web::middleware::limit_user_pages))
             .route(web::get().to(show))
             .route(web::post().to(submit))
-            .default_service(web::to(crate::routes::method_not_allowed)),
+            .default_service(web::to(crate::web::method_not_allowed)),
     )
     .route("/static/style.css", web::get().to(stylesheet))
     // Browsers ask for it on every page; no icon, and no 404 in the console.
@@ -48,7 +48,7 @@ fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
 async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     // Opening the link never consumes it: mail scanners open links too.
     match link_token(&req) {
-        Ok(token) => render(&state, &req, &token, flow::current(&state, &token).await).await,
+        Ok(token) => render(&state, &req, &token, onboarding::current(&state, &token).await).await,
         Err(err) => error_page(&state, &err),
     }
 }
@@ -59,13 +59,15 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         Err(err) => return error_page(&state, &err),
     };
     let result = match read_form(&req, payload).await {
-        Ok(form) if form.resume.is_some() => flow::resume(&state, &token, exposed(&form.password)).await,
+        Ok(form) if form.resume.is_some() => {
+            onboarding::resume(&state, &token, exposed(&form.password)).await
+        }
         Ok(form) if form.code.is_some() => {
             let input = TotpInput {
                 code: exposed(&form.code),
                 password: form.password.as_ref().map(|p| p.expose_secret()),
             };
-            flow::submit_totp(&state, &token, input).await
+            onboarding::submit_totp(&state, &token, input).await
         }
         Ok(form) => {
             let input = PasswordInput {
@@ -73,7 +75,7 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
                 password: exposed(&form.password),
                 confirm: Some(exposed(&form.confirm_password)),
             };
-            match flow::submit_password(&state, &token, input).await {
+            match onboarding::submit_password(&state, &token, input).await {
                 // Post/redirect/get: a refresh of the next page does not resubmit the form.
                 Ok(View::Totp(_)) => {
                     return HttpResponse::SeeOther()
@@ -124,7 +126,7 @@ async fn render(
         return error_page(state, &err);
     }
     err.log_cause();
-    match flow::current(state, token).await {
+    match onboarding::current(state, token).await {
         Ok(view) => {
             let text = err.to_string();
             let (message, status) = match err {

@@ -49,8 +49,8 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     };
     let sealed =
         flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(super::Missing("TOTP secret")))?;
-    let secret =
-        TotpSecret::parse(&open_secret(state, sealed, user_id, Purpose::TotpSecret)?).map_err(AppError::internal)?;
+    let secret = TotpSecret::parse(&open_secret(state, sealed, user_id, Purpose::TotpSecret)?)
+        .map_err(AppError::internal)?;
     let skew_secs = match secret.check(code, now.timestamp(), state.settings.totp.previous_windows) {
         CodeCheck::Accepted => {
             state.store.refund_attempt(&flow.issuance(), Stage::Totp).await?;
@@ -192,8 +192,11 @@ async fn fresh_user_token(
     let user_id = &flow.record.user_id;
     match mfa::user_login(state, user_id, password).await? {
         UserLogin::Token(token) => {
-            let sealed =
-                state.secret_box.seal_for(Purpose::UserToken, user_id.as_str(), token.value.expose_secret().as_bytes());
+            let sealed = state.secret_box.seal_for(
+                Purpose::UserToken,
+                user_id.as_str(),
+                token.value.expose_secret().as_bytes(),
+            );
             if !state
                 .store
                 .store_user_token(&flow.issuance(), Some(sealed), Some(token.expires_at), false)

@@ -182,7 +182,10 @@ async fn finish(
     let done = PasswordDone {
         next: if enabled { Stage::Totp } else { Stage::Complete },
         totp_secret_ct: enabled.then(|| seal(TotpSecret::generate().expose(), Purpose::TotpSecret)),
-        user_token_ct: token.as_ref().filter(|_| enabled).map(|t| seal(t.value.expose_secret(), Purpose::UserToken)),
+        user_token_ct: token
+            .as_ref()
+            .filter(|_| enabled)
+            .map(|t| seal(t.value.expose_secret(), Purpose::UserToken)),
         user_token_expires_at: token.as_ref().filter(|_| enabled).map(|t| t.expires_at),
         mfa_receipt,
         now,

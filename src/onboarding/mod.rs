@@ -1,9 +1,12 @@
 //! The user's onboarding flow: open a link, set the password, enroll TOTP. Keystone work runs
 //! under a lease on the record, so two submissions of the same form never both act.
+pub mod admin_check;
+mod issue;
 pub mod mfa;
 mod password;
 mod totp;
 
+pub use issue::{issue, issue_error, IssueRequest, Issued};
 pub use password::{submit_password, PasswordInput};
 pub use totp::{resume, submit_totp, TotpInput};
 

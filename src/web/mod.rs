@@ -1,11 +1,13 @@
-//! HTTP handlers, grouped by audience; each module registers its own routes.
+//! The web layer: routes grouped by audience (each module registers its own), request bodies,
+//! middleware wrapped around the routes it guards, and the answer for unknown paths and methods.
 pub mod admin;
 pub mod api;
 pub mod bodies;
 mod body;
 pub mod health;
 pub mod metrics;
-pub mod onboarding;
+pub mod middleware;
+pub mod pages;
 pub mod reset;
 
 use crate::error::json_error;
@@ -17,7 +19,7 @@ pub use body::{decode_json, parse_json, read_body};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     admin::configure(cfg);
-    onboarding::configure(cfg);
+    pages::configure(cfg);
     api::configure(cfg);
     reset::configure(cfg);
 }
