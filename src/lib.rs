@@ -16,5 +16,6 @@ pub mod request_id;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod text;
 pub mod views;
 pub mod web;

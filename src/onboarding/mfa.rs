@@ -8,7 +8,7 @@
 //! back fails (or setpass dies in between), the saved options stay in the record and are put
 //! back by the next request for that user, at startup, and by the background sweep.
 use super::with_lease_raw;
-use crate::domain::{Password, UserId};
+use crate::domain::{Password, Refusal, UserId};
 use crate::error::AppError;
 use crate::keystone::{IssuedToken, KeystoneError, KeystoneUser, Login, MfaOptions};
 use crate::state::AppState;
@@ -83,7 +83,7 @@ async fn login_past_rules(
     password: &Password,
 ) -> Result<UserLogin, AppError> {
     let keystone = &state.keystone;
-    let user = service_user(state, user_id).await?.ok_or(AppError::AccountGone)?;
+    let user = service_user(state, user_id).await?.ok_or(AppError::from(Refusal::AccountGone))?;
     let saved = user.mfa();
     let text = serde_json::to_string(&saved).map_err(AppError::internal)?;
     // Saved first: whatever happens after the switch-off, the rules are owed back. Nothing is
@@ -92,7 +92,7 @@ async fn login_past_rules(
         log::warn!(
             "not switching the MFA rules of user {user_id} off: the record is gone or already owes rules"
         );
-        return Err(AppError::Busy);
+        return Err(Refusal::Busy.into());
     }
     let off = MfaOptions { enabled: false, rules: serde_json::Value::Null };
     let switched = with_service(state, |t| {
@@ -136,7 +136,7 @@ pub(crate) async fn restore(state: &AppState, user_id: &UserId, saved: &str) -> 
         {
             log::warn!("user {user_id} no longer exists in Keystone: their saved MFA rules are dropped");
             state.store.clear_mfa_owed(user_id).await?;
-            return Err(AppError::AccountGone);
+            return Err(AppError::from(Refusal::AccountGone));
         }
         Err(err) => {
             state.store.save_mfa_owed(user_id, saved.to_owned()).await?;
@@ -183,7 +183,7 @@ pub async fn restore_all_owed(state: &AppState) {
 /// `enforce_mfa`: the user's rules plus the configured ones, switched on.
 pub(crate) async fn enforce(state: &AppState, user_id: &UserId) -> Result<(), AppError> {
     let keystone = &state.keystone;
-    let user = service_user(state, user_id).await?.ok_or(AppError::AccountGone)?;
+    let user = service_user(state, user_id).await?.ok_or(AppError::from(Refusal::AccountGone))?;
     let options = MfaOptions {
         enabled: true,
         rules: merge_rules(&state.settings.keystone.mfa_rules, &user.mfa().rules),

@@ -11,7 +11,7 @@ pub use password::{submit_password, PasswordInput};
 pub use totp::{resume, submit_totp, TotpInput};
 
 use crate::crypto::Purpose;
-use crate::domain::{OneTimeToken, Stage, TotpSecret, UserId};
+use crate::domain::{OneTimeToken, Refusal, Stage, TotpSecret, UserId};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::FlowRecord;
@@ -55,14 +55,12 @@ pub(crate) fn open_secret(
 /// The record behind a link, if the link can still be used: 404 unknown, 410 expired or
 /// already complete, 423 locked.
 pub async fn open(state: &AppState, token: &OneTimeToken) -> Result<FlowRecord, AppError> {
-    let flow = state.store.flow_by_token(&token.hash()).await?.ok_or_else(|| {
-        AppError::NotFound("This link is not valid. It may have been replaced by a newer one: use the latest link you received, or ask your administrator for a new one.".into())
-    })?;
+    let flow = state.store.flow_by_token(&token.hash()).await?.ok_or(Refusal::LinkUnknown)?;
     if flow.record.stage == Stage::Complete {
-        return Err(AppError::Gone("This link has already been used: your password and authenticator app are set up. Nothing more to do here.".into()));
+        return Err(Refusal::LinkUsed.into());
     }
     if flow.record.is_expired(state.clock.now()) {
-        return Err(AppError::Gone("This link has expired. Ask your administrator for a new one.".into()));
+        return Err(Refusal::LinkExpired.into());
     }
     if flow.record.is_locked(state.limits()) {
         return Err(locked());
@@ -111,10 +109,10 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
 /// renewed or revoked the link meanwhile (the admin wins).
 pub(crate) async fn not_completed(state: &AppState, user_id: &UserId) -> AppError {
     match state.store.mfa_owed(user_id).await {
-        Ok(Some(_)) => AppError::Busy,
+        Ok(Some(_)) => Refusal::Busy.into(),
         Ok(None) => {
             log::warn!("the link of user {user_id} was renewed or revoked while a step was in flight; the admin's change stands");
-            AppError::Replaced
+            Refusal::Replaced.into()
         }
         Err(err) => err.into(),
     }
@@ -122,14 +120,12 @@ pub(crate) async fn not_completed(state: &AppState, user_id: &UserId) -> AppErro
 
 /// The link has had its last wrong guess.
 pub(crate) fn locked() -> AppError {
-    AppError::Locked(
-        "This link is locked after too many wrong attempts. Ask your administrator for a new one.".into(),
-    )
+    Refusal::LinkLocked.into()
 }
 
 /// Enrollment cannot go on without the operator (MFA rules on, no way past them).
 pub(crate) fn needs_operator() -> AppError {
-    AppError::NeedsOperator
+    Refusal::NeedsOperator.into()
 }
 
 fn account(flow: &FlowRecord) -> String {
@@ -159,7 +155,7 @@ pub(crate) async fn with_lease<T>(
     .await
 }
 
-/// The lease alone. With `wait` false, a lease held elsewhere is `AppError::Busy` at once.
+/// The lease alone. With `wait` false, a lease held elsewhere is `Refusal::Busy` at once.
 pub(crate) async fn with_lease_raw<T>(
     state: &AppState,
     user_id: &UserId,
@@ -177,7 +173,7 @@ pub(crate) async fn with_lease_raw<T>(
             break;
         }
         if !wait || tokio::time::Instant::now() >= deadline {
-            return Err(AppError::Busy);
+            return Err(Refusal::Busy.into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -202,11 +198,5 @@ pub(crate) async fn reopen_at(
 }
 
 pub(crate) fn stage_conflict(actual: Stage) -> AppError {
-    match actual {
-        Stage::Password => AppError::Conflict("Set your new password first.".into()),
-        Stage::Totp => {
-            AppError::Conflict("Your password is already set; continue with the authenticator app.".into())
-        }
-        Stage::Complete => AppError::Gone("This link has already been used: your setup is complete.".into()),
-    }
+    Refusal::StageMoved(actual).into()
 }

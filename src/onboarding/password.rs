@@ -2,7 +2,7 @@
 use super::mfa::{self, UserLogin};
 use super::{open, reopen_at, stage_conflict, with_lease, View};
 use crate::crypto::Purpose;
-use crate::domain::{OneTimeToken, Password, Pin, Stage, TotpSecret, UserId};
+use crate::domain::{OneTimeToken, Password, Pin, Refusal, Stage, TotpSecret, UserId};
 use crate::error::AppError;
 use crate::keystone::{IssuedToken, Login, PasswordChange};
 use crate::state::AppState;
@@ -31,11 +31,11 @@ pub async fn submit_password(
     let pin = Pin::parse(input.pin, state.pin_policy())?;
     check_pin(state, &flow, &pin).await?;
     if input.confirm.is_some_and(|confirm| confirm != input.password) {
-        return Err(AppError::BadRequest("The two passwords do not match.".into()));
+        return Err(Refusal::PasswordsDiffer.into());
     }
     let min = state.settings.onboarding.min_password_length;
     if input.password.chars().count() < min {
-        return Err(AppError::BadRequest(format!("The password must be at least {min} characters long.")));
+        return Err(Refusal::PasswordTooShort { min }.into());
     }
     let password = Password::parse(input.password)?;
     let next = with_lease(state, &user_id, async {
@@ -67,13 +67,10 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
         state.metrics.lockouts.inc();
         log::warn!("onboarding link of user {user_id} locked after {failures} wrong PINs");
         state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
-        return Err(AppError::Locked(
-            "That PIN was wrong too, and this link is now locked. Ask your administrator for a new one."
-                .into(),
-        ));
+        return Err(Refusal::LockedAfterPin.into());
     }
     log::info!("wrong PIN for user {user_id}; {attempts_left} attempts left");
-    Err(AppError::WrongPin { attempts_left })
+    Err(Refusal::WrongPin { left: attempts_left }.into())
 }
 
 async fn change_in_keystone(
@@ -98,10 +95,10 @@ async fn change_in_keystone(
             log::info!("password changed in Keystone for user {user_id}");
             true
         }
-        PasswordChange::Refused(message) => return Err(AppError::Unprocessable(message)),
+        PasswordChange::Refused(message) => return Err(Refusal::KeystoneRefusedPassword(message).into()),
         PasswordChange::AccountDisabled => {
             log::warn!("Keystone refused the password change of user {user_id} with 401 \"The account is disabled\"; nothing was changed and the link stays at the password step");
-            return Err(AppError::AccountDisabled);
+            return Err(Refusal::AccountDisabled.into());
         }
         // An earlier submission may have changed it and lost the answer (crash, timeout): the
         // login below tells.
@@ -130,19 +127,19 @@ async fn account_refused(state: &AppState, user_id: &UserId, changed: bool) -> A
     match (user, changed) {
         (Some(None), _) => {
             log::warn!("user {user_id} no longer exists in Keystone (user lookup answered 404)");
-            AppError::AccountGone
+            Refusal::AccountGone.into()
         }
         (Some(Some(user)), _) if !user.enabled => {
             log::warn!("user {user_id} is disabled in Keystone (enabled = false); the link stays at the password step");
-            AppError::AccountDisabled
+            Refusal::AccountDisabled.into()
         }
         (_, true) => {
             log::warn!("Keystone changed the password of user {user_id} but refused a login with it: the user is disabled (or was deleted meanwhile); the link stays at the password step");
-            AppError::AccountDisabled
+            Refusal::AccountDisabled.into()
         }
         (_, false) => {
             log::warn!("Keystone refused the stored password of user {user_id}, and the submitted one: the password was changed elsewhere, or the user was deleted; renew the link with PUT /token/{user_id} and a new password");
-            AppError::Conflict("Your password could not be changed: your account's password was changed elsewhere, or the account was removed. Ask your administrator for a new link.".into())
+            Refusal::ChangedElsewhere.into()
         }
     }
 }
@@ -193,7 +190,7 @@ async fn finish(
     let next = done.next;
     if !state.store.finish_password_step(&flow.issuance(), done).await? {
         log::warn!("the link of user {user_id} was renewed or revoked during the password step; the admin's change stands");
-        return Err(AppError::Replaced);
+        return Err(Refusal::Replaced.into());
     }
     if !enabled {
         if !state.store.complete(&flow.issuance(), now).await? {

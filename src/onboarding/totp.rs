@@ -3,7 +3,7 @@ use super::mfa::{self, UserLogin};
 use super::{open, open_secret, reopen_at, stage_conflict, with_lease, View};
 use crate::crypto::Purpose;
 use crate::domain::totp::parse_code;
-use crate::domain::{CodeCheck, OneTimeToken, Password, Stage, TotpSecret, UserId};
+use crate::domain::{CodeCheck, OneTimeToken, Password, Refusal, Stage, TotpSecret, UserId};
 use crate::error::AppError;
 use crate::keystone::{KeystoneError, TotpLogin};
 use crate::state::AppState;
@@ -65,13 +65,10 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
         state.metrics.lockouts.inc();
         log::warn!("onboarding link of user {user_id} locked after {failures} wrong authenticator codes");
         state.notify.event(crate::notify::Event::Locked, user_id, now);
-        return Err(AppError::Locked(
-            "That code was wrong too, and this link is now locked. Ask your administrator for a new one."
-                .into(),
-        ));
+        return Err(Refusal::LockedAfterCode.into());
     }
     log::info!("wrong authenticator code for user {user_id}; clock skew {skew_secs:?} s");
-    Err(AppError::WrongCode { attempts_left, skew_secs })
+    Err(Refusal::WrongCode { left: attempts_left, skew_secs }.into())
 }
 
 async fn enroll(
@@ -89,7 +86,7 @@ async fn enroll(
             Err(KeystoneError::InvalidToken) => {
                 // The kept token was revoked or has lapsed: the password brings a fresh one.
                 state.store.store_user_token(&flow.issuance(), None, None, false).await?;
-                let password = password.ok_or(AppError::PasswordNeeded)?;
+                let password = password.ok_or(AppError::from(Refusal::PasswordNeeded))?;
                 acting = fresh_user_token(state, flow, password).await?;
                 keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await?
             }
@@ -132,7 +129,7 @@ async fn confirm(
         Ok(TotpLogin::Rejected) => code_not_accepted(state, flow).await?,
         Ok(TotpLogin::MethodDisabled(methods)) => {
             log::error!("Keystone does not have the `totp` auth method enabled (its [auth] methods are {methods:?}): add totp there, or set totp.enabled = false");
-            AppError::TotpUnavailable
+            Refusal::TotpUnavailable.into()
         }
         Err(err) => err.into(),
     };
@@ -162,7 +159,7 @@ async fn code_not_accepted(state: &AppState, flow: &FlowRecord) -> Result<AppErr
     else {
         return Ok(super::locked());
     };
-    Ok(AppError::CodeNotAccepted { attempts_left: limits.max_totp_attempts.saturating_sub(failures) })
+    Ok(Refusal::CodeNotAccepted { left: limits.max_totp_attempts.saturating_sub(failures) }.into())
 }
 
 /// The user's own token: kept from step 1, or fresh from the password typed again. (Keystone lets
@@ -181,7 +178,7 @@ async fn acting_token(
     if let Some(sealed) = kept {
         return Ok(SecretString::from(open_secret(state, sealed, user_id, Purpose::UserToken)?.to_string()));
     }
-    fresh_user_token(state, flow, password.ok_or(AppError::PasswordNeeded)?).await
+    fresh_user_token(state, flow, password.ok_or(AppError::from(Refusal::PasswordNeeded))?).await
 }
 
 async fn fresh_user_token(
@@ -202,7 +199,7 @@ async fn fresh_user_token(
                 .store_user_token(&flow.issuance(), Some(sealed), Some(token.expires_at), false)
                 .await?
             {
-                return Err(AppError::Replaced);
+                return Err(Refusal::Replaced.into());
             }
             Ok(token.value)
         }
@@ -214,7 +211,7 @@ async fn fresh_user_token(
             // Counted with the wrong codes: the link must not be a way to guess the password.
             let limits = state.limits();
             match state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await? {
-                Some(failures) if failures < limits.max_totp_attempts => Err(AppError::WrongPassword),
+                Some(failures) if failures < limits.max_totp_attempts => Err(Refusal::WrongPassword.into()),
                 _ => Err(super::locked()),
             }
         }
@@ -235,7 +232,7 @@ pub async fn resume(state: &AppState, token: &OneTimeToken, password: &str) -> R
         .await;
         match tried {
             // Still blocked: the same page, which says so.
-            Ok(_) | Err(AppError::NeedsOperator) => {}
+            Ok(_) | Err(AppError::Refused(Refusal::NeedsOperator)) => {}
             Err(err) => return Err(err),
         }
     }

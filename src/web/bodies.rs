@@ -81,14 +81,10 @@ pub struct ResetForm {
 
 /// An `application/x-www-form-urlencoded` body.
 pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| {
-        AppError::BadRequest("The form was not understood; reload the page and try again.".into())
-    })
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::from(crate::domain::Refusal::FormNotUnderstood))
 }
 
 /// A query string.
 pub fn decode_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, AppError> {
-    serde_urlencoded::from_str(query).map_err(|_| {
-        AppError::BadRequest("This address is damaged. Open the link from your email again.".into())
-    })
+    serde_urlencoded::from_str(query).map_err(|_| AppError::from(crate::domain::Refusal::LinkDamaged))
 }

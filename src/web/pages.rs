@@ -1,5 +1,5 @@
 //! The user's pages: `GET /?token=T` shows the current step, `POST /?token=T` submits it.
-use crate::domain::OneTimeToken;
+use crate::domain::{OneTimeToken, Refusal};
 use crate::error::AppError;
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::state::AppState;
@@ -37,11 +37,7 @@ fn exposed(field: &Option<SecretString>) -> &str {
 
 fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
     let query: LinkQuery = decode_query(req.query_string())?;
-    let raw = query.token.ok_or_else(|| {
-        AppError::BadRequest(
-            "This page needs the personal link from your email. Open that link to continue.".into(),
-        )
-    })?;
+    let raw = query.token.ok_or_else(|| AppError::from(Refusal::LinkMissing))?;
     Ok(OneTimeToken::parse(raw.expose_secret())?)
 }
 
@@ -111,17 +107,11 @@ async fn render(
         Ok(view) => return page(state, req, &view, None, StatusCode::OK),
         Err(err) => err,
     };
-    let terminal = matches!(
-        err,
-        AppError::NotFound(_)
-            | AppError::Gone(_)
-            | AppError::Locked(_)
-            | AppError::NotConfirmed(_)
-            | AppError::AccountDisabled
-            | AppError::AccountGone
-            | AppError::Replaced
-            | AppError::Internal(_)
-    );
+    let terminal = match &err {
+        AppError::Refused(refusal) => refusal.ends_the_page(),
+        AppError::Internal(_) => true,
+        _ => false,
+    };
     if terminal {
         return error_page(state, &err);
     }
@@ -129,11 +119,9 @@ async fn render(
     match onboarding::current(state, token).await {
         Ok(view) => {
             let text = err.to_string();
-            let (message, status) = match err {
+            let (message, status) = match &err {
                 // A double submission: the other request already moved on; show where we are.
-                AppError::Conflict(_) | AppError::Busy | AppError::NeedsOperator => {
-                    (Message::Notice(&text), StatusCode::OK)
-                }
+                AppError::Refused(refusal) if refusal.is_notice() => (Message::Notice(&text), StatusCode::OK),
                 _ => (Message::Error(&text), err.status_code()),
             };
             page(state, req, &view, Some(message), status)

@@ -1,0 +1,83 @@
+//! Why the user's flow refuses a request: typed reasons and their data, no words (`text/` turns
+//! each into sentences, `error.rs` into a status).
+use super::Stage;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The page was opened without the `?token=` of a link.
+    LinkMissing,
+    /// The address or the link in it does not parse.
+    LinkDamaged,
+    FormNotUnderstood,
+    /// No record has this link: never issued, replaced by a newer one, or revoked.
+    LinkUnknown,
+    LinkUsed,
+    LinkExpired,
+    LinkLocked,
+    /// This wrong PIN was the last one allowed.
+    LockedAfterPin,
+    /// This wrong code (or password) was the last one allowed.
+    LockedAfterCode,
+    WrongPin {
+        left: u32,
+    },
+    /// `skew_secs`: the code matches the phone's clock that far off (ahead when positive).
+    WrongCode {
+        left: u32,
+        skew_secs: Option<i64>,
+    },
+    /// setpass accepted the code but Keystone did not (it looks back fewer time windows).
+    CodeNotAccepted {
+        left: u32,
+    },
+    PasswordsDiffer,
+    PasswordTooShort {
+        min: usize,
+    },
+    /// Keystone's password rules refused the new password; its own message.
+    KeystoneRefusedPassword(String),
+    /// The stored admin password no longer works, nor the new one: changed elsewhere.
+    ChangedElsewhere,
+    AccountDisabled,
+    AccountGone,
+    /// The token kept from step 1 is gone: the TOTP step needs the password again.
+    PasswordNeeded,
+    WrongPassword,
+    /// The record is at another stage than the submitted step (a double submission, an old tab).
+    StageMoved(Stage),
+    /// MFA rules on and no service credential: the operator must act.
+    NeedsOperator,
+    /// Another request holds the record's lease.
+    Busy,
+    /// The admin renewed or revoked the link while this step was in flight.
+    Replaced,
+    /// Keystone lacks the `totp` auth method.
+    TotpUnavailable,
+}
+
+impl Refusal {
+    /// The link cannot go on from this page: the user gets an error page, not the form again.
+    pub fn ends_the_page(&self) -> bool {
+        matches!(
+            self,
+            Refusal::LinkUnknown
+                | Refusal::LinkUsed
+                | Refusal::LinkExpired
+                | Refusal::LinkLocked
+                | Refusal::LockedAfterPin
+                | Refusal::LockedAfterCode
+                | Refusal::AccountDisabled
+                | Refusal::AccountGone
+                | Refusal::Replaced
+                | Refusal::StageMoved(Stage::Complete)
+        )
+    }
+
+    /// Not the user's mistake: another request moved on, or must; the page shows where things stand.
+    pub fn is_notice(&self) -> bool {
+        matches!(
+            self,
+            Refusal::StageMoved(Stage::Password | Stage::Totp) | Refusal::Busy | Refusal::NeedsOperator
+        )
+    }
+}
