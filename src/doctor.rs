@@ -62,7 +62,7 @@ async fn keystone_checks(settings: &Settings) -> Vec<Check> {
             } else {
                 "check keystone.auth_url and that Keystone is running"
             };
-            return vec![check(Outcome::Fail, what, format!("{}; {fix}", crate::error::chain(&err)))];
+            return vec![check(Outcome::Fail, what, format!("{}; {fix}", crate::cause::chain(&err)))];
         }
     };
     let mut checks = vec![check(Outcome::Ok, what.clone(), "reachable")];

@@ -52,9 +52,14 @@ impl AppError {
         }
         let id = crate::request_id::current().unwrap_or_else(|| "-".into());
         match self {
-            AppError::KeystoneUnavailable(source) => log::warn!("{status} (request {id}): {}", chain(source)),
+            AppError::KeystoneUnavailable(source) => {
+                log::warn!("{status} (request {id}): {}", crate::cause::chain(source))
+            }
             AppError::Internal(source) => {
-                log::error!("{status} (request {id}): internal error: {}", chain(source.as_ref()))
+                log::error!(
+                    "{status} (request {id}): internal error: {}",
+                    crate::cause::chain(source.as_ref())
+                )
             }
             // The cause was logged where it was found; this ties it to the answer.
             other => log::warn!("{status} (request {id}): {other}"),
@@ -163,16 +168,4 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::KeystoneRefusedPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::TotpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
-}
-
-/// An error and its causes on one line, for the log.
-pub fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -184,7 +184,7 @@ async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
     loop {
         ticks.tick().await;
         limits.forget_idle();
-        crate::notify::announce_expired(&state).await;
+        crate::onboarding::notices::announce_expired(&state).await;
         let cutoff = state.clock.now() - state.settings.database.retention.as_chrono();
         match state.store.purge_expired(cutoff).await {
             Ok(0) => {}

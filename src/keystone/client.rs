@@ -75,7 +75,7 @@ impl KeystoneClient {
             builder.build().map_err(|err| {
                 ConfigError::new(
                     "keystone",
-                    format!("cannot build the HTTPS client: {}", crate::error::chain(&err)),
+                    format!("cannot build the HTTPS client: {}", crate::cause::chain(&err)),
                 )
             })
         };

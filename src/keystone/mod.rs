@@ -18,7 +18,7 @@ pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, TotpLogin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoneError {
-    #[error("Keystone could not be reached during {operation}: {}", crate::error::chain(source))]
+    #[error("Keystone could not be reached during {operation}: {}", crate::cause::chain(source))]
     Unreachable {
         operation: &'static str,
         #[source]
@@ -121,7 +121,7 @@ impl KeystoneClient {
                         }
                         log::info!(
                             "keystone {operation}: retrying on a new connection after {} (request {})",
-                            crate::error::chain(&err),
+                            crate::cause::chain(&err),
                             ours.as_deref().unwrap_or("-")
                         );
                         self.fresh.execute(retry).await

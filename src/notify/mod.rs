@@ -1,18 +1,15 @@
-//! Telling people and systems: the link mail, the helpdesk's reset requests, and signed webhook
-//! events (completed, locked, expired). All optional; none of it can fail a user's request.
+//! Adapters for telling people and systems: SMTP mail (the link, the helpdesk's reset requests),
+//! signed webhook events, templates. Who is told what is decided in `onboarding/`.
 mod mail;
-mod reset;
 mod template;
 pub mod webhook;
 
 pub use mail::{LinkMail, MailError, Mailer, ResetRequest};
-pub use reset::{forward_reset_request, ResetInput};
 pub use template::{html_escape, in_words, Escape, Template, TemplateError};
 pub use webhook::{Event, Webhook};
 
 use crate::config::{ConfigError, Settings};
-use crate::domain::{EmailAddress, UserId};
-use crate::state::AppState;
+use crate::domain::UserId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
@@ -53,66 +50,6 @@ impl Notifier {
                 runtime.spawn(async move { webhook.deliver(event, user_id, body, signature).await });
             }
             Err(_) => log::error!("webhook: no runtime to deliver `{event:?}` for user {user_id}"),
-        }
-    }
-}
-
-/// Announces links that expired unfinished since the last call (called by the purge task).
-pub async fn announce_expired(state: &AppState) {
-    match state.store.mark_expired(state.clock.now()).await {
-        Ok(expired) => {
-            for (user_id, expires_at) in expired {
-                log::info!("onboarding link of user {user_id} expired unfinished");
-                state.notify.event(Event::Expired, &user_id, expires_at);
-            }
-        }
-        Err(err) => log::error!("finding expired links failed: {err}"),
-    }
-}
-
-/// Mails the link after a PUT, if asked to and able to; `None` when email is off and no address
-/// was given. A failure is reported in the outcome, never as an error: the link was issued.
-pub async fn mail_link(
-    state: &AppState,
-    user_id: &UserId,
-    requested: Option<&EmailAddress>,
-    keystone_email: Option<&str>,
-    mail: &LinkMail<'_>,
-) -> Option<EmailOutcome> {
-    let not_sent = |to: Option<&EmailAddress>, reason: &str| EmailOutcome {
-        sent: false,
-        to: to.map(ToString::to_string),
-        reason: Some(reason.to_owned()),
-    };
-    let Some(mailer) = state.notify.mailer() else {
-        return requested
-            .map(|to| not_sent(Some(to), "email is off on this service ([email] enabled = false)"));
-    };
-    let looked_up = match (requested, state.settings.email.lookup_keystone) {
-        (None, true) => keystone_email.and_then(|text| EmailAddress::parse(text).ok()),
-        _ => None,
-    };
-    let Some(to) = requested.or(looked_up.as_ref()) else {
-        return Some(not_sent(
-            None,
-            if state.settings.email.lookup_keystone {
-                "no `email` in the body, and the Keystone user has no usable `email` attribute"
-            } else {
-                "no `email` in the body"
-            },
-        ));
-    };
-    match mailer.send_link(to, mail).await {
-        Ok(()) => {
-            log::info!("mailed the onboarding link of user {user_id} to {to}");
-            Some(EmailOutcome { sent: true, to: Some(to.to_string()), reason: None })
-        }
-        Err(err) => {
-            log::warn!(
-                "mailing the onboarding link of user {user_id} to {to} failed: {}",
-                crate::error::chain(&err)
-            );
-            Some(not_sent(Some(to), &err.reason()))
         }
     }
 }

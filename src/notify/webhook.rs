@@ -91,7 +91,7 @@ impl Webhook {
                     return;
                 }
                 Ok(response) => format!("the receiver answered {}", response.status()),
-                Err(err) => format!("the receiver could not be reached: {}", crate::error::chain(&err)),
+                Err(err) => format!("the receiver could not be reached: {}", crate::cause::chain(&err)),
             };
             if attempt == self.retries {
                 log::error!(

@@ -74,7 +74,13 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
     let url = state.link(token.expose());
     let lifetime_secs = state.settings.onboarding.link_lifetime.0;
     let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at };
-    let email =
-        crate::notify::mail_link(state, user_id, request.email.as_ref(), user.email.as_deref(), &mail).await;
+    let email = crate::onboarding::notices::mail_link(
+        state,
+        user_id,
+        request.email.as_ref(),
+        user.email.as_deref(),
+        &mail,
+    )
+    .await;
     Ok(Issued { kind, token, url, expires_at, email })
 }

@@ -3,11 +3,14 @@
 pub mod admin_check;
 mod issue;
 pub mod mfa;
+pub mod notices;
 mod password;
+mod reset;
 mod totp;
 
 pub use issue::{issue, issue_error, IssueRequest, Issued};
 pub use password::{submit_password, PasswordInput};
+pub use reset::{forward_reset_request, ResetInput};
 pub use totp::{resume, submit_totp, TotpInput};
 
 use crate::crypto::Purpose;

@@ -68,7 +68,7 @@ impl Store {
     /// Runs one unit of work on the blocking pool, never on the async threads. Any unit may
     /// write, so the record cache is emptied once it is done, inside the blocking task so that
     /// this happens even if the caller stopped waiting.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(super) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
@@ -88,7 +88,7 @@ impl Store {
     /// SQLite is busy. In WAL mode a reader does not wait for writers, so the fast path is a
     /// lookup in the page cache; the hop to the blocking pool cost more than the query itself
     /// (two context switches, 60% of the link page's time on 2 cores).
-    pub async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(super) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: Fn(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,

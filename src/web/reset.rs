@@ -1,7 +1,7 @@
 //! The helpdesk reset-request page: `GET /reset` shows the form, `POST /reset` passes it on.
 //! Only with `[reset] enabled`; otherwise both answer 404 like any unknown path.
 use crate::error::AppError;
-use crate::notify::{forward_reset_request, ResetInput};
+use crate::onboarding::{forward_reset_request, ResetInput};
 use crate::state::AppState;
 use crate::views::{self, ResetValues};
 use crate::web::bodies::{decode_form, ResetForm};

@@ -1,9 +1,8 @@
 //! The "forgot my password" request: input checked at once, then, in the background, the PIN
 //! checked against setpass's own records and the request mailed to the helpdesk. The person
 //! asking learns nothing either way: the PIN's verdict goes to the helpdesk only.
-use super::template::in_words;
-use super::ResetRequest;
 use crate::domain::{EmailAddress, Invalid, Pin, PinPolicy};
+use crate::notify::{in_words, ResetRequest};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
@@ -60,7 +59,7 @@ pub async fn forward_reset_request(state: &AppState, input: ResetInput) {
         Ok(()) => log::info!("forwarded a password reset request to the helpdesk"),
         Err(err) => log::error!(
             "mailing a password reset request to the helpdesk failed: {}",
-            crate::error::chain(&err)
+            crate::cause::chain(&err)
         ),
     }
 }

@@ -1,0 +1,65 @@
+//! Who is told what: the link mail after an admin's PUT, and the webhook's `expired` events.
+//! Optional, and none of it can fail a user's request.
+use crate::domain::{EmailAddress, UserId};
+use crate::notify::{EmailOutcome, Event, LinkMail};
+use crate::state::AppState;
+
+/// Announces links that expired unfinished since the last call (called by the purge task).
+pub async fn announce_expired(state: &AppState) {
+    match state.store.mark_expired(state.clock.now()).await {
+        Ok(expired) => {
+            for (user_id, expires_at) in expired {
+                log::info!("onboarding link of user {user_id} expired unfinished");
+                state.notify.event(Event::Expired, &user_id, expires_at);
+            }
+        }
+        Err(err) => log::error!("finding expired links failed: {err}"),
+    }
+}
+
+/// Mails the link after a PUT, if asked to and able to; `None` when email is off and no address
+/// was given. A failure is reported in the outcome, never as an error: the link was issued.
+pub async fn mail_link(
+    state: &AppState,
+    user_id: &UserId,
+    requested: Option<&EmailAddress>,
+    keystone_email: Option<&str>,
+    mail: &LinkMail<'_>,
+) -> Option<EmailOutcome> {
+    let not_sent = |to: Option<&EmailAddress>, reason: &str| EmailOutcome {
+        sent: false,
+        to: to.map(ToString::to_string),
+        reason: Some(reason.to_owned()),
+    };
+    let Some(mailer) = state.notify.mailer() else {
+        return requested
+            .map(|to| not_sent(Some(to), "email is off on this service ([email] enabled = false)"));
+    };
+    let looked_up = match (requested, state.settings.email.lookup_keystone) {
+        (None, true) => keystone_email.and_then(|text| EmailAddress::parse(text).ok()),
+        _ => None,
+    };
+    let Some(to) = requested.or(looked_up.as_ref()) else {
+        return Some(not_sent(
+            None,
+            if state.settings.email.lookup_keystone {
+                "no `email` in the body, and the Keystone user has no usable `email` attribute"
+            } else {
+                "no `email` in the body"
+            },
+        ));
+    };
+    match mailer.send_link(to, mail).await {
+        Ok(()) => {
+            log::info!("mailed the onboarding link of user {user_id} to {to}");
+            Some(EmailOutcome { sent: true, to: Some(to.to_string()), reason: None })
+        }
+        Err(err) => {
+            log::warn!(
+                "mailing the onboarding link of user {user_id} to {to} failed: {}",
+                crate::cause::chain(&err)
+            );
+            Some(not_sent(Some(to), &err.reason()))
+        }
+    }
+}
