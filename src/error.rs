@@ -146,6 +146,9 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::LinkMissing
         | Refusal::LinkDamaged
         | Refusal::FormNotUnderstood
+        | Refusal::PinMalformed { .. }
+        | Refusal::CodeMalformed
+        | Refusal::PasswordUnusable
         | Refusal::PasswordsDiffer
         | Refusal::PasswordTooShort { .. }
         | Refusal::PasswordNeeded => StatusCode::BAD_REQUEST,

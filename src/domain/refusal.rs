@@ -9,6 +9,15 @@ pub enum Refusal {
     /// The address or the link in it does not parse.
     LinkDamaged,
     FormNotUnderstood,
+    /// The PIN is not `min` to `max` digits.
+    PinMalformed {
+        min: usize,
+        max: usize,
+    },
+    /// The code is not 6 digits.
+    CodeMalformed,
+    /// Empty, over Keystone's length, or with control characters.
+    PasswordUnusable,
     /// No record has this link: never issued, replaced by a newer one, or revoked.
     LinkUnknown,
     LinkUsed,

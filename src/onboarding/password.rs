@@ -28,7 +28,9 @@ pub async fn submit_password(
         return Err(stage_conflict(flow.record.stage));
     }
     let user_id = flow.record.user_id.clone();
-    let pin = Pin::parse(input.pin, state.pin_policy())?;
+    let policy = state.pin_policy();
+    let pin = Pin::parse(input.pin, policy)
+        .map_err(|_| Refusal::PinMalformed { min: policy.min_digits, max: policy.max_digits })?;
     check_pin(state, &flow, &pin).await?;
     if input.confirm.is_some_and(|confirm| confirm != input.password) {
         return Err(Refusal::PasswordsDiffer.into());
@@ -37,7 +39,7 @@ pub async fn submit_password(
     if input.password.chars().count() < min {
         return Err(Refusal::PasswordTooShort { min }.into());
     }
-    let password = Password::parse(input.password)?;
+    let password = Password::parse(input.password).map_err(|_| Refusal::PasswordUnusable)?;
     let next = with_lease(state, &user_id, async {
         let flow = reopen_at(state, token, Stage::Password).await?;
         change_in_keystone(state, &flow, &password).await

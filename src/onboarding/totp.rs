@@ -28,8 +28,13 @@ pub async fn submit_totp(
     if flow.mfa_receipt && state.service.is_none() && input.password.is_none_or(str::is_empty) {
         return Ok(View::NeedsOperator);
     }
-    let code = parse_code(input.code)?;
-    let password = input.password.filter(|p| !p.is_empty()).map(Password::parse).transpose()?;
+    let code = parse_code(input.code).map_err(|_| Refusal::CodeMalformed)?;
+    let password = input
+        .password
+        .filter(|p| !p.is_empty())
+        .map(Password::parse)
+        .transpose()
+        .map_err(|_| Refusal::PasswordUnusable)?;
     let user_id = flow.record.user_id.clone();
     let secret = check_code(state, &flow, &code).await?;
     with_lease(state, &user_id, async {
@@ -223,7 +228,7 @@ async fn fresh_user_token(
 pub async fn resume(state: &AppState, token: &OneTimeToken, password: &str) -> Result<View, AppError> {
     let flow = open(state, token).await?;
     if flow.record.stage == Stage::Totp && flow.mfa_receipt {
-        let password = Password::parse(password)?;
+        let password = Password::parse(password).map_err(|_| Refusal::PasswordUnusable)?;
         let user_id = flow.record.user_id.clone();
         let tried = with_lease(state, &user_id, async {
             let flow = reopen_at(state, token, Stage::Totp).await?;

@@ -8,6 +8,10 @@ pub fn refusal(refusal: &Refusal) -> String {
         }
         Refusal::LinkDamaged => "This address is damaged. Open the link from your email again.".into(),
         Refusal::FormNotUnderstood => "The form was not understood; reload the page and try again.".into(),
+        Refusal::PinMalformed { min, max } if min == max => format!("The PIN must be exactly {min} digits."),
+        Refusal::PinMalformed { min, max } => format!("The PIN must be {min} to {max} digits."),
+        Refusal::CodeMalformed => "The code is the 6 digits your authenticator app shows.".into(),
+        Refusal::PasswordUnusable => "That password cannot be used: it must not be empty, hold control characters, or be longer than 4096 bytes.".into(),
         Refusal::LinkUnknown => "This link is not valid. It may have been replaced by a newer one: use the latest link you received, or ask your administrator for a new one.".into(),
         Refusal::LinkUsed => "This link has already been used: your password and authenticator app are set up. Nothing more to do here.".into(),
         Refusal::LinkExpired => "This link has expired. Ask your administrator for a new one.".into(),
@@ -74,7 +78,49 @@ fn skew_hint(skew_secs: Option<i64>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::skew_hint;
+    use super::{refusal, skew_hint};
+    use crate::domain::{Refusal, Stage};
+
+    #[test]
+    fn every_refusal_is_a_whole_sentence() {
+        let all = [
+            Refusal::LinkMissing,
+            Refusal::LinkDamaged,
+            Refusal::FormNotUnderstood,
+            Refusal::PinMalformed { min: 4, max: 4 },
+            Refusal::PinMalformed { min: 4, max: 8 },
+            Refusal::CodeMalformed,
+            Refusal::PasswordUnusable,
+            Refusal::LinkUnknown,
+            Refusal::LinkUsed,
+            Refusal::LinkExpired,
+            Refusal::LinkLocked,
+            Refusal::LockedAfterPin,
+            Refusal::LockedAfterCode,
+            Refusal::WrongPin { left: 1 },
+            Refusal::WrongCode { left: 2, skew_secs: Some(300) },
+            Refusal::CodeNotAccepted { left: 3 },
+            Refusal::PasswordsDiffer,
+            Refusal::PasswordTooShort { min: 8 },
+            Refusal::ChangedElsewhere,
+            Refusal::AccountDisabled,
+            Refusal::AccountGone,
+            Refusal::PasswordNeeded,
+            Refusal::WrongPassword,
+            Refusal::StageMoved(Stage::Password),
+            Refusal::StageMoved(Stage::Totp),
+            Refusal::StageMoved(Stage::Complete),
+            Refusal::NeedsOperator,
+            Refusal::Busy,
+            Refusal::Replaced,
+            Refusal::TotpUnavailable,
+        ];
+        for reason in all {
+            let text = refusal(&reason);
+            assert!(text.starts_with(char::is_uppercase) && text.ends_with('.'), "{reason:?}: {text}");
+        }
+        assert_eq!(refusal(&Refusal::WrongPin { left: 1 }), "The PIN is not right. 1 attempt left.");
+    }
 
     #[test]
     fn a_skew_under_a_minute_and_a_half_is_said_in_seconds() {

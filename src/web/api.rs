@@ -25,6 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The link token a body carries; a malformed one is refused like a damaged address.
+fn link_token(raw: &secrecy::SecretString) -> Result<OneTimeToken, AppError> {
+    Ok(OneTimeToken::parse(raw.expose_secret()).map_err(|_| crate::domain::Refusal::LinkDamaged)?)
+}
+
 /// A step's resource: another method than its POST is 405 in JSON.
 fn step(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(crate::web::method_not_allowed))
@@ -58,7 +63,7 @@ async fn status(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: StatusBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let token = link_token(&input.token)?;
     let record = onboarding::open(&state, &token).await?;
     let mut answer = view_json(&onboarding::view(&state, &record)?);
     answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
@@ -72,7 +77,7 @@ async fn password(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: PasswordBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let token = link_token(&input.token)?;
     let step = PasswordInput {
         pin: input.pin.expose_secret(),
         password: input.password.expose_secret(),
@@ -88,7 +93,7 @@ async fn totp(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: TotpBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let token = link_token(&input.token)?;
     let step = TotpInput {
         code: input.code.expose_secret(),
         password: input.password.as_ref().map(|p| p.expose_secret()),
@@ -104,7 +109,7 @@ async fn resume(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let input: ResumeBody = body(&req, payload).await?;
-    let token = OneTimeToken::parse(input.token.expose_secret())?;
+    let token = link_token(&input.token)?;
     let view = onboarding::resume(&state, &token, input.password.expose_secret()).await?;
     Ok(HttpResponse::Ok().json(view_json(&view)))
 }

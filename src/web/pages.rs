@@ -38,7 +38,7 @@ fn exposed(field: &Option<SecretString>) -> &str {
 fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
     let query: LinkQuery = decode_query(req.query_string())?;
     let raw = query.token.ok_or_else(|| AppError::from(Refusal::LinkMissing))?;
-    Ok(OneTimeToken::parse(raw.expose_secret())?)
+    Ok(OneTimeToken::parse(raw.expose_secret()).map_err(|_| Refusal::LinkDamaged)?)
 }
 
 async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
