@@ -137,7 +137,7 @@ impl Application {
     }
 }
 
-fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     let db_path = settings.database.path.clone();
     let store_error = |source| StartupError::Store { path: db_path.display().to_string(), source };
     let store = Store::open(&db_path, settings.database.pool_size).map_err(store_error)?;

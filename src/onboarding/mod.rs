@@ -8,6 +8,9 @@ mod password;
 mod reset;
 mod totp;
 
+#[cfg(test)]
+mod tests;
+
 pub use issue::{issue, issue_error, IssueRequest, Issued};
 pub use password::{submit_password, PasswordInput};
 pub use reset::{forward_reset_request, ResetInput};

@@ -204,3 +204,10 @@ async fn finish(
     }
     Ok(next)
 }
+
+/// The step's last write, for the use-case tests: what an in-flight step does once Keystone
+/// answered.
+#[cfg(test)]
+pub(super) async fn finish_for_test(state: &AppState, flow: &FlowRecord) -> Result<(), AppError> {
+    finish(state, flow, None, false).await.map(|_| ())
+}
