@@ -151,7 +151,12 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::PasswordUnusable
         | Refusal::PasswordsDiffer
         | Refusal::PasswordTooShort { .. }
-        | Refusal::PasswordNeeded => StatusCode::BAD_REQUEST,
+        | Refusal::PasswordNeeded
+        | Refusal::NameMissing
+        | Refusal::NameUnusable { .. }
+        | Refusal::EmailMissing
+        | Refusal::EmailMalformed
+        | Refusal::EmailsDiffer => StatusCode::BAD_REQUEST,
         Refusal::WrongPin { .. }
         | Refusal::WrongCode { .. }
         | Refusal::CodeNotAccepted { .. }

@@ -62,6 +62,14 @@ pub enum Refusal {
     Replaced,
     /// Keystone lacks the `totp` auth method.
     TotpUnavailable,
+    /// The helpdesk form: no name, or not plain text of at most `max` characters.
+    NameMissing,
+    NameUnusable {
+        max: usize,
+    },
+    EmailMissing,
+    EmailMalformed,
+    EmailsDiffer,
 }
 
 impl Refusal {

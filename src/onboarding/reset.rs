@@ -1,7 +1,7 @@
 //! The "forgot my password" request: input checked at once, then, in the background, the PIN
 //! checked against setpass's own records and the request mailed to the helpdesk. The person
 //! asking learns nothing either way: the PIN's verdict goes to the helpdesk only.
-use crate::domain::{EmailAddress, Invalid, Pin, PinPolicy};
+use crate::domain::{EmailAddress, Pin, PinPolicy, Refusal};
 use crate::notify::{in_words, ResetRequest};
 use crate::state::AppState;
 
@@ -23,30 +23,25 @@ impl ResetInput {
         confirm_email: &str,
         pin: &str,
         policy: PinPolicy,
-    ) -> Result<Self, Invalid> {
+    ) -> Result<Self, Refusal> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(Invalid("Enter your name.".into()));
+            return Err(Refusal::NameMissing);
         }
         if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-            return Err(Invalid(format!("Enter your name as plain text, at most {MAX_NAME} characters.")));
+            return Err(Refusal::NameUnusable { max: MAX_NAME });
         }
         if email.trim().is_empty() {
-            return Err(Invalid("Enter your email address.".into()));
+            return Err(Refusal::EmailMissing);
         }
-        let email = EmailAddress::parse(email)
-            .map_err(|_| Invalid("That email address does not look right; check it and try again.".into()))?;
+        let email = EmailAddress::parse(email).map_err(|_| Refusal::EmailMalformed)?;
         if !confirm_email.trim().eq_ignore_ascii_case(email.as_str()) {
-            return Err(Invalid("The two email addresses do not match.".into()));
+            return Err(Refusal::EmailsDiffer);
         }
-        let pin = Pin::parse(pin, policy).map_err(|err| Invalid(capitalized(&err.0)))?;
+        let pin = Pin::parse(pin, policy)
+            .map_err(|_| Refusal::PinMalformed { min: policy.min_digits, max: policy.max_digits })?;
         Ok(Self { name: name.to_owned(), email, pin })
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Checks the PIN and mails the helpdesk; failures are logged (nobody is waiting for them).
@@ -103,7 +98,7 @@ mod tests {
 
     const POLICY: PinPolicy = PinPolicy { min_digits: 4, max_digits: 4 };
 
-    fn parse(name: &str, email: &str, confirm: &str, pin: &str) -> Result<ResetInput, Invalid> {
+    fn parse(name: &str, email: &str, confirm: &str, pin: &str) -> Result<ResetInput, Refusal> {
         ResetInput::parse(name, email, confirm, pin, POLICY)
     }
 
@@ -114,18 +109,21 @@ mod tests {
     }
 
     #[test]
-    fn each_mistake_gets_its_own_message() {
-        assert_eq!(parse("", "a@example.com", "a@example.com", "1234").unwrap_err().0, "Enter your name.");
-        assert!(parse("Ada", "nope", "nope", "1234").unwrap_err().0.contains("does not look right"));
-        assert!(parse("Ada", "a@example.com", "b@example.com", "1234")
-            .unwrap_err()
-            .0
-            .contains("do not match"));
+    fn each_mistake_gets_its_own_refusal() {
+        assert_eq!(parse("", "a@example.com", "a@example.com", "1234").unwrap_err(), Refusal::NameMissing);
+        assert_eq!(parse("Ada", "nope", "nope", "1234").unwrap_err(), Refusal::EmailMalformed);
         assert_eq!(
-            parse("Ada", "a@example.com", "a@example.com", "12").unwrap_err().0,
-            "The PIN must be exactly 4 digits"
+            parse("Ada", "a@example.com", "b@example.com", "1234").unwrap_err(),
+            Refusal::EmailsDiffer
         );
-        assert!(parse("A\u{7}da", "a@example.com", "a@example.com", "1234").is_err());
+        assert_eq!(
+            parse("Ada", "a@example.com", "a@example.com", "12").unwrap_err(),
+            Refusal::PinMalformed { min: 4, max: 4 }
+        );
+        assert_eq!(
+            parse("A\u{7}da", "a@example.com", "a@example.com", "1234").unwrap_err(),
+            Refusal::NameUnusable { max: 200 }
+        );
     }
 
     #[test]

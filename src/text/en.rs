@@ -54,6 +54,11 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::Busy => "This link is being worked on in another window; reload the page in a moment.".into(),
         Refusal::Replaced => "This link was replaced by a newer one, or withdrawn, while you were using it. Use the latest link you received, or ask your administrator for a new one.".into(),
         Refusal::TotpUnavailable => "Setting up authenticator apps is not available right now. Please try again later or contact support; your password is set.".into(),
+        Refusal::NameMissing => "Enter your name.".into(),
+        Refusal::NameUnusable { max } => format!("Enter your name as plain text, at most {max} characters."),
+        Refusal::EmailMissing => "Enter your email address.".into(),
+        Refusal::EmailMalformed => "That email address does not look right; check it and try again.".into(),
+        Refusal::EmailsDiffer => "The two email addresses do not match.".into(),
     }
 }
 
@@ -114,6 +119,11 @@ mod tests {
             Refusal::Busy,
             Refusal::Replaced,
             Refusal::TotpUnavailable,
+            Refusal::NameMissing,
+            Refusal::NameUnusable { max: 200 },
+            Refusal::EmailMissing,
+            Refusal::EmailMalformed,
+            Refusal::EmailsDiffer,
         ];
         for reason in all {
             let text = refusal(&reason);

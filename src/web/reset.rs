@@ -59,7 +59,8 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         Err(err) => {
             let values =
                 ResetValues { name: &form.name, email: &form.email, confirm_email: &form.confirm_email };
-            html(StatusCode::BAD_REQUEST, views::reset_form(cloud_name, &values, Some(&err.0)))
+            let message = crate::text::en::refusal(&err);
+            html(StatusCode::BAD_REQUEST, views::reset_form(cloud_name, &values, Some(&message)))
         }
     }
 }
