@@ -145,6 +145,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
     match refusal {
         Refusal::LinkMissing
         | Refusal::LinkDamaged
+        | Refusal::TokenMalformed
         | Refusal::FormNotUnderstood
         | Refusal::PinMalformed { .. }
         | Refusal::CodeMalformed
@@ -172,7 +173,10 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::LinkExpired
         | Refusal::AccountGone
         | Refusal::StageMoved(Stage::Complete) => StatusCode::GONE,
-        Refusal::LinkLocked | Refusal::LockedAfterPin | Refusal::LockedAfterCode => StatusCode::LOCKED,
+        Refusal::LinkLocked
+        | Refusal::LockedAfterPin
+        | Refusal::LockedAfterCode
+        | Refusal::LockedAfterPassword => StatusCode::LOCKED,
         Refusal::KeystoneRefusedPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::TotpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
     }

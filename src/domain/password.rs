@@ -2,18 +2,18 @@
 use super::Invalid;
 use secrecy::{ExposeSecret, SecretString};
 
-/// Keystone refuses passwords longer than this (`[identity] max_password_length`, default 4096).
-const MAX_LEN: usize = 4096;
-
 pub struct Password(SecretString);
 
 impl Password {
+    /// Keystone refuses passwords longer than this (`[identity] max_password_length`, default 4096).
+    pub const MAX_BYTES: usize = 4096;
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         if raw.is_empty() {
             return Err(Invalid("the password is empty".into()));
         }
-        if raw.len() > MAX_LEN {
-            return Err(Invalid(format!("the password is longer than {MAX_LEN} bytes")));
+        if raw.len() > Self::MAX_BYTES {
+            return Err(Invalid(format!("the password is longer than {} bytes", Self::MAX_BYTES)));
         }
         if raw.chars().any(char::is_control) {
             return Err(Invalid("the password contains control characters".into()));

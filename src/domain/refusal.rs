@@ -8,6 +8,8 @@ pub enum Refusal {
     LinkMissing,
     /// The address or the link in it does not parse.
     LinkDamaged,
+    /// The link token in a JSON body does not parse.
+    TokenMalformed,
     FormNotUnderstood,
     /// The PIN is not `min` to `max` digits.
     PinMalformed {
@@ -25,8 +27,10 @@ pub enum Refusal {
     LinkLocked,
     /// This wrong PIN was the last one allowed.
     LockedAfterPin,
-    /// This wrong code (or password) was the last one allowed.
+    /// This wrong code was the last one allowed.
     LockedAfterCode,
+    /// This wrong password (on the authenticator step) was the last try allowed.
+    LockedAfterPassword,
     WrongPin {
         left: u32,
     },
@@ -83,6 +87,7 @@ impl Refusal {
                 | Refusal::LinkLocked
                 | Refusal::LockedAfterPin
                 | Refusal::LockedAfterCode
+                | Refusal::LockedAfterPassword
                 | Refusal::AccountDisabled
                 | Refusal::AccountGone
                 | Refusal::Replaced

@@ -37,7 +37,6 @@ pub enum View {
     Complete,
 }
 
-#[derive(Debug)]
 pub struct TotpView {
     pub secret: TotpSecret,
     pub otpauth_uri: String,
@@ -45,6 +44,17 @@ pub struct TotpView {
     /// The kept Keystone token is gone: the form must ask for the password again.
     pub needs_password: bool,
     pub attempts_left: u32,
+}
+
+/// The secret and the URI that carries it stay out of `Debug`.
+impl std::fmt::Debug for TotpView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpView")
+            .field("account", &self.account)
+            .field("needs_password", &self.needs_password)
+            .field("attempts_left", &self.attempts_left)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Opens a secret sealed in the record of `user_id`.
@@ -124,6 +134,16 @@ pub(crate) async fn not_completed(state: &AppState, user_id: &UserId) -> AppErro
     }
 }
 
+/// A guarded write found nothing to change. If the link is gone (the admin renewed or revoked it
+/// meanwhile), that is what the user hears; otherwise `otherwise`.
+pub(crate) async fn replaced_or(state: &AppState, flow: &FlowRecord, otherwise: AppError) -> AppError {
+    match state.store.flow_by_token(&flow.token_hash).await {
+        Ok(None) => Refusal::Replaced.into(),
+        Ok(Some(_)) => otherwise,
+        Err(err) => err.into(),
+    }
+}
+
 /// The link has had its last wrong guess.
 pub(crate) fn locked() -> AppError {
     Refusal::LinkLocked.into()
@@ -173,18 +193,18 @@ pub(crate) async fn with_lease_raw<T>(
     let lease = state.settings.keystone.timeout.as_chrono() * 30 + chrono::Duration::seconds(10);
     // A second request waits for the first (a double submission) a while, not the whole lease.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    let until = loop {
         let now = state.clock.now();
         if state.store.acquire_lease(user_id, now, now + lease).await? {
-            break;
+            break now + lease;
         }
         if !wait || tokio::time::Instant::now() >= deadline {
             return Err(Refusal::Busy.into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    };
     let result = work.await;
-    if let Err(err) = state.store.release_lease(user_id).await {
+    if let Err(err) = state.store.release_lease(user_id, until).await {
         log::error!("releasing the lease of user {user_id}: {err}");
     }
     result

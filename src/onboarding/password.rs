@@ -57,7 +57,7 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
     let Some(failures) =
         state.store.claim_attempt(&flow.issuance(), Stage::Password, limits, state.clock.now()).await?
     else {
-        return Err(super::locked());
+        return Err(super::replaced_or(state, flow, super::locked()).await);
     };
     if state.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
         state.store.refund_attempt(&flow.issuance(), Stage::Password).await?;

@@ -335,15 +335,18 @@ async fn a_held_lease_is_busy_and_a_renewed_link_is_replaced() {
     let fx = fixture(|_| {}).await;
     let token = fx.link().await;
     let user = UserId::parse(USER).unwrap();
+    let flow = fx.state.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
     let now = fx.state.clock.now();
-    assert!(fx.state.store.acquire_lease(&user, now, now + Duration::minutes(10)).await.unwrap());
+    let until = now + Duration::minutes(10);
+    assert!(fx.state.store.acquire_lease(&user, now, until).await.unwrap());
     let busy = super::with_lease_raw(&fx.state, &user, false, async { Ok(()) }).await;
     assert_eq!(refused(busy), Refusal::Busy);
-    fx.state.store.release_lease(&user).await.unwrap();
+    fx.link_after_renewal().await;
+    let still = super::with_lease_raw(&fx.state, &user, false, async { Ok(()) }).await;
+    assert_eq!(refused(still), Refusal::Busy, "a renewal does not free the lease of a step in flight");
+    fx.state.store.release_lease(&user, until).await.unwrap();
 
     fx.keystone_accepts_the_password().await;
-    let flow = fx.state.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
-    fx.link_after_renewal().await;
     let late = super::password::finish_for_test(&fx.state, &flow).await;
     assert_eq!(refused(late), Refusal::Replaced);
 }

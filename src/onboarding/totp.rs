@@ -50,7 +50,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     let limits = state.limits();
     let now = state.clock.now();
     let Some(failures) = state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, now).await? else {
-        return Err(super::locked());
+        return Err(super::replaced_or(state, flow, super::locked()).await);
     };
     let sealed =
         flow.totp_secret_ct.as_deref().ok_or_else(|| AppError::internal(super::Missing("TOTP secret")))?;
@@ -90,7 +90,9 @@ async fn enroll(
         match keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await {
             Err(KeystoneError::InvalidToken) => {
                 // The kept token was revoked or has lapsed: the password brings a fresh one.
-                state.store.store_user_token(&flow.issuance(), None, None, false).await?;
+                if !state.store.store_user_token(&flow.issuance(), None, None, false).await? {
+                    return Err(super::replaced_or(state, flow, Refusal::Replaced.into()).await);
+                }
                 let password = password.ok_or(AppError::from(Refusal::PasswordNeeded))?;
                 acting = fresh_user_token(state, flow, password).await?;
                 keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await?
@@ -162,7 +164,7 @@ async fn code_not_accepted(state: &AppState, flow: &FlowRecord) -> Result<AppErr
     let Some(failures) =
         state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await?
     else {
-        return Ok(super::locked());
+        return Ok(super::replaced_or(state, flow, super::locked()).await);
     };
     Ok(Refusal::CodeNotAccepted { left: limits.max_totp_attempts.saturating_sub(failures) }.into())
 }
@@ -209,18 +211,34 @@ async fn fresh_user_token(
             Ok(token.value)
         }
         UserLogin::NeedsOperator => {
-            state.store.store_user_token(&flow.issuance(), None, None, true).await?;
+            if !state.store.store_user_token(&flow.issuance(), None, None, true).await? {
+                return Err(Refusal::Replaced.into());
+            }
             Err(super::needs_operator())
         }
-        UserLogin::Rejected => {
-            // Counted with the wrong codes: the link must not be a way to guess the password.
-            let limits = state.limits();
-            match state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await? {
-                Some(failures) if failures < limits.max_totp_attempts => Err(Refusal::WrongPassword.into()),
-                _ => Err(super::locked()),
-            }
-        }
+        UserLogin::Rejected => Err(wrong_password(state, flow).await?),
     }
+}
+
+/// A wrong password on the TOTP or continue form counts with the wrong codes: the link must not
+/// be a way to guess the password. The last one locks the link, like a wrong code.
+async fn wrong_password(state: &AppState, flow: &FlowRecord) -> Result<AppError, AppError> {
+    let user_id = &flow.record.user_id;
+    let limits = state.limits();
+    state.metrics.totp_failures.inc();
+    let Some(failures) =
+        state.store.claim_attempt(&flow.issuance(), Stage::Totp, limits, state.clock.now()).await?
+    else {
+        return Ok(super::replaced_or(state, flow, super::locked()).await);
+    };
+    if failures < limits.max_totp_attempts {
+        log::info!("wrong password on the authenticator step for user {user_id}");
+        return Ok(Refusal::WrongPassword.into());
+    }
+    state.metrics.lockouts.inc();
+    log::warn!("onboarding link of user {user_id} locked after {failures} wrong codes and passwords");
+    state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
+    Ok(Refusal::LockedAfterPassword.into())
 }
 
 /// The user was told to come back once the operator acted: their password gets a token now

@@ -15,7 +15,7 @@ pub struct Issuance {
 }
 
 /// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FlowRecord {
     pub record: Onboarding,
     /// The link it was read by.
@@ -38,6 +38,17 @@ pub struct PasswordDone {
     pub user_token_expires_at: Option<DateTime<Utc>>,
     pub mfa_receipt: bool,
     pub now: DateTime<Utc>,
+}
+
+/// The PIN hash and the sealed secrets stay out of `Debug`.
+impl std::fmt::Debug for FlowRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowRecord")
+            .field("record", &self.record)
+            .field("mfa_receipt", &self.mfa_receipt)
+            .field("mfa_restore_pending", &self.mfa_restore.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl FlowRecord {
@@ -167,11 +178,16 @@ impl Store {
         .await
     }
 
-    pub async fn release_lease(&self, user_id: &UserId) -> Result<(), StoreError> {
+    /// Gives the lease back, if it is still the one taken until `until` (a lease that lapsed and
+    /// was taken by another request is theirs).
+    pub async fn release_lease(&self, user_id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
             Ok(conn
-                .execute("UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1", [user_id.as_str()])
+                .execute(
+                    "UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1 AND busy_until = ?2",
+                    params![user_id.as_str(), until.timestamp()],
+                )
                 .map(|_| ())?)
         })
         .await

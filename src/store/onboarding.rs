@@ -88,11 +88,13 @@ impl Store {
                     ],
                 )?,
                 IssueKind::Renewed => tx.execute(
-                    // A new password restarts the flow: what the old one led to is dropped.
+                    // A new password restarts the flow: what the old one led to is dropped. The
+                    // lease stays: a step in flight for the old link keeps Keystone to itself
+                    // until it ends (its writes no longer apply), so the new link waits for it.
                     "UPDATE onboarding SET token_hash = ?2, pin_hash = coalesce(?3, pin_hash),
                          password_ct = coalesce(?4, password_ct), stage = ?5, pin_failures = 0,
                          totp_failures = 0, issued_at = ?6, updated_at = ?6, expires_at = ?7,
-                         user_name = ?8, busy_until = NULL,
+                         user_name = ?8,
                          totp_secret_ct = CASE WHEN ?4 IS NULL THEN totp_secret_ct END,
                          user_token_ct = CASE WHEN ?4 IS NULL THEN user_token_ct END,
                          user_token_expires_at = CASE WHEN ?4 IS NULL THEN user_token_expires_at END,

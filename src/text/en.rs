@@ -7,11 +7,15 @@ pub fn refusal(refusal: &Refusal) -> String {
             "This page needs the personal link from your email. Open that link to continue.".into()
         }
         Refusal::LinkDamaged => "This address is damaged. Open the link from your email again.".into(),
+        Refusal::TokenMalformed => "The link token is malformed; copy the whole link from the email.".into(),
         Refusal::FormNotUnderstood => "The form was not understood; reload the page and try again.".into(),
         Refusal::PinMalformed { min, max } if min == max => format!("The PIN must be exactly {min} digits."),
         Refusal::PinMalformed { min, max } => format!("The PIN must be {min} to {max} digits."),
         Refusal::CodeMalformed => "The code is the 6 digits your authenticator app shows.".into(),
-        Refusal::PasswordUnusable => "That password cannot be used: it must not be empty, hold control characters, or be longer than 4096 bytes.".into(),
+        Refusal::PasswordUnusable => format!(
+            "That password cannot be used: it must not be empty, hold control characters, or be longer than {} bytes.",
+            crate::domain::Password::MAX_BYTES
+        ),
         Refusal::LinkUnknown => "This link is not valid. It may have been replaced by a newer one: use the latest link you received, or ask your administrator for a new one.".into(),
         Refusal::LinkUsed => "This link has already been used: your password and authenticator app are set up. Nothing more to do here.".into(),
         Refusal::LinkExpired => "This link has expired. Ask your administrator for a new one.".into(),
@@ -23,6 +27,10 @@ pub fn refusal(refusal: &Refusal) -> String {
         }
         Refusal::LockedAfterCode => {
             "That code was wrong too, and this link is now locked. Ask your administrator for a new one.".into()
+        }
+        Refusal::LockedAfterPassword => {
+            "That password was wrong too, and this link is now locked. Ask your administrator for a new one."
+                .into()
         }
         Refusal::WrongPin { left } => format!("The PIN is not right. {}", attempts(*left)),
         Refusal::WrongCode { left, skew_secs } => {
@@ -91,6 +99,7 @@ mod tests {
         let all = [
             Refusal::LinkMissing,
             Refusal::LinkDamaged,
+            Refusal::TokenMalformed,
             Refusal::FormNotUnderstood,
             Refusal::PinMalformed { min: 4, max: 4 },
             Refusal::PinMalformed { min: 4, max: 8 },
@@ -102,6 +111,7 @@ mod tests {
             Refusal::LinkLocked,
             Refusal::LockedAfterPin,
             Refusal::LockedAfterCode,
+            Refusal::LockedAfterPassword,
             Refusal::WrongPin { left: 1 },
             Refusal::WrongCode { left: 2, skew_secs: Some(300) },
             Refusal::CodeNotAccepted { left: 3 },

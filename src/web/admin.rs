@@ -25,8 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_token))
             .route(web::delete().to(delete_token)),
     )
-    .route("/token/", web::route().to(empty_user_id))
-    .route("/token", web::route().to(empty_user_id));
+    .service(
+        web::resource(["/token", "/token/"])
+            .wrap(from_fn(crate::web::middleware::limit_admin))
+            .to(empty_user_id),
+    );
 }
 
 #[derive(Serialize)]

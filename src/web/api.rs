@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The link token a body carries; a malformed one is refused like a damaged address.
 fn link_token(raw: &secrecy::SecretString) -> Result<OneTimeToken, AppError> {
-    Ok(OneTimeToken::parse(raw.expose_secret()).map_err(|_| crate::domain::Refusal::LinkDamaged)?)
+    Ok(OneTimeToken::parse(raw.expose_secret()).map_err(|_| crate::domain::Refusal::TokenMalformed)?)
 }
 
 /// A step's resource: another method than its POST is 405 in JSON.

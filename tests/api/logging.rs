@@ -81,9 +81,14 @@ async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
             .await
             .map(|r| r.status())
     });
-    while keystone.received_requests().await.unwrap().is_empty() {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let arrived = async {
+        while keystone.received_requests().await.unwrap().is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), arrived)
+        .await
+        .expect("the PUT reached Keystone");
 
     let exit = tokio::task::spawn_blocking(move || server.terminate_and_wait()).await.unwrap();
 

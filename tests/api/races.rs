@@ -55,15 +55,18 @@ async fn issue(app: &TestApp, body: Value) -> (StatusCode, String) {
     (status, answer["token"].as_str().unwrap_or_default().to_owned())
 }
 
-/// Waits until the stand-in has received a `method` request to `path_part`.
+/// Waits (at most 10 s) until the stand-in has received a `method` request to `path_part`.
 async fn until_received(server: &MockServer, method: &str, path_part: &str) {
-    loop {
-        let requests = server.received_requests().await.unwrap();
-        if requests.iter().any(|r| r.method.as_str() == method && r.url.path().contains(path_part)) {
-            return;
+    let waiting = async {
+        loop {
+            let requests = server.received_requests().await.unwrap();
+            if requests.iter().any(|r| r.method.as_str() == method && r.url.path().contains(path_part)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    };
+    tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("the held call reached the stand-in");
 }
 
 /// Sends `body` to `/api/v1/{step}` in the background; the answer comes when the step is done.
@@ -89,6 +92,7 @@ async fn a_renewal_during_the_password_step_wins_and_the_new_link_uses_the_new_p
     until_received(&keystone, "POST", "/password").await;
 
     let (renewed, new) = issue(&app, json!({"password": "random-R2", "pin": "1234"})).await;
+    assert!(!in_flight.is_finished(), "the renewal landed while the step was still in flight");
 
     assert_eq!(renewed, StatusCode::OK);
     let answer = in_flight.await.unwrap();
@@ -121,16 +125,19 @@ async fn a_renewal_during_enrollment_wins_and_the_new_link_can_still_enroll() {
     until_received(&keystone, "POST", "/credentials").await;
 
     let (renewed, new) = issue(&app, json!({})).await;
+    assert!(!in_flight.is_finished(), "the renewal landed while the step was still in flight");
 
     assert_eq!(renewed, StatusCode::OK);
-    assert_eq!(in_flight.await.unwrap().status(), StatusCode::CONFLICT);
+    let answer = in_flight.await.unwrap();
+    assert_eq!(answer.status(), StatusCode::CONFLICT);
+    assert!(answer.text().await.unwrap().contains("replaced"));
     assert_eq!(stage(&app, &new).await, "totp", "not complete: the renewal stands");
     let done = app.submit_totp(&new, &code_now(&secret)).await;
     assert_eq!(done.status(), StatusCode::OK);
 }
 
 #[tokio::test]
-async fn a_revoke_during_the_password_step_wins() {
+async fn a_revoke_and_a_new_link_during_the_password_step_win() {
     let keystone = keystone_holding(("POST", &format!("/v3/users/{USER}/password"))).await;
     let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
     let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
@@ -139,7 +146,10 @@ async fn a_revoke_during_the_password_step_wins() {
     until_received(&keystone, "POST", "/password").await;
 
     assert_eq!(app.delete_token(USER, "admin").await.status(), StatusCode::NO_CONTENT);
+    let (created, new) = issue(&app, json!({"password": "random-R2", "pin": "1234"})).await;
+    assert!(!in_flight.is_finished(), "revoked and issued again while the step was in flight");
 
+    assert_eq!(created, StatusCode::CREATED);
     assert_eq!(in_flight.await.unwrap().status(), StatusCode::CONFLICT);
-    assert_eq!(app.get_token(USER, "admin").await.status(), StatusCode::NOT_FOUND, "stays revoked");
+    assert_eq!(stage(&app, &new).await, "password", "the new link starts from the beginning");
 }

@@ -76,33 +76,36 @@ impl RateLimits {
 /// The request head (request line and headers) is capped here, as docs/SECURITY.md says.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
 
-fn head_too_large(req: &ServiceRequest) -> Option<HttpResponse> {
-    let headers: usize =
-        req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    (headers + req.uri().to_string().len() > MAX_HEAD_BYTES).then(|| {
-        json_error(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            format!("the request headers are larger than {} KiB", MAX_HEAD_BYTES / 1024),
-        )
-    })
+/// The user's pages answer with a page, everything else in JSON.
+fn refused(
+    req: &ServiceRequest,
+    limits: &RateLimits,
+    status: StatusCode,
+    page: &str,
+    json: String,
+) -> HttpResponse {
+    if matches!(req.path(), "/" | "/reset") {
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(crate::views::error_page(&limits.cloud_name, "This did not work", page).into_string())
+    } else {
+        json_error(status, json)
+    }
 }
 
 fn too_long(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
-    if let Some(response) = head_too_large(req) {
-        return Some(response);
+    let headers: usize =
+        req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if headers + req.uri().to_string().len() > MAX_HEAD_BYTES {
+        let json = format!("the request headers are larger than {} KiB", MAX_HEAD_BYTES / 1024);
+        let page = "Your browser sent more than this service accepts. Open the link from your email again.";
+        return Some(refused(req, limits, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, page, json));
     }
     if req.uri().to_string().len() <= limits.max_uri_length {
         return None;
     }
-    let message = "The address is too long. Open the link from your email again.";
-    // The user's page (`/?token=...`) answers with a page; everything else in JSON.
-    Some(if req.path() == "/" {
-        HttpResponse::build(StatusCode::URI_TOO_LONG)
-            .content_type("text/html; charset=utf-8")
-            .body(crate::views::error_page(&limits.cloud_name, "This did not work", message).into_string())
-    } else {
-        json_error(StatusCode::URI_TOO_LONG, "the request address is too long".into())
-    })
+    let page = "The address is too long. Open the link from your email again.";
+    Some(refused(req, limits, StatusCode::URI_TOO_LONG, page, "the request address is too long".into()))
 }
 
 fn refusal(req: &ServiceRequest, limits: &RateLimits, audience: Audience) -> Option<HttpResponse> {
