@@ -45,14 +45,21 @@ async fn fixture(adjust: impl FnOnce(&mut Settings)) -> Fixture {
 impl Fixture {
     /// A link for `USER` with PIN 1234 and admin password "random-1".
     async fn link(&self) -> OneTimeToken {
+        let pin_hash = self.state.hasher.hash(b"1234").await.unwrap();
+        let password_ct = self.state.secret_box.seal_for(Purpose::AdminPassword, USER, b"random-1");
+        self.write_link(Some(pin_hash), Some(password_ct)).await
+    }
+
+    /// What an admin's PUT writes (`None`: keep what the record has); returns the new link.
+    async fn write_link(&self, pin_hash: Option<String>, password_ct: Option<Vec<u8>>) -> OneTimeToken {
         let token = OneTimeToken::generate();
         let now = self.state.clock.now();
         let write = IssueWrite {
             user_id: UserId::parse(USER).unwrap(),
             token_hash: token.hash(),
             user_name: "u".into(),
-            pin_hash: Some(self.state.hasher.hash(b"1234").await.unwrap()),
-            password_ct: Some(self.state.secret_box.seal_for(Purpose::AdminPassword, USER, b"random-1")),
+            pin_hash,
+            password_ct,
             now,
             expires_at: now + Duration::hours(24),
         };
@@ -248,18 +255,7 @@ impl Fixture {
     /// A renewal without a password: the record keeps its stage; the kept token is dropped, as an
     /// expiry would.
     async fn link_after_renewal(&self) -> OneTimeToken {
-        let token = OneTimeToken::generate();
-        let now = self.state.clock.now();
-        let write = IssueWrite {
-            user_id: UserId::parse(USER).unwrap(),
-            token_hash: token.hash(),
-            user_name: "u".into(),
-            pin_hash: None,
-            password_ct: None,
-            now,
-            expires_at: now + Duration::hours(24),
-        };
-        self.state.store.issue(write).await.unwrap().unwrap();
+        let token = self.write_link(None, None).await;
         let flow = self.state.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
         self.state.store.store_user_token(&flow.issuance(), None, None, false).await.unwrap();
         token
