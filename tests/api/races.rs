@@ -82,14 +82,20 @@ async fn stage(app: &TestApp, token: &str) -> Value {
     status["stage"].clone()
 }
 
-#[tokio::test]
-async fn a_renewal_during_the_password_step_wins_and_the_new_link_uses_the_new_password() {
+/// A link whose password step is in flight, its Keystone call held open by the stand-in.
+async fn password_step_held() -> (MockServer, TestApp, tokio::task::JoinHandle<reqwest::Response>) {
     let keystone = keystone_holding(("POST", &format!("/v3/users/{USER}/password"))).await;
     let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
     let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
-    let in_flight =
+    let held =
         in_flight(&app, "password", json!({"token": old, "pin": "1234", "password": "my-own-password-42"}));
     until_received(&keystone, "POST", "/password").await;
+    (keystone, app, held)
+}
+
+#[tokio::test]
+async fn a_renewal_during_the_password_step_wins_and_the_new_link_uses_the_new_password() {
+    let (keystone, app, in_flight) = password_step_held().await;
 
     let (renewed, new) = issue(&app, json!({"password": "random-R2", "pin": "1234"})).await;
     assert!(!in_flight.is_finished(), "the renewal landed while the step was still in flight");
@@ -138,12 +144,7 @@ async fn a_renewal_during_enrollment_wins_and_the_new_link_can_still_enroll() {
 
 #[tokio::test]
 async fn a_revoke_and_a_new_link_during_the_password_step_win() {
-    let keystone = keystone_holding(("POST", &format!("/v3/users/{USER}/password"))).await;
-    let app = spawn_app(&format!("{}/v3", keystone.uri())).await;
-    let (_, old) = issue(&app, json!({"password": "random-R1", "pin": "1234"})).await;
-    let in_flight =
-        in_flight(&app, "password", json!({"token": old, "pin": "1234", "password": "my-own-password-42"}));
-    until_received(&keystone, "POST", "/password").await;
+    let (_keystone, app, in_flight) = password_step_held().await;
 
     assert_eq!(app.delete_token(USER, "admin").await.status(), StatusCode::NO_CONTENT);
     let (created, new) = issue(&app, json!({"password": "random-R2", "pin": "1234"})).await;
