@@ -87,6 +87,12 @@ fn read(key: &str, path: &Path) -> Result<Vec<u8>, ConfigError> {
     std::fs::read(path).map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))
 }
 
+/// A PEM file with at least one certificate in it (the parser alone accepts an empty file).
+fn holds_certificate(pem: &[u8]) -> bool {
+    const MARKER: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    pem.windows(MARKER.len()).any(|w| w == MARKER)
+}
+
 fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate>, ConfigError> {
     const KEY: &str = "keystone.cafile";
     let pem = read(KEY, path)?;
@@ -96,7 +102,7 @@ fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate>, ConfigError> {
             format!("{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path.display()),
         )
     };
-    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+    if !holds_certificate(&pem) {
         return Err(not_pem());
     }
     let certs = Certificate::from_pem_bundle(&pem).map_err(|_| not_pem())?;
@@ -108,7 +114,7 @@ fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate>, ConfigError> {
 
 fn read_identity(cert: &Path, key: &Path) -> Result<Identity, ConfigError> {
     let mut pem = read("keystone.certfile", cert)?;
-    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+    if !holds_certificate(&pem) {
         return Err(ConfigError::new(
             "keystone.certfile",
             format!("{} holds no PEM certificate", cert.display()),

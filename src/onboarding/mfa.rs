@@ -60,6 +60,12 @@ pub(crate) async fn service_user(
     }
 }
 
+/// Sets the user's MFA options with the service credential.
+async fn set_options(state: &AppState, user_id: &UserId, options: &MfaOptions) -> Result<(), AppError> {
+    let keystone = &state.keystone;
+    with_service(state, |t| async move { keystone.set_mfa(t.expose_secret(), user_id, options).await }).await
+}
+
 /// The user's token from their password, getting past MFA rules when a service credential is set.
 pub(crate) async fn user_login(
     state: &AppState,
@@ -95,12 +101,7 @@ async fn login_past_rules(
         return Err(Refusal::Busy.into());
     }
     let off = MfaOptions { enabled: false, rules: serde_json::Value::Null };
-    let switched = with_service(state, |t| {
-        let off = &off;
-        async move { keystone.set_mfa(t.expose_secret(), user_id, off).await }
-    })
-    .await;
-    let login = match switched {
+    let login = match set_options(state, user_id, &off).await {
         Ok(()) => keystone.password_login(user_id, password.expose()).await.map_err(AppError::from),
         Err(err) => Err(err),
     };
@@ -123,13 +124,7 @@ async fn login_past_rules(
 /// nothing.
 pub(crate) async fn restore(state: &AppState, user_id: &UserId, saved: &str) -> Result<(), AppError> {
     let options = parse_saved(saved)?;
-    let keystone = &state.keystone;
-    let result = with_service(state, |t| {
-        let options = &options;
-        async move { keystone.set_mfa(t.expose_secret(), user_id, options).await }
-    })
-    .await;
-    match result {
+    match set_options(state, user_id, &options).await {
         Ok(()) => {}
         Err(AppError::KeystoneUnavailable(KeystoneError::NotFound(_)))
             if matches!(service_user(state, user_id).await, Ok(None)) =>
@@ -182,17 +177,12 @@ pub async fn restore_all_owed(state: &AppState) {
 
 /// `enforce_mfa`: the user's rules plus the configured ones, switched on.
 pub(crate) async fn enforce(state: &AppState, user_id: &UserId) -> Result<(), AppError> {
-    let keystone = &state.keystone;
     let user = service_user(state, user_id).await?.ok_or(AppError::from(Refusal::AccountGone))?;
     let options = MfaOptions {
         enabled: true,
         rules: merge_rules(&state.settings.keystone.mfa_rules, &user.mfa().rules),
     };
-    with_service(state, |t| {
-        let options = &options;
-        async move { keystone.set_mfa(t.expose_secret(), user_id, options).await }
-    })
-    .await?;
+    set_options(state, user_id, &options).await?;
     log::info!("MFA rules of user {user_id} switched on (enforce_mfa): {}", options.rules);
     Ok(())
 }

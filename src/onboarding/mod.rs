@@ -121,27 +121,25 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
     }
 }
 
-/// Why a confirmed step could not be recorded complete: MFA rules still owed, or the admin
-/// renewed or revoked the link meanwhile (the admin wins).
-pub(crate) async fn not_completed(state: &AppState, user_id: &UserId) -> AppError {
-    match state.store.mfa_owed(user_id).await {
-        Ok(Some(_)) => Refusal::Busy.into(),
-        Ok(None) => {
-            log::warn!("the link of user {user_id} was renewed or revoked while a step was in flight; the admin's change stands");
-            Refusal::Replaced.into()
-        }
-        Err(err) => err.into(),
-    }
-}
-
 /// A guarded write found nothing to change. If the link is gone (the admin renewed or revoked it
 /// meanwhile), that is what the user hears; otherwise `otherwise`.
 pub(crate) async fn replaced_or(state: &AppState, flow: &FlowRecord, otherwise: AppError) -> AppError {
     match state.store.flow_by_token(&flow.token_hash).await {
-        Ok(None) => Refusal::Replaced.into(),
+        Ok(None) => {
+            let user_id = &flow.record.user_id;
+            log::warn!("the link of user {user_id} was renewed or revoked while a step was in flight; the admin's change stands");
+            Refusal::Replaced.into()
+        }
         Ok(Some(_)) => otherwise,
         Err(err) => err.into(),
     }
+}
+
+/// The last wrong guess (`after`, for the log) locked the link: counted, logged, announced.
+pub(crate) fn lock_out(state: &AppState, user_id: &UserId, after: &str) {
+    state.metrics.lockouts.inc();
+    log::warn!("onboarding link of user {user_id} locked after {after}");
+    state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
 }
 
 /// The link has had its last wrong guess.

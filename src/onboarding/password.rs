@@ -66,9 +66,7 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
     state.metrics.pin_failures.inc();
     let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
     if attempts_left == 0 {
-        state.metrics.lockouts.inc();
-        log::warn!("onboarding link of user {user_id} locked after {failures} wrong PINs");
-        state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
+        super::lock_out(state, user_id, &format!("{failures} wrong PINs"));
         return Err(Refusal::LockedAfterPin.into());
     }
     log::info!("wrong PIN for user {user_id}; {attempts_left} attempts left");
@@ -196,7 +194,8 @@ async fn finish(
     }
     if !enabled {
         if !state.store.complete(&flow.issuance(), now).await? {
-            return Err(super::not_completed(state, user_id).await);
+            // The link is still there: completion waits for MFA rules still owed.
+            return Err(super::replaced_or(state, flow, Refusal::Busy.into()).await);
         }
         state.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");

@@ -67,9 +67,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     state.metrics.totp_failures.inc();
     let attempts_left = limits.max_totp_attempts.saturating_sub(failures);
     if attempts_left == 0 {
-        state.metrics.lockouts.inc();
-        log::warn!("onboarding link of user {user_id} locked after {failures} wrong authenticator codes");
-        state.notify.event(crate::notify::Event::Locked, user_id, now);
+        super::lock_out(state, user_id, &format!("{failures} wrong authenticator codes"));
         return Err(Refusal::LockedAfterCode.into());
     }
     log::info!("wrong authenticator code for user {user_id}; clock skew {skew_secs:?} s");
@@ -114,7 +112,8 @@ async fn enroll(
         mfa::enforce(state, user_id).await?;
     }
     if !state.store.complete(&flow.issuance(), state.clock.now()).await? {
-        return Err(super::not_completed(state, user_id).await);
+        // The link is still there: completion waits for MFA rules still owed.
+        return Err(super::replaced_or(state, flow, Refusal::Busy.into()).await);
     }
     state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
@@ -235,9 +234,7 @@ async fn wrong_password(state: &AppState, flow: &FlowRecord) -> Result<AppError,
         log::info!("wrong password on the authenticator step for user {user_id}");
         return Ok(Refusal::WrongPassword.into());
     }
-    state.metrics.lockouts.inc();
-    log::warn!("onboarding link of user {user_id} locked after {failures} wrong codes and passwords");
-    state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
+    super::lock_out(state, user_id, &format!("{failures} wrong codes and passwords"));
     Ok(Refusal::LockedAfterPassword.into())
 }
 
