@@ -7,7 +7,7 @@ use crate::keystone::{ClientOptions, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
 use crate::onboarding::admin_check::AdminGuard;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{SqliteStore, StoreError};
 use crate::web::middleware::{self, RateLimits};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Logger};
@@ -140,8 +140,7 @@ impl Application {
 pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     let db_path = settings.database.path.clone();
     let store_error = |source| StartupError::Store { path: db_path.display().to_string(), source };
-    let store = Store::open(&db_path, settings.database.pool_size).map_err(store_error)?;
-    // One process owns a SQLite database: leases left by a crashed run are stale.
+    let store = SqliteStore::open(&db_path, settings.database.pool_size).map_err(store_error)?;
     store.clear_leases_blocking().map_err(store_error)?;
     let key = load_or_create_key(&settings.secrets, &db_path)?;
     let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
@@ -167,7 +166,7 @@ pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<A
         notify,
         metrics,
         secret_box: SecretBox::new(&key),
-        store,
+        store: Arc::new(store),
         keystone,
         admin,
         hasher,

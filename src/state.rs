@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub struct AppState {
     pub settings: Settings,
-    pub store: Store,
+    pub store: std::sync::Arc<dyn Store>,
     pub keystone: KeystoneClient,
     pub admin: AdminGuard,
     pub hasher: PinHasher,

@@ -1,17 +1,22 @@
-//! SQLite access: the pool, pragmas, migrations, and one blocking closure per unit of work.
-mod cache;
-mod flow;
-mod migrations;
-mod notify;
-mod onboarding;
+//! The store interface, in domain types: what the use cases may ask of the database. One
+//! implementation today (`sqlite/`); the shared MariaDB of issue 12 is a second one.
+//!
+//! The interface comes in four parts by topic (records, the user's flow, notices, health) so
+//! that each backend keeps its SQL in one file per topic; `Store` is all four, and use cases
+//! hold an `Arc<dyn Store>`.
+mod records;
+mod sqlite;
 
-pub use flow::{FlowRecord, Issuance, PasswordDone};
-pub use onboarding::{IssueWrite, Revoke};
+pub use records::{FlowRecord, Issuance, IssueWrite, PasswordDone, Revoke};
+pub use sqlite::{inspect, Inspection, SqliteStore};
 
-use r2d2::Pool;
-use r2d2_sqlite::SqliteConnectionManager;
-use std::path::Path;
-use std::time::Duration;
+#[cfg(test)]
+pub(crate) use sqlite::open_temp;
+
+use crate::domain::onboarding::IssueError;
+use crate::domain::{IssueKind, Limits, Onboarding, Stage, TokenHash, UserId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,158 +34,115 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Everything the service asks of its database.
+pub trait Store: Records + Flow + Notices + Health {}
+impl<T: Records + Flow + Notices + Health + ?Sized> Store for T {}
 
-fn is_busy(err: &rusqlite::Error) -> bool {
-    matches!(
-        err.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+/// The admin's side: one record per Keystone user.
+#[async_trait]
+pub trait Records: Send + Sync {
+    async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError>;
+
+    /// The record a one-time link points at, if the link is current.
+    async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError>;
+
+    /// Creates or renews the record in one transaction, so concurrent PUTs for the same user
+    /// cannot both create it. The old token hash is overwritten: the old link dies at once.
+    async fn issue(&self, write: IssueWrite) -> Result<Result<IssueKind, IssueError>, StoreError>;
+
+    /// Unexpired records, counted by stage.
+    async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError>;
+
+    /// Deletes the record, unless the user is still owed their MFA rules (deleting it would lose
+    /// them); see `Revoke`.
+    async fn revoke(&self, user_id: &UserId) -> Result<Revoke, StoreError>;
+
+    /// Deletes records that expired before `cutoff` (never one that owes MFA rules); returns
+    /// how many.
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
 }
 
-#[derive(Clone)]
-pub struct Store {
-    pool: Pool<SqliteConnectionManager>,
-    cache: std::sync::Arc<cache::RecordCache>,
+/// The user's flow. Every write names the `Issuance` it started from and does nothing (answers
+/// false) when the admin renewed or revoked meanwhile.
+#[async_trait]
+pub trait Flow: Send + Sync {
+    /// The record and its sealed secrets, by the link's token hash.
+    async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError>;
+
+    /// Counts an attempt (a PIN at the password stage, a code at the TOTP stage) before it is
+    /// checked, atomically: however many guesses arrive at once, no more than the limit are
+    /// ever checked. The attempts left after this one; `None`: the record is not at `stage`,
+    /// expired, or locked.
+    async fn claim_attempt(
+        &self,
+        issuance: &Issuance,
+        stage: Stage,
+        limits: Limits,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError>;
+
+    /// Gives back an attempt that turned out right.
+    async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError>;
+
+    /// Takes the record for Keystone work until `until`; false while another request holds it.
+    async fn acquire_lease(
+        &self,
+        user_id: &UserId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease back, if it is still the one taken until `until` (a lease that lapsed and
+    /// was taken by another request is theirs).
+    async fn release_lease(&self, user_id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Password set: drop the admin's password, keep what the TOTP step needs. False if the
+    /// record had already left the password stage or was renewed.
+    async fn finish_password_step(&self, issuance: &Issuance, done: PasswordDone)
+        -> Result<bool, StoreError>;
+
+    /// Saves the MFA options owed back to the user, before they are switched off in Keystone.
+    /// False if the record is gone, or already owes options (those must go back first).
+    async fn save_mfa_owed(&self, user_id: &UserId, options_json: String) -> Result<bool, StoreError>;
+
+    /// The options are back on in Keystone: forget them.
+    async fn clear_mfa_owed(&self, user_id: &UserId) -> Result<(), StoreError>;
+
+    /// The MFA options owed back to the user (saved before setpass switched them off), if any.
+    async fn mfa_owed(&self, user_id: &UserId) -> Result<Option<String>, StoreError>;
+
+    /// Every user owed their MFA options back.
+    async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError>;
+
+    /// A fresh user token (after the user typed their password again on the TOTP page).
+    async fn store_user_token(
+        &self,
+        issuance: &Issuance,
+        token_ct: Option<Vec<u8>>,
+        expires_at: Option<DateTime<Utc>>,
+        mfa_receipt: bool,
+    ) -> Result<bool, StoreError>;
+
+    /// Done: no secret is left in the record, and the link only shows "already complete".
+    /// Never while MFA options are owed: false then (and if the record is gone or renewed).
+    async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError>;
 }
 
-impl Store {
-    /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open(path: &Path, pool_size: u32) -> Result<Self, StoreError> {
-        create_private(path)?;
-        let manager = SqliteConnectionManager::file(path).with_init(|conn| {
-            conn.execute_batch(
-                // busy_timeout first: the pool opens connections at once, and switching to WAL
-                // takes a lock the others must wait for.
-                "PRAGMA busy_timeout = 5000;
-                 PRAGMA journal_mode = WAL;
-                 PRAGMA foreign_keys = ON;
-                 PRAGMA synchronous = NORMAL;",
-            )
-        });
-        let pool =
-            Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
-        let mut conn = pool.get()?;
-        migrations::apply(&mut conn)?;
-        Ok(Self { pool, cache: Default::default() })
-    }
+/// What the notices read: expiries to announce, records by user name.
+#[async_trait]
+pub trait Notices: Send + Sync {
+    /// Marks, and returns with their expiry, the unfinished records whose link has expired and
+    /// was not announced yet. A renewal moves `expires_at` past the mark, so each expiry of a
+    /// record is returned once.
+    async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError>;
 
-    /// Runs one unit of work on the blocking pool, never on the async threads. Any unit may
-    /// write, so the record cache is emptied once it is done, inside the blocking task so that
-    /// this happens even if the caller stopped waiting.
-    pub(super) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let cache = self.cache.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = pool.get().map_err(StoreError::from).and_then(|mut conn| work(&mut conn));
-            cache.invalidate();
-            result
-        })
-        .await?
-    }
+    /// The user ids and PIN hashes of the records of Keystone users with this name (any case).
+    async fn records_named(&self, user_name: &str) -> Result<Vec<(UserId, String)>, StoreError>;
+}
 
-    /// A point read that must never wait: tried on the calling thread with a free connection and
-    /// no busy timeout, and handed to the blocking pool only when no connection is free or
-    /// SQLite is busy. In WAL mode a reader does not wait for writers, so the fast path is a
-    /// lookup in the page cache; the hop to the blocking pool cost more than the query itself
-    /// (two context switches, 60% of the link page's time on 2 cores).
-    pub(super) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: Fn(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
-    {
-        if let Some(mut conn) = self.pool.try_get() {
-            conn.busy_timeout(Duration::ZERO)?;
-            let result = work(&mut conn);
-            conn.busy_timeout(BUSY_TIMEOUT)?;
-            match result {
-                Err(StoreError::Sqlite(err)) if is_busy(&err) => {}
-                other => return other,
-            }
-        }
-        self.run(move |conn| work(conn)).await
-    }
-
-    /// Releases every lease; only for startup, before any request runs.
-    pub fn clear_leases_blocking(&self) -> Result<usize, StoreError> {
-        let conn = self.pool.get()?;
-        let cleared =
-            conn.execute("UPDATE onboarding SET busy_until = NULL WHERE busy_until IS NOT NULL", [])?;
-        self.cache.invalidate();
-        Ok(cleared)
-    }
-
+/// For readiness and startup.
+#[async_trait]
+pub trait Health: Send + Sync {
     /// The database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await
-    }
-}
-
-/// A new database file is created mode 0600 before SQLite opens it: it holds PIN hashes, and
-/// SQLite gives its `-wal` and `-shm` files the database file's mode.
-fn create_private(path: &Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
-            Ok(_) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(err) => return Err(StoreError::Io(err)),
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
-/// What `setpass doctor` reads of a database without changing it.
-pub struct Inspection {
-    /// `None`: no database file yet.
-    pub version: Option<i64>,
-    pub latest: i64,
-    /// The database file and its `-wal`/`-shm` files, with their permission bits.
-    pub modes: Vec<(std::path::PathBuf, u32)>,
-}
-
-pub fn inspect(path: &Path) -> Result<Inspection, StoreError> {
-    let latest = migrations::latest();
-    if !path.exists() {
-        return Ok(Inspection { version: None, latest, modes: Vec::new() });
-    }
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    let mut modes = Vec::new();
-    #[cfg(unix)]
-    for suffix in ["", "-wal", "-shm"] {
-        use std::os::unix::fs::PermissionsExt;
-        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-        if let Ok(meta) = std::fs::metadata(&file) {
-            modes.push((file, meta.permissions().mode() & 0o777));
-        }
-    }
-    Ok(Inspection { version: Some(version), latest, modes })
-}
-
-#[cfg(all(test, unix))]
-#[tokio::test]
-async fn the_database_and_its_wal_and_shm_files_are_private() {
-    use std::os::unix::fs::PermissionsExt;
-    let (dir, store) = open_temp();
-    store.ping().await.unwrap();
-    store.run(|conn| Ok(conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")?)).await.unwrap();
-    for name in ["test.db", "test.db-wal", "test.db-shm"] {
-        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{name}");
-    }
-}
-
-#[cfg(test)]
-pub(crate) fn open_temp() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("test.db"), 2).unwrap();
-    (dir, store)
+    async fn ping(&self) -> Result<(), StoreError>;
 }

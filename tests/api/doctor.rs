@@ -70,7 +70,7 @@ async fn doctor_names_cafile_when_keystone_is_behind_a_private_ca() {
 async fn doctor_fails_a_world_readable_database_and_an_smtp_server_that_does_not_answer() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("setpass.db");
-    setpass::store::Store::open(&db, 1).unwrap();
+    setpass::store::SqliteStore::open(&db, 1).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

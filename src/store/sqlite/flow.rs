@@ -1,61 +1,11 @@
 //! Queries of the user's flow: atomic attempt counters, the work lease, stage transitions.
-use super::onboarding::{read_record, timestamp, COLUMNS};
-use super::{Store, StoreError};
-use crate::domain::{Limits, Onboarding, Stage, TokenHash, UserId};
+use super::records::{read_record, timestamp, COLUMNS};
+use super::SqliteStore;
+use crate::domain::{Limits, Stage, TokenHash, UserId};
+use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
-
-/// One issuance of a link: the record as the admin's last PUT left it. Every transition of the
-/// user's flow applies only to the issuance it started from (compare-and-set on the token hash,
-/// which each PUT replaces), so a renewal or revoke is never overwritten by work in flight.
-#[derive(Debug, Clone)]
-pub struct Issuance {
-    pub user_id: UserId,
-    pub token_hash: TokenHash,
-}
-
-/// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
-#[derive(Clone)]
-pub struct FlowRecord {
-    pub record: Onboarding,
-    /// The link it was read by.
-    pub token_hash: TokenHash,
-    pub user_name: String,
-    pub pin_hash: String,
-    pub password_ct: Option<Vec<u8>>,
-    pub totp_secret_ct: Option<Vec<u8>>,
-    pub user_token_ct: Option<Vec<u8>>,
-    pub user_token_expires_at: Option<DateTime<Utc>>,
-    pub mfa_receipt: bool,
-    pub mfa_restore: Option<String>,
-}
-
-/// What the password step leaves behind.
-pub struct PasswordDone {
-    pub next: Stage,
-    pub totp_secret_ct: Option<Vec<u8>>,
-    pub user_token_ct: Option<Vec<u8>>,
-    pub user_token_expires_at: Option<DateTime<Utc>>,
-    pub mfa_receipt: bool,
-    pub now: DateTime<Utc>,
-}
-
-/// The PIN hash and the sealed secrets stay out of `Debug`.
-impl std::fmt::Debug for FlowRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FlowRecord")
-            .field("record", &self.record)
-            .field("mfa_receipt", &self.mfa_receipt)
-            .field("mfa_restore_pending", &self.mfa_restore.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl FlowRecord {
-    pub fn issuance(&self) -> Issuance {
-        Issuance { user_id: self.record.user_id.clone(), token_hash: self.token_hash.clone() }
-    }
-}
 
 fn attempts_column(stage: Stage) -> &'static str {
     if stage == Stage::Totp {
@@ -65,8 +15,9 @@ fn attempts_column(stage: Stage) -> &'static str {
     }
 }
 
-impl Store {
-    pub async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
+#[async_trait]
+impl Flow for SqliteStore {
+    async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
         let hash = hash.0;
         if let Some(hit) = self.cache.get(&hash) {
             return Ok(Some(hit));
@@ -79,6 +30,192 @@ impl Store {
         Ok(found)
     }
 
+    async fn claim_attempt(
+        &self,
+        issuance: &Issuance,
+        stage: Stage,
+        limits: Limits,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError> {
+        let column = attempts_column(stage);
+        let sql = format!(
+            "UPDATE onboarding SET {column} = {column} + 1
+             WHERE user_id = ?1 AND stage = ?2 AND expires_at > ?3
+               AND pin_failures < ?4 AND totp_failures < ?5 AND token_hash = ?6
+             RETURNING {column}"
+        );
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            let args = params![
+                issuance.user_id.as_str(),
+                stage.as_str(),
+                now.timestamp(),
+                limits.max_pin_attempts,
+                limits.max_totp_attempts,
+                &issuance.token_hash.0[..]
+            ];
+            Ok(conn.prepare_cached(&sql)?.query_row(args, |row| row.get(0)).optional()?)
+        })
+        .await
+    }
+
+    async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError> {
+        let column = attempts_column(stage);
+        let sql = format!(
+            "UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1 AND token_hash = ?2"
+        );
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .execute(&sql, params![issuance.user_id.as_str(), &issuance.token_hash.0[..]])
+                .map(|_| ())?)
+        })
+        .await
+    }
+
+    async fn acquire_lease(
+        &self,
+        user_id: &UserId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET busy_until = ?3
+                 WHERE user_id = ?1 AND (busy_until IS NULL OR busy_until <= ?2)",
+                params![user_id.as_str(), now.timestamp(), until.timestamp()],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn release_lease(&self, user_id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .execute(
+                    "UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1 AND busy_until = ?2",
+                    params![user_id.as_str(), until.timestamp()],
+                )
+                .map(|_| ())?)
+        })
+        .await
+    }
+
+    async fn finish_password_step(
+        &self,
+        issuance: &Issuance,
+        done: PasswordDone,
+    ) -> Result<bool, StoreError> {
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET stage = ?2, password_ct = NULL, totp_secret_ct = ?3,
+                     user_token_ct = ?4, user_token_expires_at = ?5, mfa_receipt = ?6,
+                     busy_until = NULL, updated_at = ?7
+                 WHERE user_id = ?1 AND stage = 'password' AND token_hash = ?8",
+                params![
+                    issuance.user_id.as_str(),
+                    done.next.as_str(),
+                    done.totp_secret_ct,
+                    done.user_token_ct,
+                    done.user_token_expires_at.map(|t| t.timestamp()),
+                    done.mfa_receipt,
+                    done.now.timestamp(),
+                    &issuance.token_hash.0[..]
+                ],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn save_mfa_owed(&self, user_id: &UserId, options_json: String) -> Result<bool, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1 AND mfa_restore IS NULL",
+                params![user_id.as_str(), options_json],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn clear_mfa_owed(&self, user_id: &UserId) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            conn.execute("UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?1", [user_id.as_str()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mfa_owed(&self, user_id: &UserId) -> Result<Option<String>, StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT mfa_restore FROM onboarding WHERE user_id = ?1",
+                    [user_id.as_str()],
+                    |row| row.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten())
+        })
+        .await
+    }
+
+    async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError> {
+        self.run(|conn| {
+            let mut statement =
+                conn.prepare("SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL")?;
+            let ids = statement.query_map([], |row| row.get::<_, String>(0))?;
+            ids.map(|id| UserId::parse(&id?).map_err(|err| StoreError::Corrupt(err.0)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+    }
+
+    async fn store_user_token(
+        &self,
+        issuance: &Issuance,
+        token_ct: Option<Vec<u8>>,
+        expires_at: Option<DateTime<Utc>>,
+        mfa_receipt: bool,
+    ) -> Result<bool, StoreError> {
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            let changed = conn.execute(
+                "UPDATE onboarding SET user_token_ct = ?2, user_token_expires_at = ?3, mfa_receipt = ?4
+                 WHERE user_id = ?1 AND token_hash = ?5",
+                params![
+                    issuance.user_id.as_str(),
+                    token_ct,
+                    expires_at.map(|t| t.timestamp()),
+                    mfa_receipt,
+                    &issuance.token_hash.0[..]
+                ],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let issuance = issuance.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
+                     user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
+                 WHERE user_id = ?1 AND mfa_restore IS NULL AND token_hash = ?3",
+                params![issuance.user_id.as_str(), now.timestamp(), &issuance.token_hash.0[..]],
+            )? == 1)
+        })
+        .await
+    }
+}
+
+impl SqliteStore {
     async fn read_flow(&self, hash: [u8; 32]) -> Result<Option<FlowRecord>, StoreError> {
         self.read(move |conn| {
             let sql = format!(
@@ -109,207 +246,6 @@ impl Store {
                 })
                 .optional()?
                 .transpose()
-        })
-        .await
-    }
-
-    /// Counts an attempt (a PIN at the password stage, a code at the TOTP stage) before it is
-    /// checked, in one statement: however many guesses arrive at once, no more than the limit
-    /// are ever checked. `None`: the record is not at `stage`, expired, or locked.
-    pub async fn claim_attempt(
-        &self,
-        issuance: &Issuance,
-        stage: Stage,
-        limits: Limits,
-        now: DateTime<Utc>,
-    ) -> Result<Option<u32>, StoreError> {
-        let column = attempts_column(stage);
-        let sql = format!(
-            "UPDATE onboarding SET {column} = {column} + 1
-             WHERE user_id = ?1 AND stage = ?2 AND expires_at > ?3
-               AND pin_failures < ?4 AND totp_failures < ?5 AND token_hash = ?6
-             RETURNING {column}"
-        );
-        let issuance = issuance.clone();
-        self.run(move |conn| {
-            let args = params![
-                issuance.user_id.as_str(),
-                stage.as_str(),
-                now.timestamp(),
-                limits.max_pin_attempts,
-                limits.max_totp_attempts,
-                &issuance.token_hash.0[..]
-            ];
-            Ok(conn.prepare_cached(&sql)?.query_row(args, |row| row.get(0)).optional()?)
-        })
-        .await
-    }
-
-    /// Gives back an attempt that turned out right.
-    pub async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError> {
-        let column = attempts_column(stage);
-        let sql = format!(
-            "UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1 AND token_hash = ?2"
-        );
-        let issuance = issuance.clone();
-        self.run(move |conn| {
-            Ok(conn
-                .execute(&sql, params![issuance.user_id.as_str(), &issuance.token_hash.0[..]])
-                .map(|_| ())?)
-        })
-        .await
-    }
-
-    /// Takes the record for Keystone work until `until`; false while another request holds it.
-    pub async fn acquire_lease(
-        &self,
-        user_id: &UserId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET busy_until = ?3
-                 WHERE user_id = ?1 AND (busy_until IS NULL OR busy_until <= ?2)",
-                params![user_id.as_str(), now.timestamp(), until.timestamp()],
-            )? == 1)
-        })
-        .await
-    }
-
-    /// Gives the lease back, if it is still the one taken until `until` (a lease that lapsed and
-    /// was taken by another request is theirs).
-    pub async fn release_lease(&self, user_id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            Ok(conn
-                .execute(
-                    "UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1 AND busy_until = ?2",
-                    params![user_id.as_str(), until.timestamp()],
-                )
-                .map(|_| ())?)
-        })
-        .await
-    }
-
-    /// Password set: drop the admin's password, keep what the TOTP step needs. False if the
-    /// record had already left the password stage.
-    pub async fn finish_password_step(
-        &self,
-        issuance: &Issuance,
-        done: PasswordDone,
-    ) -> Result<bool, StoreError> {
-        let issuance = issuance.clone();
-        self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET stage = ?2, password_ct = NULL, totp_secret_ct = ?3,
-                     user_token_ct = ?4, user_token_expires_at = ?5, mfa_receipt = ?6,
-                     busy_until = NULL, updated_at = ?7
-                 WHERE user_id = ?1 AND stage = 'password' AND token_hash = ?8",
-                params![
-                    issuance.user_id.as_str(),
-                    done.next.as_str(),
-                    done.totp_secret_ct,
-                    done.user_token_ct,
-                    done.user_token_expires_at.map(|t| t.timestamp()),
-                    done.mfa_receipt,
-                    done.now.timestamp(),
-                    &issuance.token_hash.0[..]
-                ],
-            )? == 1)
-        })
-        .await
-    }
-
-    /// Saves the MFA options owed back to the user, before they are switched off in Keystone.
-    /// False if the record is gone, or already owes options (those must go back first).
-    pub async fn save_mfa_owed(&self, user_id: &UserId, options_json: String) -> Result<bool, StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1 AND mfa_restore IS NULL",
-                params![user_id.as_str(), options_json],
-            )? == 1)
-        })
-        .await
-    }
-
-    /// The options are back on in Keystone: forget them.
-    pub async fn clear_mfa_owed(&self, user_id: &UserId) -> Result<(), StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            conn.execute("UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?1", [user_id.as_str()])?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// The MFA options owed back to the user (saved before setpass switched them off), if any.
-    pub async fn mfa_owed(&self, user_id: &UserId) -> Result<Option<String>, StoreError> {
-        let user_id = user_id.clone();
-        self.run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT mfa_restore FROM onboarding WHERE user_id = ?1",
-                    [user_id.as_str()],
-                    |row| row.get::<_, Option<String>>(0),
-                )
-                .optional()?
-                .flatten())
-        })
-        .await
-    }
-
-    /// Every user owed their MFA options back.
-    pub async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError> {
-        self.run(|conn| {
-            let mut statement =
-                conn.prepare("SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL")?;
-            let ids = statement.query_map([], |row| row.get::<_, String>(0))?;
-            ids.map(|id| UserId::parse(&id?).map_err(|err| StoreError::Corrupt(err.0)))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await
-    }
-
-    /// A fresh user token (after the user typed their password again on the TOTP page).
-    pub async fn store_user_token(
-        &self,
-        issuance: &Issuance,
-        token_ct: Option<Vec<u8>>,
-        expires_at: Option<DateTime<Utc>>,
-        mfa_receipt: bool,
-    ) -> Result<bool, StoreError> {
-        let issuance = issuance.clone();
-        self.run(move |conn| {
-            let changed = conn.execute(
-                "UPDATE onboarding SET user_token_ct = ?2, user_token_expires_at = ?3, mfa_receipt = ?4
-                 WHERE user_id = ?1 AND token_hash = ?5",
-                params![
-                    issuance.user_id.as_str(),
-                    token_ct,
-                    expires_at.map(|t| t.timestamp()),
-                    mfa_receipt,
-                    &issuance.token_hash.0[..]
-                ],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
-    }
-
-    /// Done: no secret is left in the record, and the link only shows "already complete".
-    /// Never while MFA options are owed: false then (and if the record is gone).
-    pub async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let issuance = issuance.clone();
-        self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
-                     user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
-                 WHERE user_id = ?1 AND mfa_restore IS NULL AND token_hash = ?3",
-                params![issuance.user_id.as_str(), now.timestamp(), &issuance.token_hash.0[..]],
-            )? == 1)
         })
         .await
     }

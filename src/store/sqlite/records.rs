@@ -1,35 +1,18 @@
 //! Queries on the `onboarding` table.
-use super::{Store, StoreError};
+use super::SqliteStore;
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{IssueKind, Onboarding, Stage, TokenHash, UserId};
+use crate::store::{IssueWrite, Records, Revoke, StoreError};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
-
-/// What an admin's PUT writes. `None` fields keep what the record has.
-pub struct IssueWrite {
-    pub user_id: UserId,
-    pub token_hash: TokenHash,
-    pub user_name: String,
-    pub pin_hash: Option<String>,
-    pub password_ct: Option<Vec<u8>>,
-    pub now: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What `revoke` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revoke {
-    Done,
-    NoRecord,
-    /// setpass switched the user's MFA rules off and has not yet switched them back on.
-    MfaOwed,
-}
 
 pub(super) const COLUMNS: &str =
     "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at";
 
-impl Store {
-    pub async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError> {
+#[async_trait]
+impl Records for SqliteStore {
+    async fn find(&self, user_id: &UserId) -> Result<Option<Onboarding>, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
             conn.prepare_cached(&format!("SELECT {COLUMNS} FROM onboarding WHERE user_id = ?1"))?
@@ -40,8 +23,7 @@ impl Store {
         .await
     }
 
-    /// The record a one-time link points at, if the link is current.
-    pub async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError> {
+    async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError> {
         let hash = token_hash.0;
         self.run(move |conn| {
             conn.prepare_cached(&format!("SELECT {COLUMNS} FROM onboarding WHERE token_hash = ?1"))?
@@ -52,9 +34,7 @@ impl Store {
         .await
     }
 
-    /// Creates or renews the record in one transaction, so concurrent PUTs for the same user
-    /// cannot both create it. The old token hash is overwritten: the old link dies at once.
-    pub async fn issue(&self, write: IssueWrite) -> Result<Result<IssueKind, IssueError>, StoreError> {
+    async fn issue(&self, write: IssueWrite) -> Result<Result<IssueKind, IssueError>, StoreError> {
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let existing: Option<String> = tx
@@ -118,8 +98,7 @@ impl Store {
         .await
     }
 
-    /// Unexpired records, counted by stage.
-    pub async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError> {
+    async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError> {
         self.run(move |conn| {
             let mut statement =
                 conn.prepare("SELECT stage, count(*) FROM onboarding WHERE expires_at > ?1 GROUP BY stage")?;
@@ -134,10 +113,7 @@ impl Store {
         .await
     }
 
-    /// Deletes the record; false if there was none.
-    /// Deletes the record, unless the user is still owed their MFA rules (deleting it would lose
-    /// them); see `Revoke`.
-    pub async fn revoke(&self, user_id: &UserId) -> Result<Revoke, StoreError> {
+    async fn revoke(&self, user_id: &UserId) -> Result<Revoke, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -162,8 +138,7 @@ impl Store {
         .await
     }
 
-    /// Deletes records that expired before `cutoff`; returns how many.
-    pub async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         self.run(move |conn| {
             // A record still owing MFA rules stays until they are back on.
             Ok(conn.execute(
@@ -203,6 +178,7 @@ pub(super) fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {
 mod tests {
     use super::*;
     use crate::domain::OneTimeToken;
+    use crate::store::{Flow, Records};
     use chrono::Duration;
 
     fn write(user: &str, pin: Option<&str>, password: Option<&[u8]>, now: DateTime<Utc>) -> IssueWrite {

@@ -57,6 +57,7 @@ impl RecordCache {
 mod tests {
     use crate::domain::{IssueKind, OneTimeToken, Stage, UserId};
     use crate::store::IssueWrite;
+    use crate::store::{Flow, Records};
     use chrono::{Duration, Utc};
 
     #[tokio::test]
@@ -79,7 +80,7 @@ mod tests {
         assert_eq!((first.record.stage, first.record.pin_failures), (Stage::Password, 0));
 
         let limits = crate::domain::Limits { max_pin_attempts: 3, max_totp_attempts: 10 };
-        let issuance = super::super::Issuance { user_id: user.clone(), token_hash: token.hash() };
+        let issuance = crate::store::Issuance { user_id: user.clone(), token_hash: token.hash() };
         store.claim_attempt(&issuance, Stage::Password, limits, now).await.unwrap();
         assert_eq!(store.flow_by_token(&token.hash()).await.unwrap().unwrap().record.pin_failures, 1);
 

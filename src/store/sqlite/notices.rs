@@ -1,18 +1,18 @@
 //! Queries behind the notices: links that expired unfinished, and records by user name.
-use super::onboarding::timestamp;
-use super::{Store, StoreError};
+use super::records::timestamp;
+use super::SqliteStore;
 use crate::domain::UserId;
+use crate::store::{Notices, StoreError};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 /// At most this many records are checked for one reset request (user names repeat across domains).
 const MAX_NAMED: i64 = 5;
 
-impl Store {
-    /// Marks, and returns with their expiry, the unfinished records whose link has expired and
-    /// was not announced yet. A renewal moves `expires_at` past the mark, so each expiry of a
-    /// record is returned once.
-    pub async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
+#[async_trait]
+impl Notices for SqliteStore {
+    async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
         self.run(move |conn| {
             let mut statement = conn.prepare(
                 "UPDATE onboarding SET expiry_notified_at = ?1
@@ -33,8 +33,7 @@ impl Store {
         .await
     }
 
-    /// The user ids and PIN hashes of the records of Keystone users with this name (any case).
-    pub async fn records_named(&self, user_name: &str) -> Result<Vec<(UserId, String)>, StoreError> {
+    async fn records_named(&self, user_name: &str) -> Result<Vec<(UserId, String)>, StoreError> {
         let user_name = user_name.to_owned();
         self.run(move |conn| {
             let mut statement = conn.prepare(
@@ -58,6 +57,7 @@ impl Store {
 mod tests {
     use crate::domain::{OneTimeToken, UserId};
     use crate::store::IssueWrite;
+    use crate::store::{Flow, Notices, Records};
     use chrono::{Duration, Utc};
 
     fn write(user: &str, name: &str, now: chrono::DateTime<Utc>) -> IssueWrite {

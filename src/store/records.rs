@@ -1,0 +1,76 @@
+//! The values that cross the store interface: a link's issuance, the record the flow reads, what
+//! the admin's PUT and the password step write.
+use crate::domain::{Onboarding, Stage, TokenHash, UserId};
+use chrono::{DateTime, Utc};
+
+/// One issuance of a link: the record as the admin's last PUT left it. Every transition of the
+/// user's flow applies only to the issuance it started from (compare-and-set on the token hash,
+/// which each PUT replaces), so a renewal or revoke is never overwritten by work in flight.
+#[derive(Debug, Clone)]
+pub struct Issuance {
+    pub user_id: UserId,
+    pub token_hash: TokenHash,
+}
+
+/// A record with the sealed secrets the flow needs (still sealed: the caller opens them).
+#[derive(Clone)]
+pub struct FlowRecord {
+    pub record: Onboarding,
+    /// The link it was read by.
+    pub token_hash: TokenHash,
+    pub user_name: String,
+    pub pin_hash: String,
+    pub password_ct: Option<Vec<u8>>,
+    pub totp_secret_ct: Option<Vec<u8>>,
+    pub user_token_ct: Option<Vec<u8>>,
+    pub user_token_expires_at: Option<DateTime<Utc>>,
+    pub mfa_receipt: bool,
+    pub mfa_restore: Option<String>,
+}
+
+/// What the password step leaves behind.
+pub struct PasswordDone {
+    pub next: Stage,
+    pub totp_secret_ct: Option<Vec<u8>>,
+    pub user_token_ct: Option<Vec<u8>>,
+    pub user_token_expires_at: Option<DateTime<Utc>>,
+    pub mfa_receipt: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// The PIN hash and the sealed secrets stay out of `Debug`.
+impl std::fmt::Debug for FlowRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowRecord")
+            .field("record", &self.record)
+            .field("mfa_receipt", &self.mfa_receipt)
+            .field("mfa_restore_pending", &self.mfa_restore.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FlowRecord {
+    pub fn issuance(&self) -> Issuance {
+        Issuance { user_id: self.record.user_id.clone(), token_hash: self.token_hash.clone() }
+    }
+}
+
+/// What an admin's PUT writes. `None` fields keep what the record has.
+pub struct IssueWrite {
+    pub user_id: UserId,
+    pub token_hash: TokenHash,
+    pub user_name: String,
+    pub pin_hash: Option<String>,
+    pub password_ct: Option<Vec<u8>>,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What `revoke` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoke {
+    Done,
+    NoRecord,
+    /// setpass switched the user's MFA rules off and has not yet switched them back on.
+    MfaOwed,
+}
