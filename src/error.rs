@@ -1,6 +1,7 @@
 //! The app's one error type and how each variant answers: a status and a short, safe message.
 use crate::domain::{Refusal, Stage};
 use crate::keystone::KeystoneError;
+use crate::text::{Phrase, Words};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -8,7 +9,7 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The user's flow refused: a typed reason, worded by `text/`.
-    #[error("{}", crate::text::en::refusal(.0))]
+    #[error("{}", crate::text::english_refusal(.0))]
     Refused(Refusal),
     // The admin API's refusals: English, for operators and their scripts.
     #[error("{0}")]
@@ -42,6 +43,26 @@ impl From<Refusal> for AppError {
 impl AppError {
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(err))
+    }
+
+    /// What a person is told, in their language: every refusal of the user's flow and every
+    /// failure they may meet there. `None`: an English message for scripts (the admin API's).
+    pub fn user_message(&self, words: &dyn Words) -> Option<String> {
+        let phrase = match self {
+            AppError::Refused(refusal) => return Some(words.refusal(refusal)),
+            AppError::KeystoneUnavailable(_) => Phrase::KeystoneUnavailable,
+            AppError::Internal(_) => Phrase::ServerError,
+            AppError::RequestTimeout => Phrase::BodyTimeout,
+            AppError::PayloadTooLarge(_) => Phrase::BodyTooLarge,
+            _ => return None,
+        };
+        Some(words.phrase(phrase).to_owned())
+    }
+
+    /// The JSON error of the user's API, worded in `words`.
+    pub fn user_response(&self, words: &dyn Words) -> HttpResponse {
+        self.log_cause();
+        json_error(self.status_code(), self.user_message(words).unwrap_or_else(|| self.to_string()))
     }
 
     /// Logs the cause of a 5xx, with the request id; a 4xx logs nothing here. Call once per answer.
@@ -152,6 +173,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::PasswordUnusable
         | Refusal::PasswordsDiffer
         | Refusal::PasswordTooShort { .. }
+        | Refusal::PasswordTooLong { .. }
         | Refusal::PasswordNeeded
         | Refusal::NameMissing
         | Refusal::NameUnusable { .. }

@@ -72,7 +72,7 @@ impl Application {
         let port = listener.local_addr().map_err(StartupError::Serve)?.port();
         let limits = web::Data::new(RateLimits::new(
             &state.settings.limits,
-            &state.settings.onboarding.cloud_name,
+            &state.settings.onboarding,
             state.metrics.rate_limited.clone(),
         ));
         let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
@@ -164,6 +164,7 @@ pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<A
     let notify = crate::notify::Notifier::new(&settings)?;
     Ok(AppState {
         notify,
+        rules: Default::default(),
         metrics,
         secret_box: SecretBox::new(&key),
         store: Arc::new(store),

@@ -22,6 +22,8 @@ pub struct AppState {
     pub service: Option<ServiceCredential>,
     /// The link mail and the webhook, when configured.
     pub notify: crate::notify::Notifier,
+    /// Keystone's password rule, per domain.
+    pub rules: crate::onboarding::rules::RuleCache,
 }
 
 impl AppState {

@@ -122,6 +122,12 @@ pub struct OnboardingSettings {
     pub cloud_name: String,
     /// Linked from the success page. Optional.
     pub dashboard_url: Option<String>,
+    /// The language of a link whose PUT named none, for a browser that asks for none we speak.
+    #[serde(default = "defaults::default_locale")]
+    pub default_locale: crate::domain::Locale,
+    /// Longer passwords are refused: Keystone's bcrypt uses only the first 72 bytes. 0: no limit.
+    #[serde(default = "defaults::max_password_bytes")]
+    pub max_password_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -276,6 +282,8 @@ impl Default for OnboardingSettings {
             min_password_length: defaults::min_password_length(),
             cloud_name: defaults::cloud_name(),
             dashboard_url: None,
+            default_locale: defaults::default_locale(),
+            max_password_bytes: defaults::max_password_bytes(),
         }
     }
 }
@@ -404,6 +412,12 @@ mod defaults {
     }
     pub fn min_password_length() -> usize {
         8
+    }
+    pub fn default_locale() -> crate::domain::Locale {
+        crate::domain::Locale::En
+    }
+    pub fn max_password_bytes() -> usize {
+        72
     }
     pub fn cloud_name() -> String {
         "OpenStack".into()

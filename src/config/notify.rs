@@ -24,18 +24,33 @@ pub struct EmailSettings {
     pub password_file: Option<PathBuf>,
     #[serde(default, deserialize_with = "load::optional_text")]
     pub from: Option<String>,
-    #[serde(default = "defaults::subject", deserialize_with = "load::text")]
-    pub subject: String,
+    /// The English subject; `None`: the built-in one. Other languages: `locales`.
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub subject: Option<String>,
     /// Without an `email` in the PUT body, mail the Keystone user's `email` attribute.
     #[serde(default)]
     pub lookup_keystone: bool,
-    /// Replace the built-in message templates.
+    /// Replace the built-in English message templates.
     pub text_template: Option<PathBuf>,
     pub html_template: Option<PathBuf>,
-    #[serde(default = "defaults::support_contact", deserialize_with = "load::text")]
-    pub support_contact: String,
+    /// The same three for another language, by its tag: `[email.locales.ko]`.
+    #[serde(default)]
+    pub locales: std::collections::BTreeMap<String, LocaleMail>,
+    /// `None`: "your administrator", in the mail's language.
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub support_contact: Option<String>,
     #[serde(default = "defaults::timeout")]
     pub timeout: Seconds,
+}
+
+/// One language's link mail; what is not set is the built-in one of that language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocaleMail {
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub subject: Option<String>,
+    pub text_template: Option<PathBuf>,
+    pub html_template: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -90,11 +105,12 @@ impl Default for EmailSettings {
             password: None,
             password_file: None,
             from: None,
-            subject: defaults::subject(),
+            subject: None,
             lookup_keystone: false,
             text_template: None,
             html_template: None,
-            support_contact: defaults::support_contact(),
+            locales: Default::default(),
+            support_contact: None,
             timeout: defaults::timeout(),
         }
     }
@@ -211,7 +227,13 @@ fn validate_email(email: &EmailSettings) -> Result<(), ConfigError> {
             "set the SMTP username together with password (or password_file), or neither",
         ));
     }
-    if email.subject.trim().is_empty() {
+    if let Some(tag) = email.locales.keys().find(|tag| crate::domain::Locale::parse(tag).is_none()) {
+        return Err(ConfigError::new(
+            format!("email.locales.{tag}"),
+            format!("is not a language setpass speaks; it speaks {}", crate::domain::Locale::supported()),
+        ));
+    }
+    if email.subject.as_deref().is_some_and(|s| s.trim().is_empty()) {
         return Err(ConfigError::new("email.subject", "must not be empty"));
     }
     if !(1..=300).contains(&email.timeout.0) {
@@ -276,12 +298,6 @@ fn is_loopback(host: &str) -> bool {
 mod defaults {
     use super::Seconds;
 
-    pub fn subject() -> String {
-        "Set up your {{cloud_name}} account".into()
-    }
-    pub fn support_contact() -> String {
-        "your administrator".into()
-    }
     pub fn timeout() -> Seconds {
         Seconds(10)
     }
@@ -304,9 +320,9 @@ pub(super) mod tests {
         assert!(!email.enabled && email.host.is_none() && email.from.is_none());
         assert_eq!((email.port, email.tls, email.port()), (0, SmtpTls::Starttls, 587));
         assert!(email.username.is_none() && email.password.is_none() && email.password_file.is_none());
-        assert_eq!(email.subject, "Set up your {{cloud_name}} account");
+        assert!(email.subject.is_none() && email.locales.is_empty());
         assert!(!email.lookup_keystone && email.text_template.is_none() && email.html_template.is_none());
-        assert_eq!((&*email.support_contact, email.timeout), ("your administrator", Seconds(10)));
+        assert_eq!((&email.support_contact, email.timeout), (&None, Seconds(10)));
         let webhook = &settings.webhook;
         assert!(webhook.url.is_none() && webhook.secret.is_none() && webhook.secret_file.is_none());
         assert_eq!((webhook.retries, webhook.timeout), (3, Seconds(10)));

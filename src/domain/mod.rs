@@ -1,6 +1,7 @@
 //! The onboarding rules and the value types they trust, parsed once at the edge.
 pub mod admin;
 mod email;
+mod locale;
 pub mod onboarding;
 mod password;
 mod pin;
@@ -10,10 +11,11 @@ pub mod totp;
 mod user_id;
 
 pub use email::EmailAddress;
+pub use locale::Locale;
 pub use onboarding::{IssueKind, Limits, Onboarding, Stage};
 pub use password::Password;
 pub use pin::{Pin, PinPolicy};
-pub use refusal::Refusal;
+pub use refusal::{Field, Refusal};
 pub use token::{OneTimeToken, TokenHash};
 pub use totp::{CodeCheck, TotpSecret};
 pub use user_id::UserId;

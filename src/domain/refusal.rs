@@ -47,6 +47,10 @@ pub enum Refusal {
     PasswordTooShort {
         min: usize,
     },
+    /// Longer than `onboarding.max_password_bytes` (Keystone's bcrypt reads only 72 bytes).
+    PasswordTooLong {
+        max_bytes: usize,
+    },
     /// Keystone's password rules refused the new password; its own message.
     KeystoneRefusedPassword(String),
     /// The stored admin password no longer works, nor the new one: changed elsewhere.
@@ -76,7 +80,55 @@ pub enum Refusal {
     EmailsDiffer,
 }
 
+/// The form field a refusal is about: its message is tied to that field, and it gets the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Pin,
+    Password,
+    Confirm,
+    Code,
+    Name,
+    Email,
+    ConfirmEmail,
+}
+
+impl Field {
+    /// The field's `id` in the page.
+    pub fn id(self) -> &'static str {
+        match self {
+            Field::Pin => "pin",
+            Field::Password => "password",
+            Field::Confirm => "confirm_password",
+            Field::Code => "code",
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::ConfirmEmail => "confirm_email",
+        }
+    }
+}
+
 impl Refusal {
+    /// The field to correct, when the refusal is about one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Refusal::PinMalformed { .. } | Refusal::WrongPin { .. } => Some(Field::Pin),
+            Refusal::PasswordUnusable
+            | Refusal::PasswordTooShort { .. }
+            | Refusal::PasswordTooLong { .. }
+            | Refusal::KeystoneRefusedPassword(_)
+            | Refusal::PasswordNeeded
+            | Refusal::WrongPassword => Some(Field::Password),
+            Refusal::PasswordsDiffer => Some(Field::Confirm),
+            Refusal::CodeMalformed | Refusal::WrongCode { .. } | Refusal::CodeNotAccepted { .. } => {
+                Some(Field::Code)
+            }
+            Refusal::NameMissing | Refusal::NameUnusable { .. } => Some(Field::Name),
+            Refusal::EmailMissing | Refusal::EmailMalformed => Some(Field::Email),
+            Refusal::EmailsDiffer => Some(Field::ConfirmEmail),
+            _ => None,
+        }
+    }
+
     /// The link cannot go on from this page: the user gets an error page, not the form again.
     pub fn ends_the_page(&self) -> bool {
         matches!(

@@ -120,6 +120,26 @@ impl KeystoneClient {
         }
     }
 
+    /// Keystone's own description of its password rule (`[security_compliance]
+    /// password_regex_description`), as it answers for `domain_id`; `None` when it has none.
+    /// Keystone answers only for its default domain (403 for any other).
+    pub async fn password_rule(&self, token: &str, domain_id: &str) -> Result<Option<String>, KeystoneError> {
+        const OP: &str = "password rule lookup";
+        let request = self
+            .request(Method::GET, &["domains", domain_id, "config", "security_compliance"])
+            .header("X-Auth-Token", token);
+        let response = self.send(OP, request).await?;
+        if response.status() != StatusCode::OK {
+            return Err(refusal(OP, response.status()));
+        }
+        let body: Value = Self::json(OP, response).await?;
+        let config = &body["config"];
+        let description = config["security_compliance"]["password_regex_description"]
+            .as_str()
+            .or_else(|| config["password_regex_description"].as_str());
+        Ok(description.map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned))
+    }
+
     /// `POST /v3/users/{id}/password` with no token: works even when the admin-set password has
     /// expired (`change_password_upon_first_use`).
     pub async fn change_password(

@@ -1,7 +1,8 @@
 //! SMTP: the one-time link to a new user, and reset requests to the helpdesk.
-use super::template::{in_words, Escape, Template};
+use super::template::{Escape, Template};
 use crate::config::{read_secret, ConfigError, Settings, SmtpTls};
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, Locale};
+use crate::text::{words, Phrase};
 use chrono::{DateTime, SecondsFormat, Utc};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -13,19 +14,22 @@ pub const LINK_PLACEHOLDERS: &[&str] =
     &["user_name", "link", "expires_in_words", "expires_at", "cloud_name", "support_contact"];
 pub const RESET_PLACEHOLDERS: &[&str] = &["name", "email", "pin_check", "requested_at", "cloud_name"];
 
-const LINK_TEXT: &str = include_str!("../../templates/link.txt");
-const LINK_HTML: &str = include_str!("../../templates/link.html");
 const RESET_TEXT: &str = include_str!("../../templates/reset.txt");
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The link mail, in each language (`Locale::ALL` order).
+    link: Vec<(Locale, LinkTemplates)>,
+    reset: Option<ResetMail>,
+    cloud_name: String,
+    support_contact: Option<String>,
+}
+
+struct LinkTemplates {
     subject: Template,
     text: Template,
     html: Template,
-    reset: Option<ResetMail>,
-    cloud_name: String,
-    support_contact: String,
 }
 
 struct ResetMail {
@@ -40,6 +44,7 @@ pub struct LinkMail<'a> {
     pub link: &'a str,
     pub lifetime_secs: u64,
     pub expires_at: DateTime<Utc>,
+    pub locale: Locale,
 }
 
 /// What the reset form collected, and what setpass found out about the PIN.
@@ -115,19 +120,10 @@ impl Mailer {
         Ok(Some(Self {
             transport: builder.build(),
             from: mailbox("email.from", email.from.as_deref().unwrap_or(""))?,
-            subject: template("email.subject", None, &email.subject, LINK_PLACEHOLDERS)?,
-            text: template(
-                "email.text_template",
-                email.text_template.as_deref(),
-                LINK_TEXT,
-                LINK_PLACEHOLDERS,
-            )?,
-            html: template(
-                "email.html_template",
-                email.html_template.as_deref(),
-                LINK_HTML,
-                LINK_PLACEHOLDERS,
-            )?,
+            link: Locale::ALL
+                .into_iter()
+                .map(|locale| Ok((locale, link_templates(email, locale)?)))
+                .collect::<Result<_, ConfigError>>()?,
             reset,
             cloud_name: settings.onboarding.cloud_name.clone(),
             support_contact: email.support_contact.clone(),
@@ -140,15 +136,23 @@ impl Mailer {
     }
 
     pub async fn send_link(&self, to: &EmailAddress, mail: &LinkMail<'_>) -> Result<(), MailError> {
+        let language = words(mail.locale);
+        let Some((_, templates)) = self.link.iter().find(|(locale, _)| *locale == mail.locale) else {
+            return Err(MailError::Build(format!("no link mail for {:?}", mail.locale)));
+        };
+        let support_contact = self
+            .support_contact
+            .clone()
+            .unwrap_or_else(|| language.phrase(Phrase::YourAdministrator).to_owned());
         let expires_at = mail.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
         let value = |name: &str| -> String {
             match name {
                 "user_name" => mail.user_name.to_owned(),
                 "link" => mail.link.to_owned(),
-                "expires_in_words" => in_words(mail.lifetime_secs),
+                "expires_in_words" => language.in_words(mail.lifetime_secs),
                 "expires_at" => expires_at.clone(),
                 "cloud_name" => self.cloud_name.clone(),
-                "support_contact" => self.support_contact.clone(),
+                "support_contact" => support_contact.clone(),
                 _ => String::new(),
             }
         };
@@ -156,10 +160,10 @@ impl Mailer {
             .message_id(None)
             .from(self.from.clone())
             .to(Mailbox::new(None, address(to)?))
-            .subject(one_line(&self.subject.render(value, Escape::None)))
+            .subject(one_line(&templates.subject.render(value, Escape::None)))
             .multipart(MultiPart::alternative_plain_html(
-                self.text.render(value, Escape::None),
-                self.html.render(value, Escape::Html),
+                templates.text.render(value, Escape::None),
+                templates.html.render(value, Escape::Html),
             ))
             .map_err(|err| MailError::Build(err.to_string()))?;
         self.transport.send(message).await?;
@@ -212,6 +216,36 @@ fn mailbox(key: &str, value: &str) -> Result<Mailbox, ConfigError> {
         .map_err(|_| ConfigError::new(key, format!("`{value}` is not an email address")))
 }
 
+/// One language's link mail: the operator's subject and files where set, else the built-in ones.
+fn link_templates(
+    email: &crate::config::EmailSettings,
+    locale: Locale,
+) -> Result<LinkTemplates, ConfigError> {
+    let language = words(locale);
+    let own = email.locales.iter().find(|(tag, _)| Locale::parse(tag) == Some(locale)).map(|(_, mail)| mail);
+    let (key, subject, text, html) = match (locale, own) {
+        (_, Some(own)) => (
+            format!("email.locales.{}.", locale.tag()),
+            own.subject.as_deref(),
+            own.text_template.as_deref(),
+            own.html_template.as_deref(),
+        ),
+        (Locale::En, None) => (
+            "email.".to_owned(),
+            email.subject.as_deref(),
+            email.text_template.as_deref(),
+            email.html_template.as_deref(),
+        ),
+        (_, None) => (String::new(), None, None, None),
+    };
+    let subject_text = subject.unwrap_or(language.mail_subject());
+    Ok(LinkTemplates {
+        subject: template(&format!("{key}subject"), None, subject_text, LINK_PLACEHOLDERS)?,
+        text: template(&format!("{key}text_template"), text, language.mail_text(), LINK_PLACEHOLDERS)?,
+        html: template(&format!("{key}html_template"), html, language.mail_html(), LINK_PLACEHOLDERS)?,
+    })
+}
+
 /// A template from the operator's file, or the built-in one; refused with the file and line.
 fn template(
     key: &str,
@@ -236,9 +270,13 @@ mod tests {
 
     #[test]
     fn the_built_in_templates_parse() {
-        for (text, known) in
-            [(LINK_TEXT, LINK_PLACEHOLDERS), (LINK_HTML, LINK_PLACEHOLDERS), (RESET_TEXT, RESET_PLACEHOLDERS)]
-        {
+        let language = words(Locale::Ko);
+        for (text, known) in [
+            (language.mail_text(), LINK_PLACEHOLDERS),
+            (language.mail_html(), LINK_PLACEHOLDERS),
+            (language.mail_subject(), LINK_PLACEHOLDERS),
+            (RESET_TEXT, RESET_PLACEHOLDERS),
+        ] {
             Template::parse(text, known).unwrap();
         }
     }

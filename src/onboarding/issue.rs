@@ -1,7 +1,7 @@
 //! The admin's side: issue or renew a user's one-time link (and mail it), after the admin check.
 use crate::crypto::Purpose;
 use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{EmailAddress, IssueKind, OneTimeToken, Password, Pin, UserId};
+use crate::domain::{EmailAddress, IssueKind, Locale, OneTimeToken, Password, Pin, UserId};
 use crate::error::AppError;
 use crate::notify::{EmailOutcome, LinkMail};
 use crate::state::AppState;
@@ -16,6 +16,8 @@ pub struct IssueRequest<'a> {
     pub password: Option<Password>,
     /// Where to mail the link, if the admin named an address.
     pub email: Option<EmailAddress>,
+    /// The link's language, if the admin chose one.
+    pub locale: Option<Locale>,
 }
 
 /// A link issued: shown once, never stored.
@@ -63,6 +65,8 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
         password_ct,
         now,
         expires_at,
+        locale: request.locale,
+        password_rules: super::rules::for_user(state, request.caller_token, &user).await,
     };
     let kind = state.store.issue(write).await?.map_err(issue_error)?;
     let (verb, counter) = match kind {
@@ -73,7 +77,12 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
     log::info!("{verb} onboarding link for user {user_id}, valid until {expires_at}");
     let url = state.link(token.expose());
     let lifetime_secs = state.settings.onboarding.link_lifetime.0;
-    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at };
+    let locale = match request.locale {
+        Some(locale) => Some(locale),
+        None => state.store.flow_by_token(&token.hash()).await?.and_then(|flow| flow.locale),
+    }
+    .unwrap_or(state.settings.onboarding.default_locale);
+    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at, locale };
     let email = crate::onboarding::notices::mail_link(
         state,
         user_id,

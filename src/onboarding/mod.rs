@@ -6,6 +6,7 @@ pub mod mfa;
 pub mod notices;
 mod password;
 mod reset;
+pub mod rules;
 mod totp;
 
 #[cfg(test)]
@@ -30,6 +31,8 @@ pub enum View {
         attempts_left: u32,
         /// The Keystone user name, so a password manager files the new password under it.
         account: String,
+        /// Keystone's description of its password rule, when it has one.
+        rules: Option<String>,
     },
     Totp(TotpView),
     /// The password is set, but enrollment needs the operator (MFA on, no service credential).
@@ -90,12 +93,18 @@ pub async fn current(state: &AppState, token: &OneTimeToken) -> Result<View, App
     view(state, &flow)
 }
 
+/// The language the admin chose for this link, if any (and if the link is known).
+pub async fn link_locale(state: &AppState, token: &OneTimeToken) -> Option<crate::domain::Locale> {
+    state.store.flow_by_token(&token.hash()).await.ok().flatten().and_then(|flow| flow.locale)
+}
+
 pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError> {
     let user_id = &flow.record.user_id;
     match flow.record.stage {
         Stage::Password => Ok(View::Password {
             attempts_left: flow.record.attempts_left(state.settings.onboarding.max_pin_attempts),
             account: account(flow),
+            rules: flow.password_rules.clone(),
         }),
         Stage::Complete => Ok(View::Complete),
         // Blocked by MFA rules with no service credential: the operator must act. Once one is

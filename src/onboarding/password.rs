@@ -39,6 +39,11 @@ pub async fn submit_password(
     if input.password.chars().count() < min {
         return Err(Refusal::PasswordTooShort { min }.into());
     }
+    // Keystone's bcrypt reads only the first 72 bytes: a longer password protects no better.
+    let max_bytes = state.settings.onboarding.max_password_bytes;
+    if max_bytes > 0 && input.password.len() > max_bytes {
+        return Err(Refusal::PasswordTooLong { max_bytes }.into());
+    }
     let password = Password::parse(input.password).map_err(|_| Refusal::PasswordUnusable)?;
     let next = with_lease(state, &user_id, async {
         let flow = reopen_at(state, token, Stage::Password).await?;

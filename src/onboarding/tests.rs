@@ -62,6 +62,8 @@ impl Fixture {
             password_ct,
             now,
             expires_at: now + Duration::hours(24),
+            locale: None,
+            password_rules: None,
         };
         self.state.store.issue(write).await.unwrap().unwrap();
         token

@@ -1,6 +1,6 @@
 //! The values that cross the store interface: a link's issuance, the record the flow reads, what
 //! the admin's PUT and the password step write.
-use crate::domain::{Onboarding, Stage, TokenHash, UserId};
+use crate::domain::{Locale, Onboarding, Stage, TokenHash, UserId};
 use chrono::{DateTime, Utc};
 
 /// One issuance of a link: the record as the admin's last PUT left it. Every transition of the
@@ -26,6 +26,10 @@ pub struct FlowRecord {
     pub user_token_expires_at: Option<DateTime<Utc>>,
     pub mfa_receipt: bool,
     pub mfa_restore: Option<String>,
+    /// The language the admin chose for the link.
+    pub locale: Option<Locale>,
+    /// Keystone's description of its password rule for the user's domain.
+    pub password_rules: Option<String>,
 }
 
 /// What the password step leaves behind.
@@ -64,6 +68,10 @@ pub struct IssueWrite {
     pub password_ct: Option<Vec<u8>>,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// `None` keeps the record's.
+    pub locale: Option<Locale>,
+    /// `None` keeps the record's.
+    pub password_rules: Option<String>,
 }
 
 /// What `revoke` did.

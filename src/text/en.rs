@@ -1,7 +1,132 @@
-//! English: what each refusal says to the user.
+//! English.
+use super::{Phrase, Words};
 use crate::domain::{Refusal, Stage};
 
-pub fn refusal(refusal: &Refusal) -> String {
+pub struct En;
+
+impl Words for En {
+    fn phrase(&self, phrase: Phrase) -> &'static str {
+        phrase_text(phrase)
+    }
+
+    fn refusal(&self, refusal: &Refusal) -> String {
+        refusal_text(refusal)
+    }
+
+    fn account_setup(&self, cloud_name: &str) -> String {
+        format!("{cloud_name} account setup")
+    }
+
+    fn step_of(&self, step: u8, of: u8) -> String {
+        format!("Step {step} of {of}")
+    }
+
+    fn attempts_left(&self, left: u32) -> String {
+        attempts(left)
+    }
+
+    fn slow_down(&self, retry_after_secs: u64) -> String {
+        format!("Too many requests. Please wait {retry_after_secs} seconds and try again.")
+    }
+
+    fn rule_min_chars(&self, min: usize) -> String {
+        format!("At least {min} characters.")
+    }
+
+    fn rule_max_bytes(&self, max: usize) -> String {
+        format!(
+            "At most {max} bytes: {max} letters, digits or symbols (fewer with accented letters, about {} Korean or Chinese characters). The cloud ignores anything longer.",
+            max / 3
+        )
+    }
+
+    fn in_words(&self, seconds: u64) -> String {
+        let unit = |n: u64, name: &str| format!("{n} {name}{}", if n == 1 { "" } else { "s" });
+        let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+        match (days, hours, minutes) {
+            (0, 0, m) => unit(m.max(1), "minute"),
+            (0, h, 0) => unit(h, "hour"),
+            (0, h, m) => format!("{} and {}", unit(h, "hour"), unit(m, "minute")),
+            (d, 0, _) => unit(d, "day"),
+            (d, h, _) => format!("{} and {}", unit(d, "day"), unit(h, "hour")),
+        }
+    }
+
+    fn mail_subject(&self) -> &'static str {
+        "Set up your {{cloud_name}} account"
+    }
+
+    fn mail_text(&self) -> &'static str {
+        include_str!("../../templates/link.txt")
+    }
+
+    fn mail_html(&self) -> &'static str {
+        include_str!("../../templates/link.html")
+    }
+}
+
+fn phrase_text(phrase: Phrase) -> &'static str {
+    match phrase {
+        Phrase::LanguageNav => "Language",
+        Phrase::TitlePassword => "Choose your password",
+        Phrase::PasswordIntro => "Enter the PIN you chose when you registered, then choose a new password for your account.",
+        Phrase::PinLabel => "PIN",
+        Phrase::NewPasswordLabel => "New password",
+        Phrase::NewPasswordAgainLabel => "New password, again",
+        Phrase::SetPasswordButton => "Set password",
+        Phrase::RulesHeading => "Your new password needs:",
+        Phrase::RuleFromCloud => "The cloud's own rule:",
+        Phrase::TitleTotp => "Set up your authenticator app",
+        Phrase::TotpIntro => "Your password is set. Now scan this code with an authenticator app on your phone (for example FreeOTP, Google Authenticator or Microsoft Authenticator).",
+        Phrase::QrLabel => "QR code for your authenticator app",
+        Phrase::CantScan => "Can't scan it? Type this key instead",
+        Phrase::AccountLabel => "Account:",
+        Phrase::TotpKind => "Time-based, 6 digits, every 30 seconds.",
+        Phrase::CodeLabel => "6-digit code from the app",
+        Phrase::YourNewPasswordLabel => "Your new password",
+        Phrase::SessionExpiredHint => "Your session has expired, so we need your new password once more.",
+        Phrase::ConfirmButton => "Confirm",
+        Phrase::TitleAlmostDone => "Almost done",
+        Phrase::NeedsOperatorSet => "Your new password is set. Setting up your authenticator app needs a step by your administrator.",
+        Phrase::NeedsOperatorContact => "Please contact support and mention that your account already has multi-factor rules. You can open this same link again afterwards.",
+        Phrase::ResumeLabel => "Your administrator says it is ready? Type your new password to continue.",
+        Phrase::ContinueButton => "Continue",
+        Phrase::TitleAllSet => "You're all set",
+        Phrase::DoneTotpReady => "Your password and your authenticator app are ready.",
+        Phrase::DoneTotpHowTo => "To log in, use your username, your new password, and the 6-digit code your authenticator app shows at that moment.",
+        Phrase::DonePasswordOnly => "Your new password is set. Log in with your username and your new password.",
+        Phrase::GoToDashboard => "Go to the dashboard",
+        Phrase::LinkUsedUp => "This link has now been used up; you can close this page.",
+        Phrase::TitleLinkUnknown => "Link not recognised",
+        Phrase::TitleLinkGone => "Link no longer valid",
+        Phrase::TitleLinkLocked => "Link locked",
+        Phrase::TitleTryAgainShortly => "Please try again shortly",
+        Phrase::TitleSomethingWrong => "Something went wrong",
+        Phrase::TitleDidNotWork => "This did not work",
+        Phrase::TitleSlowDown => "Please slow down",
+        Phrase::ServerError => "Something went wrong on our side. Please try again in a few minutes, or contact support.",
+        Phrase::KeystoneUnavailable => "The cloud's identity service is not answering right now. Please try again in a few minutes.",
+        Phrase::SendAsBrowser => "Send the form as a web browser does.",
+        Phrase::BodyTimeout => "The form took too long to arrive. Please send it again.",
+        Phrase::BodyTooLarge => "The form is larger than this service accepts.",
+        Phrase::HeadTooLarge => "Your browser sent more than this service accepts. Open the link from your email again.",
+        Phrase::UriTooLong => "The address is too long. Open the link from your email again.",
+        Phrase::TitleReset => "Reset your password",
+        Phrase::ResetIntro => "Forgot your password, or lost your authenticator app? Send a request to the helpdesk. They check it and contact you at your email address.",
+        Phrase::NameLabel => "Your name",
+        Phrase::EmailLabel => "Email address",
+        Phrase::EmailHint => "The address your account was registered with.",
+        Phrase::EmailAgainLabel => "Email address, again",
+        Phrase::ResetPinHint => "The PIN you chose when you registered.",
+        Phrase::SendRequestButton => "Send request",
+        Phrase::TitleRequestReceived => "Request received",
+        Phrase::ResetSentThanks => "Thank you. Your request has been passed on to the helpdesk.",
+        Phrase::ResetSentNext => "If the details match an account, the helpdesk will contact you at the email address you gave. You can close this page.",
+        Phrase::YourAdministrator => "your administrator",
+    }
+}
+
+fn refusal_text(refusal: &Refusal) -> String {
     match refusal {
         Refusal::LinkMissing => {
             "This page needs the personal link from your email. Open that link to continue.".into()
@@ -39,6 +164,7 @@ pub fn refusal(refusal: &Refusal) -> String {
         Refusal::CodeNotAccepted { left } => format!("The cloud did not accept that code: it may have changed just as you typed it. Wait for the next code to appear in your app and type that one. {}", attempts(*left)),
         Refusal::PasswordsDiffer => "The two passwords do not match.".into(),
         Refusal::PasswordTooShort { min } => format!("The password must be at least {min} characters long."),
+        Refusal::PasswordTooLong { max_bytes } => format!("The password is too long: the cloud uses only its first {max_bytes} bytes, so the rest would not protect you. Choose one of at most {max_bytes} bytes (letters, digits and symbols count one byte each; Korean characters three)."),
         Refusal::KeystoneRefusedPassword(message) => message.clone(),
         Refusal::ChangedElsewhere => "Your password could not be changed: your account's password was changed elsewhere, or the account was removed. Ask your administrator for a new link.".into(),
         Refusal::AccountDisabled => "Your account is disabled in the cloud's identity service, so setup cannot go on. Contact your administrator; nothing on this link was used up, and you can open it again once your account is enabled.".into(),
@@ -87,66 +213,4 @@ fn skew_hint(skew_secs: Option<i64>) -> String {
     };
     let direction = if secs > 0 { "ahead" } else { "behind" };
     format!(" It matches a code from {amount} {direction}: your phone's clock seems to be off. Set it to update automatically (network time) and try again.")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{refusal, skew_hint};
-    use crate::domain::{Refusal, Stage};
-
-    #[test]
-    fn every_refusal_is_a_whole_sentence() {
-        let all = [
-            Refusal::LinkMissing,
-            Refusal::LinkDamaged,
-            Refusal::TokenMalformed,
-            Refusal::FormNotUnderstood,
-            Refusal::PinMalformed { min: 4, max: 4 },
-            Refusal::PinMalformed { min: 4, max: 8 },
-            Refusal::CodeMalformed,
-            Refusal::PasswordUnusable,
-            Refusal::LinkUnknown,
-            Refusal::LinkUsed,
-            Refusal::LinkExpired,
-            Refusal::LinkLocked,
-            Refusal::LockedAfterPin,
-            Refusal::LockedAfterCode,
-            Refusal::LockedAfterPassword,
-            Refusal::WrongPin { left: 1 },
-            Refusal::WrongCode { left: 2, skew_secs: Some(300) },
-            Refusal::CodeNotAccepted { left: 3 },
-            Refusal::PasswordsDiffer,
-            Refusal::PasswordTooShort { min: 8 },
-            Refusal::ChangedElsewhere,
-            Refusal::AccountDisabled,
-            Refusal::AccountGone,
-            Refusal::PasswordNeeded,
-            Refusal::WrongPassword,
-            Refusal::StageMoved(Stage::Password),
-            Refusal::StageMoved(Stage::Totp),
-            Refusal::StageMoved(Stage::Complete),
-            Refusal::NeedsOperator,
-            Refusal::Busy,
-            Refusal::Replaced,
-            Refusal::TotpUnavailable,
-            Refusal::NameMissing,
-            Refusal::NameUnusable { max: 200 },
-            Refusal::EmailMissing,
-            Refusal::EmailMalformed,
-            Refusal::EmailsDiffer,
-        ];
-        for reason in all {
-            let text = refusal(&reason);
-            assert!(text.starts_with(char::is_uppercase) && text.ends_with('.'), "{reason:?}: {text}");
-        }
-        assert_eq!(refusal(&Refusal::WrongPin { left: 1 }), "The PIN is not right. 1 attempt left.");
-    }
-
-    #[test]
-    fn a_skew_under_a_minute_and_a_half_is_said_in_seconds() {
-        assert!(skew_hint(Some(-30)).contains("30 seconds behind"), "{}", skew_hint(Some(-30)));
-        assert!(skew_hint(Some(60)).contains("60 seconds ahead"));
-        assert!(skew_hint(Some(300)).contains("about 5 minutes ahead"));
-        assert_eq!(skew_hint(None), "");
-    }
 }

@@ -1,3 +1,178 @@
-//! Every sentence the user's flow says to a person, one module per language. English only for
-//! now; a second language is a second module with the same functions (issue 13).
-pub mod en;
+//! Every sentence a person reads on the user's side (pages, error pages, the user's JSON
+//! messages, the link mail), one module per language. The admin API and logs stay English.
+//!
+//! `Words` has no default methods: a sentence missing in one language does not compile, and
+//! `tests` checks that every phrase of each language is really written in it.
+mod en;
+mod ko;
+
+pub use crate::domain::Locale;
+use crate::domain::Refusal;
+
+/// A fixed sentence or label; numbers and names go through `Words`' methods instead, so each
+/// language phrases them its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phrase {
+    LanguageNav,
+    // Step 1.
+    TitlePassword,
+    PasswordIntro,
+    PinLabel,
+    NewPasswordLabel,
+    NewPasswordAgainLabel,
+    SetPasswordButton,
+    RulesHeading,
+    RuleFromCloud,
+    // Step 2.
+    TitleTotp,
+    TotpIntro,
+    QrLabel,
+    CantScan,
+    AccountLabel,
+    TotpKind,
+    CodeLabel,
+    YourNewPasswordLabel,
+    SessionExpiredHint,
+    ConfirmButton,
+    // The operator must act.
+    TitleAlmostDone,
+    NeedsOperatorSet,
+    NeedsOperatorContact,
+    ResumeLabel,
+    ContinueButton,
+    // Done.
+    TitleAllSet,
+    DoneTotpReady,
+    DoneTotpHowTo,
+    DonePasswordOnly,
+    GoToDashboard,
+    LinkUsedUp,
+    // Pages for what cannot go on.
+    TitleLinkUnknown,
+    TitleLinkGone,
+    TitleLinkLocked,
+    TitleTryAgainShortly,
+    TitleSomethingWrong,
+    TitleDidNotWork,
+    TitleSlowDown,
+    ServerError,
+    KeystoneUnavailable,
+    SendAsBrowser,
+    BodyTimeout,
+    BodyTooLarge,
+    HeadTooLarge,
+    UriTooLong,
+    // The helpdesk form.
+    TitleReset,
+    ResetIntro,
+    NameLabel,
+    EmailLabel,
+    EmailHint,
+    EmailAgainLabel,
+    ResetPinHint,
+    SendRequestButton,
+    TitleRequestReceived,
+    ResetSentThanks,
+    ResetSentNext,
+    // The link mail.
+    YourAdministrator,
+}
+
+impl Phrase {
+    pub const ALL: [Phrase; 56] = {
+        use Phrase::*;
+        [
+            LanguageNav,
+            TitlePassword,
+            PasswordIntro,
+            PinLabel,
+            NewPasswordLabel,
+            NewPasswordAgainLabel,
+            SetPasswordButton,
+            RulesHeading,
+            RuleFromCloud,
+            TitleTotp,
+            TotpIntro,
+            QrLabel,
+            CantScan,
+            AccountLabel,
+            TotpKind,
+            CodeLabel,
+            YourNewPasswordLabel,
+            SessionExpiredHint,
+            ConfirmButton,
+            TitleAlmostDone,
+            NeedsOperatorSet,
+            NeedsOperatorContact,
+            ResumeLabel,
+            ContinueButton,
+            TitleAllSet,
+            DoneTotpReady,
+            DoneTotpHowTo,
+            DonePasswordOnly,
+            GoToDashboard,
+            LinkUsedUp,
+            TitleLinkUnknown,
+            TitleLinkGone,
+            TitleLinkLocked,
+            TitleTryAgainShortly,
+            TitleSomethingWrong,
+            TitleDidNotWork,
+            TitleSlowDown,
+            ServerError,
+            KeystoneUnavailable,
+            SendAsBrowser,
+            BodyTimeout,
+            BodyTooLarge,
+            HeadTooLarge,
+            UriTooLong,
+            TitleReset,
+            ResetIntro,
+            NameLabel,
+            EmailLabel,
+            EmailHint,
+            EmailAgainLabel,
+            ResetPinHint,
+            SendRequestButton,
+            TitleRequestReceived,
+            ResetSentThanks,
+            ResetSentNext,
+            YourAdministrator,
+        ]
+    };
+}
+
+/// What one language says.
+pub trait Words: Sync {
+    fn phrase(&self, phrase: Phrase) -> &'static str;
+    /// Why the user's flow refused, as a whole sentence (or two).
+    fn refusal(&self, refusal: &Refusal) -> String;
+    /// The header: "Example Cloud account setup".
+    fn account_setup(&self, cloud_name: &str) -> String;
+    fn step_of(&self, step: u8, of: u8) -> String;
+    fn attempts_left(&self, left: u32) -> String;
+    fn slow_down(&self, retry_after_secs: u64) -> String;
+    fn rule_min_chars(&self, min: usize) -> String;
+    fn rule_max_bytes(&self, max: usize) -> String;
+    /// A link's lifetime in the mail: "7 days", "1 hour and 30 minutes".
+    fn in_words(&self, seconds: u64) -> String;
+    /// The built-in link mail: subject, text and HTML templates (with `{{placeholders}}`).
+    fn mail_subject(&self) -> &'static str;
+    fn mail_text(&self) -> &'static str;
+    fn mail_html(&self) -> &'static str;
+}
+
+pub fn words(locale: Locale) -> &'static dyn Words {
+    match locale {
+        Locale::En => &en::En,
+        Locale::Ko => &ko::Ko,
+    }
+}
+
+/// English, for the logs' and admin API's rendering of a refusal.
+pub fn english_refusal(refusal: &Refusal) -> String {
+    en::En.refusal(refusal)
+}
+
+#[cfg(test)]
+mod tests;

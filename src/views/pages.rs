@@ -1,120 +1,185 @@
 //! One page per stage, and the page for a link that cannot be used.
-use super::{layout, qr_svg, Chrome};
+use super::{field_state, layout, qr_svg, Chrome, ERROR_ID};
+use crate::domain::Field;
 use crate::onboarding::{TotpView, View};
+use crate::text::Phrase;
 use maud::{html, Markup, PreEscaped};
 
-/// What the page says above the form after a failed submission.
+/// What the page says above the form after a failed submission; `field`: the one to correct.
 pub enum Message<'a> {
-    Error(&'a str),
+    Error { text: &'a str, field: Option<Field> },
     Notice(&'a str),
 }
 
+/// What step 1 says a password needs, before the user types one.
+pub struct PasswordRules {
+    pub min_chars: usize,
+    /// 0: no limit.
+    pub max_bytes: usize,
+}
+
 pub struct PageContext<'a> {
-    pub cloud_name: &'a str,
+    pub chrome: Chrome<'a>,
     pub totp_enabled: bool,
     pub dashboard_url: Option<&'a str>,
     /// The form's action: the same link, token included.
     pub action: &'a str,
+    pub rules: PasswordRules,
+}
+
+/// `aria-describedby` from the ids that apply.
+fn described_by(ids: &[Option<&str>]) -> Option<String> {
+    let ids: Vec<&str> = ids.iter().flatten().copied().collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_>>) -> Markup {
+    let w = ctx.chrome.words();
     let steps = if ctx.totp_enabled { 2 } else { 1 };
-    let chrome = |step| Chrome { cloud_name: ctx.cloud_name, step };
+    let error_on = match &message {
+        Some(Message::Error { field, .. }) => *field,
+        _ => None,
+    };
     let message = html! {
         @match message {
-            Some(Message::Error(text)) => p.error role="alert" { (text) },
+            Some(Message::Error { text, .. }) => p.error #(ERROR_ID) role="alert" { (text) },
             Some(Message::Notice(text)) => p.notice role="status" { (text) },
             None => {},
         }
     };
     match view {
-        View::Password { attempts_left, account } => layout(
-            &chrome(Some((1, steps))),
-            "Choose your password",
-            password_form(ctx, *attempts_left, account, message),
+        View::Password { attempts_left, account, rules } => layout(
+            &ctx.chrome,
+            Some((1, steps)),
+            w.phrase(Phrase::TitlePassword),
+            password_form(ctx, *attempts_left, account, rules.as_deref(), message, error_on),
         ),
-        View::Totp(totp) => {
-            layout(&chrome(Some((2, 2))), "Set up your authenticator app", totp_form(ctx, totp, message))
+        View::Totp(totp) => layout(
+            &ctx.chrome,
+            Some((2, 2)),
+            w.phrase(Phrase::TitleTotp),
+            totp_form(ctx, totp, message, error_on),
+        ),
+        View::NeedsOperator => {
+            let (described, invalid) = field_state(Field::Password, error_on);
+            layout(
+                &ctx.chrome,
+                None,
+                w.phrase(Phrase::TitleAlmostDone),
+                html! {
+                    (message)
+                    p { (w.phrase(Phrase::NeedsOperatorSet)) }
+                    p { (w.phrase(Phrase::NeedsOperatorContact)) }
+                    form method="post" action=(ctx.action) {
+                        input type="hidden" name="resume" value="1";
+                        label for="password" { (w.phrase(Phrase::ResumeLabel)) }
+                        input #password type="password" name="password" autocomplete="current-password" required
+                            aria-describedby=[described] aria-invalid=[invalid.then_some("true")] autofocus[invalid];
+                        button type="submit" { (w.phrase(Phrase::ContinueButton)) }
+                    }
+                },
+            )
         }
-        View::NeedsOperator => layout(
-            &chrome(None),
-            "Almost done",
-            html! {
-                (message)
-                p { "Your new password is set. Setting up your authenticator app needs a step by your administrator." }
-                p { "Please contact support and mention that your account already has multi-factor rules. You can open this same link again afterwards." }
-                form method="post" action=(ctx.action) {
-                    input type="hidden" name="resume" value="1";
-                    label for="password" { "Your administrator says it is ready? Type your new password to continue." }
-                    input #password type="password" name="password" autocomplete="current-password" required;
-                    button type="submit" { "Continue" }
-                }
-            },
-        ),
         View::Complete => layout(
-            &chrome(None),
-            "You're all set",
+            &ctx.chrome,
+            None,
+            w.phrase(Phrase::TitleAllSet),
             html! {
                 @if ctx.totp_enabled {
-                    p { "Your password and your authenticator app are ready." }
-                    p { "To log in, use your username, your new password, and the 6-digit code your authenticator app shows at that moment." }
+                    p { (w.phrase(Phrase::DoneTotpReady)) }
+                    p { (w.phrase(Phrase::DoneTotpHowTo)) }
                 } @else {
-                    p { "Your new password is set. Log in with your username and your new password." }
+                    p { (w.phrase(Phrase::DonePasswordOnly)) }
                 }
                 @if let Some(url) = ctx.dashboard_url {
-                    p { a href=(url) { "Go to the dashboard" } }
+                    p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }
                 }
-                p.hint { "This link has now been used up; you can close this page." }
+                p.hint { (w.phrase(Phrase::LinkUsedUp)) }
             },
         ),
     }
 }
 
-fn password_form(ctx: &PageContext<'_>, attempts_left: u32, account: &str, message: Markup) -> Markup {
+fn password_form(
+    ctx: &PageContext<'_>,
+    attempts_left: u32,
+    account: &str,
+    from_cloud: Option<&str>,
+    message: Markup,
+    error_on: Option<Field>,
+) -> Markup {
+    let w = ctx.chrome.words();
+    let (pin_error, pin_invalid) = field_state(Field::Pin, error_on);
+    let (password_error, password_invalid) = field_state(Field::Password, error_on);
+    let (confirm_error, confirm_invalid) = field_state(Field::Confirm, error_on);
+    let rules = &ctx.rules;
     html! {
         (message)
-        p { "Enter the PIN you chose when you registered, then choose a new password for your account." }
+        p { (w.phrase(Phrase::PasswordIntro)) }
         form method="post" action=(ctx.action) {
             // Not submitted (no name): tells a password manager whose password this is.
             input type="text" autocomplete="username" value=(account) hidden readonly;
-            label for="pin" { "PIN" }
-            input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" required;
-            p.hint { "You have " (attempts_left) " attempt" @if attempts_left != 1 { "s" } " left." }
-            label for="password" { "New password" }
-            input #password type="password" name="password" autocomplete="new-password" required;
-            label for="confirm_password" { "New password, again" }
-            input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
-            button type="submit" { "Set password" }
+            label for="pin" { (w.phrase(Phrase::PinLabel)) }
+            input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" required
+                aria-describedby=[described_by(&[pin_error, Some("pin-attempts")])]
+                aria-invalid=[pin_invalid.then_some("true")] autofocus[pin_invalid];
+            p.hint #pin-attempts { (w.attempts_left(attempts_left)) }
+            label for="password" { (w.phrase(Phrase::NewPasswordLabel)) }
+            input #password type="password" name="password" autocomplete="new-password" required
+                aria-describedby=[described_by(&[password_error, Some("password-rules")])]
+                aria-invalid=[password_invalid.then_some("true")] autofocus[password_invalid];
+            div.hint #password-rules {
+                p { (w.phrase(Phrase::RulesHeading)) }
+                ul {
+                    li { (w.rule_min_chars(rules.min_chars)) }
+                    @if rules.max_bytes > 0 { li { (w.rule_max_bytes(rules.max_bytes)) } }
+                    // Keystone's own description, in the operator's words.
+                    @if let Some(text) = from_cloud {
+                        li { (w.phrase(Phrase::RuleFromCloud)) " " (text) }
+                    }
+                }
+            }
+            label for="confirm_password" { (w.phrase(Phrase::NewPasswordAgainLabel)) }
+            input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required
+                aria-describedby=[confirm_error] aria-invalid=[confirm_invalid.then_some("true")]
+                autofocus[confirm_invalid];
+            button type="submit" { (w.phrase(Phrase::SetPasswordButton)) }
         }
     }
 }
 
-fn totp_form(ctx: &PageContext<'_>, totp: &TotpView, message: Markup) -> Markup {
+fn totp_form(ctx: &PageContext<'_>, totp: &TotpView, message: Markup, error_on: Option<Field>) -> Markup {
+    let w = ctx.chrome.words();
+    let (code_error, code_invalid) = field_state(Field::Code, error_on);
+    let (password_error, password_invalid) = field_state(Field::Password, error_on);
     html! {
         (message)
-        p { "Your password is set. Now scan this code with an authenticator app on your phone (for example FreeOTP, Google Authenticator or Microsoft Authenticator)." }
-        @if let Some(svg) = qr_svg(&totp.otpauth_uri) { (PreEscaped(svg)) }
+        p { (w.phrase(Phrase::TotpIntro)) }
+        @if let Some(svg) = qr_svg(&totp.otpauth_uri, w.phrase(Phrase::QrLabel)) { (PreEscaped(svg)) }
         details {
-            summary { "Can't scan it? Type this key instead" }
-            p { "Account: " strong { (totp.account) } }
+            summary { (w.phrase(Phrase::CantScan)) }
+            p { (w.phrase(Phrase::AccountLabel)) " " strong { (totp.account) } }
             p.secret { (totp.secret.grouped()) }
-            p.hint { "Time-based, 6 digits, every 30 seconds." }
+            p.hint { (w.phrase(Phrase::TotpKind)) }
             p.uri { (totp.otpauth_uri) }
         }
         form method="post" action=(ctx.action) {
-            label for="code" { "6-digit code from the app" }
-            input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" required;
+            label for="code" { (w.phrase(Phrase::CodeLabel)) }
+            input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" required
+                aria-describedby=[code_error] aria-invalid=[code_invalid.then_some("true")] autofocus[code_invalid];
             @if totp.needs_password {
-                label for="password" { "Your new password" }
-                input #password type="password" name="password" autocomplete="current-password" required;
-                p.hint { "Your session has expired, so we need your new password once more." }
+                label for="password" { (w.phrase(Phrase::YourNewPasswordLabel)) }
+                input #password type="password" name="password" autocomplete="current-password" required
+                    aria-describedby=[described_by(&[password_error, Some("password-hint")])]
+                    aria-invalid=[password_invalid.then_some("true")] autofocus[password_invalid];
+                p.hint #password-hint { (w.phrase(Phrase::SessionExpiredHint)) }
             }
-            button type="submit" { "Confirm" }
+            button type="submit" { (w.phrase(Phrase::ConfirmButton)) }
         }
     }
 }
 
 /// A link that cannot be used (unknown, expired, locked) or a failure the user cannot fix.
-pub fn error_page(cloud_name: &str, title: &str, message: &str) -> Markup {
-    layout(&Chrome { cloud_name, step: None }, title, html! { p { (message) } })
+pub fn error_page(chrome: &Chrome<'_>, title: &str, message: &str) -> Markup {
+    layout(chrome, None, title, html! { p { (message) } })
 }

@@ -3,7 +3,7 @@ use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
 /// `None` only if the text is too long for a QR code, which an otpauth URI never is.
-pub fn qr_svg(text: &str) -> Option<String> {
+pub fn qr_svg(text: &str, label: &str) -> Option<String> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
     let svg = code
         .render::<svg::Color<'_>>()
@@ -14,18 +14,15 @@ pub fn qr_svg(text: &str) -> Option<String> {
         .build();
     // Drop the XML prolog so it can sit inside HTML, and let CSS size it.
     let start = svg.find("<svg").unwrap_or(0);
-    Some(svg[start..].replacen(
-        "<svg",
-        "<svg class=\"qr\" role=\"img\" aria-label=\"QR code for your authenticator app\"",
-        1,
-    ))
+    let label = maud::html! { (label) }.into_string();
+    Some(svg[start..].replacen("<svg", &format!("<svg class=\"qr\" role=\"img\" aria-label=\"{label}\""), 1))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn an_otpauth_uri_renders_as_inline_svg() {
-        let svg = super::qr_svg("otpauth://totp/Cloud:alice?secret=ABC&issuer=Cloud").unwrap();
+        let svg = super::qr_svg("otpauth://totp/Cloud:alice?secret=ABC&issuer=Cloud", "QR").unwrap();
         assert!(svg.starts_with("<svg class=\"qr\""));
         assert!(svg.contains("<path") || svg.contains("<rect"));
     }

@@ -1,5 +1,5 @@
 //! The admin API: issue or renew a one-time link, read its status, revoke it.
-use crate::domain::{EmailAddress, IssueKind, Onboarding, Password, Pin, UserId};
+use crate::domain::{EmailAddress, IssueKind, Locale, Onboarding, Password, Pin, UserId};
 use crate::error::AppError;
 use crate::notify::EmailOutcome;
 use crate::onboarding::{self, IssueRequest, Issued};
@@ -97,7 +97,23 @@ async fn put_token(
         .map(EmailAddress::parse)
         .transpose()
         .map_err(|err| AppError::BadRequest(format!("`email`: {err}")))?;
-    let request = IssueRequest { caller_token: &caller, user_id: user_id.clone(), pin, password, email };
+    let locale = body
+        .locale
+        .as_deref()
+        .map(|tag| {
+            Locale::parse(tag).filter(|locale| locale.tag() == tag.trim().to_ascii_lowercase()).ok_or_else(
+                || {
+                    AppError::BadRequest(format!(
+                        "`locale`: `{}` is not a language setpass speaks; use one of: {}",
+                        tag.chars().take(16).collect::<String>(),
+                        Locale::supported()
+                    ))
+                },
+            )
+        })
+        .transpose()?;
+    let request =
+        IssueRequest { caller_token: &caller, user_id: user_id.clone(), pin, password, email, locale };
     let Issued { kind, token, url, expires_at, email } = onboarding::issue(&state, request).await?;
 
     let mut response = match kind {

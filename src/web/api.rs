@@ -3,7 +3,8 @@ use crate::domain::OneTimeToken;
 use crate::error::AppError;
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::state::AppState;
-use crate::web::bodies::{PasswordBody, ResumeBody, StatusBody, TotpBody};
+use crate::web::bodies::{Linked, PasswordBody, ResumeBody, StatusBody, TotpBody};
+use crate::web::language::Asked;
 use crate::web::{parse_json, read_body};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -45,7 +46,9 @@ async fn body<T: serde::de::DeserializeOwned>(
 
 fn view_json(view: &View) -> Value {
     match view {
-        View::Password { attempts_left, .. } => json!({"stage": "password", "attempts_left": attempts_left}),
+        View::Password { attempts_left, rules, .. } => {
+            json!({"stage": "password", "attempts_left": attempts_left, "password_rules": rules})
+        }
         View::Totp(totp) => json!({"stage": "totp", "totp": {
             "secret": totp.secret.expose(),
             "otpauth_uri": totp.otpauth_uri,
@@ -57,59 +60,81 @@ fn view_json(view: &View) -> Value {
     }
 }
 
-async fn status(
+/// One step of the JSON API: reads the body and its link token, runs the step, and answers its
+/// errors in the link's language (else the browser's, else the default).
+async fn run_step<B, F>(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let input: StatusBody = body(&req, payload).await?;
-    let token = link_token(&input.token)?;
-    let record = onboarding::open(&state, &token).await?;
-    let mut answer = view_json(&onboarding::view(&state, &record)?);
-    answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
-    answer["attempts_left"] = json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
-    Ok(HttpResponse::Ok().json(answer))
+    run: F,
+) -> HttpResponse
+where
+    B: serde::de::DeserializeOwned + Linked,
+    F: AsyncFnOnce(&AppState, &OneTimeToken, B) -> Result<Value, AppError>,
+{
+    let parsed = match body::<B>(&req, payload).await {
+        Ok(input) => link_token(input.token()).map(|token| (token, input)),
+        Err(err) => Err(err),
+    };
+    let (token, result) = match parsed {
+        Ok((token, input)) => {
+            let result = run(&state, &token, input).await;
+            (Some(token), result)
+        }
+        Err(err) => (None, Err(err)),
+    };
+    match result {
+        Ok(answer) => HttpResponse::Ok().json(answer),
+        Err(err) => {
+            let link = match &token {
+                Some(token) => onboarding::link_locale(&state, token).await,
+                None => None,
+            };
+            let locale = Asked::of(&req).choose(link, state.settings.onboarding.default_locale);
+            err.user_response(crate::text::words(locale))
+        }
+    }
 }
 
-async fn password(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let input: PasswordBody = body(&req, payload).await?;
-    let token = link_token(&input.token)?;
-    let step = PasswordInput {
-        pin: input.pin.expose_secret(),
-        password: input.password.expose_secret(),
-        confirm: None,
-    };
-    let view = onboarding::submit_password(&state, &token, step).await?;
-    Ok(HttpResponse::Ok().json(view_json(&view)))
+async fn status(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, _: StatusBody| {
+        let record = onboarding::open(state, token).await?;
+        let mut answer = view_json(&onboarding::view(state, &record)?);
+        answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
+        answer["attempts_left"] =
+            json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
+        Ok(answer)
+    })
+    .await
 }
 
-async fn totp(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let input: TotpBody = body(&req, payload).await?;
-    let token = link_token(&input.token)?;
-    let step = TotpInput {
-        code: input.code.expose_secret(),
-        password: input.password.as_ref().map(|p| p.expose_secret()),
-    };
-    let view = onboarding::submit_totp(&state, &token, step).await?;
-    Ok(HttpResponse::Ok().json(view_json(&view)))
+async fn password(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: PasswordBody| {
+        let step = PasswordInput {
+            pin: input.pin.expose_secret(),
+            password: input.password.expose_secret(),
+            confirm: None,
+        };
+        Ok(view_json(&onboarding::submit_password(state, token, step).await?))
+    })
+    .await
+}
+
+async fn totp(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: TotpBody| {
+        let step = TotpInput {
+            code: input.code.expose_secret(),
+            password: input.password.as_ref().map(|p| p.expose_secret()),
+        };
+        Ok(view_json(&onboarding::submit_totp(state, token, step).await?))
+    })
+    .await
 }
 
 /// After "needs your administrator": the password again, once the operator has acted.
-async fn resume(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let input: ResumeBody = body(&req, payload).await?;
-    let token = link_token(&input.token)?;
-    let view = onboarding::resume(&state, &token, input.password.expose_secret()).await?;
-    Ok(HttpResponse::Ok().json(view_json(&view)))
+async fn resume(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: ResumeBody| {
+        Ok(view_json(&onboarding::resume(state, token, input.password.expose_secret()).await?))
+    })
+    .await
 }

@@ -12,6 +12,8 @@ pub struct IssueBody {
     pub password: Option<SecretString>,
     /// Where to mail the link (with `[email]` on).
     pub email: Option<String>,
+    /// The link's language: `en`, `ko`.
+    pub locale: Option<String>,
 }
 
 /// `POST /api/v1/status`.
@@ -88,3 +90,20 @@ pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, App
 pub fn decode_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, AppError> {
     serde_urlencoded::from_str(query).map_err(|_| AppError::from(crate::domain::Refusal::LinkDamaged))
 }
+
+/// A JSON step body: each carries the link token.
+pub trait Linked {
+    fn token(&self) -> &SecretString;
+}
+
+macro_rules! linked {
+    ($($body:ty),*) => {
+        $(impl Linked for $body {
+            fn token(&self) -> &SecretString {
+                &self.token
+            }
+        })*
+    };
+}
+
+linked!(StatusBody, PasswordBody, TotpBody, ResumeBody);

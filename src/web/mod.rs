@@ -5,6 +5,7 @@ pub mod api;
 pub mod bodies;
 mod body;
 pub mod health;
+pub mod language;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;

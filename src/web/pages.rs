@@ -3,8 +3,10 @@ use crate::domain::{OneTimeToken, Refusal};
 use crate::error::AppError;
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::state::AppState;
-use crate::views::{self, Message, PageContext};
+use crate::text::{Phrase, Words};
+use crate::views::{self, Message, PageContext, PasswordRules};
 use crate::web::bodies::{decode_form, decode_query, LinkQuery, StepForm};
+use crate::web::language::{Asked, PageLanguage};
 use crate::web::read_body;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
@@ -41,19 +43,32 @@ fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
     Ok(OneTimeToken::parse(raw.expose_secret()).map_err(|_| Refusal::LinkDamaged)?)
 }
 
+/// The page's language: the link's when it is known.
+async fn language(state: &AppState, req: &HttpRequest, token: Option<&OneTimeToken>) -> PageLanguage {
+    let link = match token {
+        Some(token) => onboarding::link_locale(state, token).await,
+        None => None,
+    };
+    PageLanguage::new(&Asked::of(req), link, state.settings.onboarding.default_locale)
+}
+
 async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     // Opening the link never consumes it: mail scanners open links too.
     match link_token(&req) {
-        Ok(token) => render(&state, &req, &token, onboarding::current(&state, &token).await).await,
-        Err(err) => error_page(&state, &err),
+        Ok(token) => {
+            let lang = language(&state, &req, Some(&token)).await;
+            render(&state, &req, &lang, &token, onboarding::current(&state, &token).await).await
+        }
+        Err(err) => error_page(&state, &language(&state, &req, None).await, &err),
     }
 }
 
 async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let token = match link_token(&req) {
         Ok(token) => token,
-        Err(err) => return error_page(&state, &err),
+        Err(err) => return error_page(&state, &language(&state, &req, None).await, &err),
     };
+    let lang = language(&state, &req, Some(&token)).await;
     let result = match read_form(&req, payload).await {
         Ok(form) if form.resume.is_some() => {
             onboarding::resume(&state, &token, exposed(&form.password)).await
@@ -83,16 +98,24 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         }
         Err(err) => Err(err),
     };
-    render(&state, &req, &token, result).await
+    render(&state, &req, &lang, &token, result).await
 }
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<StepForm, AppError> {
     let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType("Send the form as a web browser does.".into()));
+        return Err(AppError::UnsupportedMediaType("send the form as a web browser does".into()));
     }
     let body = read_body(req, payload, FORM_LIMIT).await?;
     decode_form(&body)
+}
+
+/// What the page says of an error, in its language.
+pub(crate) fn page_message(err: &AppError, words: &dyn Words) -> String {
+    match err {
+        AppError::UnsupportedMediaType(_) => words.phrase(Phrase::SendAsBrowser).to_owned(),
+        other => other.user_message(words).unwrap_or_else(|| other.to_string()),
+    }
 }
 
 /// A view at 200, or, after an error, the current step again with the error on it (so the user
@@ -100,11 +123,12 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<StepForm,
 async fn render(
     state: &AppState,
     req: &HttpRequest,
+    lang: &PageLanguage,
     token: &OneTimeToken,
     result: Result<View, AppError>,
 ) -> HttpResponse {
     let err = match result {
-        Ok(view) => return page(state, req, &view, None, StatusCode::OK),
+        Ok(view) => return page(state, req, lang, &view, None, StatusCode::OK),
         Err(err) => err,
     };
     let terminal = match &err {
@@ -113,58 +137,65 @@ async fn render(
         _ => false,
     };
     if terminal {
-        return error_page(state, &err);
+        return error_page(state, lang, &err);
     }
     err.log_cause();
     match onboarding::current(state, token).await {
         Ok(view) => {
-            let text = err.to_string();
+            let text = page_message(&err, crate::text::words(lang.locale));
             let (message, status) = match &err {
                 // A double submission: the other request already moved on; show where we are.
                 AppError::Refused(refusal) if refusal.is_notice() => (Message::Notice(&text), StatusCode::OK),
-                _ => (Message::Error(&text), err.status_code()),
+                AppError::Refused(refusal) => {
+                    (Message::Error { text: &text, field: refusal.field() }, err.status_code())
+                }
+                _ => (Message::Error { text: &text, field: None }, err.status_code()),
             };
-            page(state, req, &view, Some(message), status)
+            page(state, req, lang, &view, Some(message), status)
         }
-        Err(now) => error_page(state, &now),
+        Err(now) => error_page(state, lang, &now),
     }
 }
 
 fn page(
     state: &AppState,
     req: &HttpRequest,
+    lang: &PageLanguage,
     view: &View,
     message: Option<Message<'_>>,
     status: StatusCode,
 ) -> HttpResponse {
     let action = format!("/?{}", req.query_string());
+    let settings = &state.settings.onboarding;
     let ctx = PageContext {
-        cloud_name: &state.settings.onboarding.cloud_name,
+        chrome: lang.chrome(&settings.cloud_name),
         totp_enabled: state.settings.totp.enabled,
-        dashboard_url: state.settings.onboarding.dashboard_url.as_deref(),
+        dashboard_url: settings.dashboard_url.as_deref(),
         action: &action,
+        rules: PasswordRules {
+            min_chars: settings.min_password_length,
+            max_bytes: settings.max_password_bytes,
+        },
     };
     html(status, views::stage_page(&ctx, view, message).into_string())
 }
 
-fn error_page(state: &AppState, err: &AppError) -> HttpResponse {
+fn error_page(state: &AppState, lang: &PageLanguage, err: &AppError) -> HttpResponse {
     let status = err.status_code();
     // The log gets the cause; the page says only what the user can do.
     err.log_cause();
-    let title = match status {
-        StatusCode::NOT_FOUND => "Link not recognised",
-        StatusCode::GONE => "Link no longer valid",
-        StatusCode::LOCKED => "Link locked",
-        StatusCode::SERVICE_UNAVAILABLE => "Please try again shortly",
-        s if s.is_server_error() => "Something went wrong",
-        _ => "This did not work",
-    };
-    let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
-        "Something went wrong on our side. Please try again in a few minutes, or contact support.".to_owned()
-    } else {
-        err.to_string()
-    };
-    html(status, views::error_page(&state.settings.onboarding.cloud_name, title, &message).into_string())
+    let words = crate::text::words(lang.locale);
+    let title = words.phrase(match status {
+        StatusCode::NOT_FOUND => Phrase::TitleLinkUnknown,
+        StatusCode::GONE => Phrase::TitleLinkGone,
+        StatusCode::LOCKED => Phrase::TitleLinkLocked,
+        StatusCode::SERVICE_UNAVAILABLE => Phrase::TitleTryAgainShortly,
+        s if s.is_server_error() => Phrase::TitleSomethingWrong,
+        _ => Phrase::TitleDidNotWork,
+    });
+    let message = page_message(err, words);
+    let chrome = lang.chrome(&state.settings.onboarding.cloud_name);
+    html(status, views::error_page(&chrome, title, &message).into_string())
 }
 
 fn html(status: StatusCode, body: String) -> HttpResponse {

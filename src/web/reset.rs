@@ -5,6 +5,7 @@ use crate::onboarding::{forward_reset_request, ResetInput};
 use crate::state::AppState;
 use crate::views::{self, ResetValues};
 use crate::web::bodies::{decode_form, ResetForm};
+use crate::web::language::{Asked, PageLanguage};
 use crate::web::{not_found, read_body};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
@@ -27,12 +28,17 @@ fn enabled(state: &AppState) -> bool {
     state.settings.reset.enabled && state.notify.mailer().is_some_and(|m| m.takes_reset_requests())
 }
 
-async fn show(state: web::Data<AppState>) -> HttpResponse {
+fn language(state: &AppState, req: &HttpRequest) -> PageLanguage {
+    PageLanguage::new(&Asked::of(req), None, state.settings.onboarding.default_locale)
+}
+
+async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if !enabled(&state) {
         return not_found().await;
     }
-    let cloud_name = &state.settings.onboarding.cloud_name;
-    html(StatusCode::OK, views::reset_form(cloud_name, &ResetValues::default(), None))
+    let lang = language(&state, &req);
+    let chrome = lang.chrome(&state.settings.onboarding.cloud_name);
+    html(StatusCode::OK, views::reset_form(&chrome, &ResetValues::default(), None))
 }
 
 /// Input mistakes show the form again; an accepted request always gets the same page at once,
@@ -41,11 +47,14 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
     if !enabled(&state) {
         return not_found().await;
     }
-    let cloud_name = &state.settings.onboarding.cloud_name;
+    let lang = language(&state, &req);
+    let chrome = lang.chrome(&state.settings.onboarding.cloud_name);
+    let words = crate::text::words(lang.locale);
     let form = match read_form(&req, payload).await {
         Ok(form) => form,
         Err(err) => {
-            let page = views::reset_form(cloud_name, &ResetValues::default(), Some(&err.to_string()));
+            let message = crate::web::pages::page_message(&err, words);
+            let page = views::reset_form(&chrome, &ResetValues::default(), Some((&message, None)));
             return html(err.status_code(), page);
         }
     };
@@ -54,13 +63,13 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         Ok(input) => {
             let background = state.clone();
             tokio::spawn(async move { forward_reset_request(&background, input).await });
-            html(StatusCode::OK, views::reset_sent(cloud_name))
+            html(StatusCode::OK, views::reset_sent(&chrome))
         }
         Err(err) => {
             let values =
                 ResetValues { name: &form.name, email: &form.email, confirm_email: &form.confirm_email };
-            let message = crate::text::en::refusal(&err);
-            html(StatusCode::BAD_REQUEST, views::reset_form(cloud_name, &values, Some(&message)))
+            let message = words.refusal(&err);
+            html(StatusCode::BAD_REQUEST, views::reset_form(&chrome, &values, Some((&message, err.field()))))
         }
     }
 }
@@ -68,7 +77,7 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<ResetForm, AppError> {
     let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType("Send the form as a web browser does.".into()));
+        return Err(AppError::UnsupportedMediaType("send the form as a web browser does".into()));
     }
     let body = read_body(req, payload, FORM_LIMIT).await?;
     decode_form(&body)

@@ -31,7 +31,7 @@ async fn one_put_with_an_email_mails_a_link_that_completes_the_onboarding() {
     let mut email = sink.settings();
     email.username = Some("mailer".into());
     email.password = Some("smtp-Password-42".into());
-    email.support_contact = "the helpdesk at help@example.test".into();
+    email.support_contact = Some("the helpdesk at help@example.test".into());
     let (app, keystone) = tokio::join!(spawn_app_with(&url, |s| s.email = email), Keystone::connect(&url));
     let user = keystone.create_user().await;
     let address = format!("{}@example.test", user.name);

@@ -59,7 +59,7 @@ async fn the_form_is_a_plain_page_in_the_usual_layout() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Reset your password") && html.contains("OpenStack account setup"), "{html}");
-    assert!(html.contains("action=\"/reset\"") && html.contains("method=\"post\""), "{html}");
+    assert!(html.contains("action=\"/reset?lang=en\"") && html.contains("method=\"post\""), "{html}");
     for field in ["name=\"name\"", "name=\"email\"", "name=\"confirm_email\"", "name=\"pin\""] {
         assert!(html.contains(field), "{field}");
     }

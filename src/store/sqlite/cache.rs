@@ -74,6 +74,8 @@ mod tests {
             password_ct: Some(b"ct".to_vec()),
             now,
             expires_at: now + Duration::hours(1),
+            locale: None,
+            password_rules: None,
         };
         assert_eq!(store.issue(write).await.unwrap(), Ok(IssueKind::Created));
         let first = store.flow_by_token(&token.hash()).await.unwrap().unwrap();
@@ -122,6 +124,8 @@ mod tests {
             user_token_expires_at: None,
             mfa_receipt: false,
             mfa_restore: None,
+            locale: None,
+            password_rules: None,
         }
     }
 }

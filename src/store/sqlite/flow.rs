@@ -1,7 +1,7 @@
 //! Queries of the user's flow: atomic attempt counters, the work lease, stage transitions.
 use super::records::{read_record, timestamp, COLUMNS};
 use super::SqliteStore;
-use crate::domain::{Limits, Stage, TokenHash, UserId};
+use crate::domain::{Limits, Locale, Stage, TokenHash, UserId};
 use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -220,7 +220,7 @@ impl SqliteStore {
         self.read(move |conn| {
             let sql = format!(
                 "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
-                        user_token_expires_at, mfa_receipt, mfa_restore
+                        user_token_expires_at, mfa_receipt, mfa_restore, locale, password_rules
                  FROM onboarding WHERE token_hash = ?1"
             );
             // Cached: this runs for every page view, and parsing the SQL cost more than the query.
@@ -241,6 +241,8 @@ impl SqliteStore {
                                 .transpose()?,
                             mfa_receipt: row.get::<_, i64>(14)? != 0,
                             mfa_restore: row.get(15)?,
+                            locale: row.get::<_, Option<String>>(16)?.as_deref().and_then(Locale::parse),
+                            password_rules: row.get(17)?,
                         })
                     })())
                 })

@@ -7,6 +7,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_flow.sql"),
     include_str!("../../../migrations/0003_notify.sql"),
+    include_str!("../../../migrations/0004_locale.sql"),
 ];
 
 pub fn latest() -> i64 {

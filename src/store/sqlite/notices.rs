@@ -69,6 +69,8 @@ mod tests {
             password_ct: Some(b"ct".to_vec()),
             now,
             expires_at: now + Duration::hours(24),
+            locale: None,
+            password_rules: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Queries on the `onboarding` table.
 use super::SqliteStore;
 use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{IssueKind, Onboarding, Stage, TokenHash, UserId};
+use crate::domain::{IssueKind, Locale, Onboarding, Stage, TokenHash, UserId};
 use crate::store::{IssueWrite, Records, Revoke, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -54,8 +54,9 @@ impl Records for SqliteStore {
             match kind {
                 IssueKind::Created => tx.execute(
                     "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
-                         pin_failures, created_at, issued_at, updated_at, expires_at, user_name)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7, ?8)",
+                         pin_failures, created_at, issued_at, updated_at, expires_at, user_name,
+                         locale, password_rules)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         write.user_id.as_str(),
                         &write.token_hash.0[..],
@@ -64,7 +65,9 @@ impl Records for SqliteStore {
                         stage.as_str(),
                         now,
                         write.expires_at.timestamp(),
-                        write.user_name
+                        write.user_name,
+                        write.locale.map(Locale::tag),
+                        write.password_rules
                     ],
                 )?,
                 IssueKind::Renewed => tx.execute(
@@ -74,7 +77,8 @@ impl Records for SqliteStore {
                     "UPDATE onboarding SET token_hash = ?2, pin_hash = coalesce(?3, pin_hash),
                          password_ct = coalesce(?4, password_ct), stage = ?5, pin_failures = 0,
                          totp_failures = 0, issued_at = ?6, updated_at = ?6, expires_at = ?7,
-                         user_name = ?8,
+                         user_name = ?8, locale = coalesce(?9, locale),
+                         password_rules = coalesce(?10, password_rules),
                          totp_secret_ct = CASE WHEN ?4 IS NULL THEN totp_secret_ct END,
                          user_token_ct = CASE WHEN ?4 IS NULL THEN user_token_ct END,
                          user_token_expires_at = CASE WHEN ?4 IS NULL THEN user_token_expires_at END,
@@ -88,7 +92,9 @@ impl Records for SqliteStore {
                         stage.as_str(),
                         now,
                         write.expires_at.timestamp(),
-                        write.user_name
+                        write.user_name,
+                        write.locale.map(Locale::tag),
+                        write.password_rules
                     ],
                 )?,
             };
@@ -190,6 +196,8 @@ mod tests {
             password_ct: password.map(<[u8]>::to_vec),
             now,
             expires_at: now + Duration::hours(24),
+            locale: None,
+            password_rules: None,
         }
     }
 

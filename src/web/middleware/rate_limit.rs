@@ -2,8 +2,11 @@
 //! admin API), so no table of paths can miss a spelling of one (`/%61pi/...`); and the URI
 //! length limit, around everything.
 use super::client_ip;
-use crate::config::LimitSettings;
+use crate::config::{LimitSettings, OnboardingSettings};
+use crate::domain::Locale;
 use crate::error::json_error;
+use crate::text::Phrase;
+use crate::web::language::{Asked, PageLanguage};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -20,6 +23,7 @@ pub struct RateLimits {
     trusted: Vec<IpAddr>,
     max_uri_length: usize,
     cloud_name: String,
+    default_locale: Locale,
     rejected: prometheus::IntCounterVec,
 }
 
@@ -39,13 +43,18 @@ fn quota(per_minute: u32, burst: u32) -> Quota {
 }
 
 impl RateLimits {
-    pub fn new(settings: &LimitSettings, cloud_name: &str, rejected: prometheus::IntCounterVec) -> Self {
+    pub fn new(
+        settings: &LimitSettings,
+        onboarding: &OnboardingSettings,
+        rejected: prometheus::IntCounterVec,
+    ) -> Self {
         Self {
             user: RateLimiter::keyed(quota(settings.user_per_minute, settings.user_burst)),
             admin: RateLimiter::keyed(quota(settings.admin_per_minute, settings.admin_burst)),
             trusted: settings.trusted_proxies.clone(),
             max_uri_length: settings.max_uri_length,
-            cloud_name: cloud_name.to_owned(),
+            cloud_name: onboarding.cloud_name.clone(),
+            default_locale: onboarding.default_locale,
             rejected,
         }
     }
@@ -76,18 +85,40 @@ impl RateLimits {
 /// The request head (request line and headers) is capped here, as docs/SECURITY.md says.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
 
+/// A page for the user, in the language they asked for (no link is read here).
+fn user_page(
+    req: &ServiceRequest,
+    limits: &RateLimits,
+    status: StatusCode,
+    title: Phrase,
+    text: Text,
+) -> HttpResponse {
+    let asked = Asked { path: req.path(), query: req.query_string(), headers: req.headers() };
+    let lang = PageLanguage::new(&asked, None, limits.default_locale);
+    let words = crate::text::words(lang.locale);
+    let message = match text {
+        Text::Phrase(phrase) => words.phrase(phrase).to_owned(),
+        Text::SlowDown(secs) => words.slow_down(secs),
+    };
+    let page = crate::views::error_page(&lang.chrome(&limits.cloud_name), words.phrase(title), &message);
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.into_string())
+}
+
+enum Text {
+    Phrase(Phrase),
+    SlowDown(u64),
+}
+
 /// The user's pages answer with a page, everything else in JSON.
 fn refused(
     req: &ServiceRequest,
     limits: &RateLimits,
     status: StatusCode,
-    page: &str,
+    page: Phrase,
     json: String,
 ) -> HttpResponse {
     if matches!(req.path(), "/" | "/reset") {
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(crate::views::error_page(&limits.cloud_name, "This did not work", page).into_string())
+        user_page(req, limits, status, Phrase::TitleDidNotWork, Text::Phrase(page))
     } else {
         json_error(status, json)
     }
@@ -98,26 +129,47 @@ fn too_long(req: &ServiceRequest, limits: &RateLimits) -> Option<HttpResponse> {
         req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
     if headers + req.uri().to_string().len() > MAX_HEAD_BYTES {
         let json = format!("the request headers are larger than {} KiB", MAX_HEAD_BYTES / 1024);
-        let page = "Your browser sent more than this service accepts. Open the link from your email again.";
-        return Some(refused(req, limits, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, page, json));
+        return Some(refused(
+            req,
+            limits,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Phrase::HeadTooLarge,
+            json,
+        ));
     }
     if req.uri().to_string().len() <= limits.max_uri_length {
         return None;
     }
-    let page = "The address is too long. Open the link from your email again.";
-    Some(refused(req, limits, StatusCode::URI_TOO_LONG, page, "the request address is too long".into()))
+    Some(refused(
+        req,
+        limits,
+        StatusCode::URI_TOO_LONG,
+        Phrase::UriTooLong,
+        "the request address is too long".into(),
+    ))
 }
 
 fn refusal(req: &ServiceRequest, limits: &RateLimits, audience: Audience) -> Option<HttpResponse> {
     let retry_after = limits.check(req, audience)?;
     log::info!("rate limit: refused {} {} for {retry_after} s", req.method(), req.path());
-    let message = format!("Too many requests. Please wait {retry_after} seconds and try again.");
-    let mut response = if audience == Audience::UserPages {
-        HttpResponse::TooManyRequests()
-            .content_type("text/html; charset=utf-8")
-            .body(crate::views::error_page(&limits.cloud_name, "Please slow down", &message).into_string())
-    } else {
-        json_error(StatusCode::TOO_MANY_REQUESTS, message)
+    let mut response = match audience {
+        Audience::UserPages => user_page(
+            req,
+            limits,
+            StatusCode::TOO_MANY_REQUESTS,
+            Phrase::TitleSlowDown,
+            Text::SlowDown(retry_after),
+        ),
+        // The user's API speaks the browser's language too; the admin API English.
+        Audience::UserApi => {
+            let asked = Asked { path: req.path(), query: req.query_string(), headers: req.headers() };
+            let words = crate::text::words(asked.choose(None, limits.default_locale));
+            json_error(StatusCode::TOO_MANY_REQUESTS, words.slow_down(retry_after))
+        }
+        Audience::Admin => json_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many requests. Please wait {retry_after} seconds and try again."),
+        ),
     };
     if let Ok(value) = retry_after.to_string().parse() {
         response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);

@@ -1,0 +1,144 @@
+//! Every message exists, in its own language, in every language.
+use super::{words, Locale, Phrase};
+use crate::domain::{Refusal, Stage};
+
+fn every_refusal() -> Vec<Refusal> {
+    vec![
+        Refusal::LinkMissing,
+        Refusal::LinkDamaged,
+        Refusal::TokenMalformed,
+        Refusal::FormNotUnderstood,
+        Refusal::PinMalformed { min: 4, max: 4 },
+        Refusal::PinMalformed { min: 4, max: 8 },
+        Refusal::CodeMalformed,
+        Refusal::PasswordUnusable,
+        Refusal::LinkUnknown,
+        Refusal::LinkUsed,
+        Refusal::LinkExpired,
+        Refusal::LinkLocked,
+        Refusal::LockedAfterPin,
+        Refusal::LockedAfterCode,
+        Refusal::LockedAfterPassword,
+        Refusal::WrongPin { left: 1 },
+        Refusal::WrongCode { left: 2, skew_secs: Some(300) },
+        Refusal::CodeNotAccepted { left: 3 },
+        Refusal::PasswordsDiffer,
+        Refusal::PasswordTooShort { min: 8 },
+        Refusal::PasswordTooLong { max_bytes: 72 },
+        Refusal::KeystoneRefusedPassword("Needs a digit.".into()),
+        Refusal::ChangedElsewhere,
+        Refusal::AccountDisabled,
+        Refusal::AccountGone,
+        Refusal::PasswordNeeded,
+        Refusal::WrongPassword,
+        Refusal::StageMoved(Stage::Password),
+        Refusal::StageMoved(Stage::Totp),
+        Refusal::StageMoved(Stage::Complete),
+        Refusal::NeedsOperator,
+        Refusal::Busy,
+        Refusal::Replaced,
+        Refusal::TotpUnavailable,
+        Refusal::NameMissing,
+        Refusal::NameUnusable { max: 200 },
+        Refusal::EmailMissing,
+        Refusal::EmailMalformed,
+        Refusal::EmailsDiffer,
+    ]
+}
+
+fn has_hangul(text: &str) -> bool {
+    text.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+}
+
+/// Written in the language: Korean text has Hangul, English text has none.
+fn in_language(locale: Locale, text: &str) -> bool {
+    !text.trim().is_empty()
+        && match locale {
+            Locale::Ko => has_hangul(text),
+            Locale::En => !has_hangul(text),
+        }
+}
+
+#[test]
+fn every_phrase_is_written_in_every_language() {
+    for locale in Locale::ALL {
+        for phrase in Phrase::ALL {
+            let text = words(locale).phrase(phrase);
+            assert!(in_language(locale, text), "{locale:?} {phrase:?}: {text:?}");
+        }
+    }
+    // The list holds every phrase once.
+    for (i, phrase) in Phrase::ALL.iter().enumerate() {
+        assert!(!Phrase::ALL[i + 1..].contains(phrase), "{phrase:?} listed twice");
+    }
+}
+
+#[test]
+fn every_refusal_is_a_whole_sentence_in_every_language() {
+    for locale in Locale::ALL {
+        for reason in every_refusal() {
+            let text = words(locale).refusal(&reason);
+            assert!(in_language(locale, &text), "{locale:?} {reason:?}: {text}");
+            assert!(text.ends_with('.'), "{locale:?} {reason:?}: {text}");
+        }
+    }
+    assert_eq!(
+        words(Locale::En).refusal(&Refusal::WrongPin { left: 1 }),
+        "The PIN is not right. 1 attempt left."
+    );
+    assert_eq!(
+        words(Locale::Ko).refusal(&Refusal::WrongPin { left: 1 }),
+        "PIN이 올바르지 않습니다. 1번 더 시도할 수 있습니다."
+    );
+}
+
+#[test]
+fn numbers_are_phrased_by_each_language() {
+    let (en, ko) = (words(Locale::En), words(Locale::Ko));
+    assert_eq!(en.attempts_left(1), "1 attempt left.");
+    assert_eq!(en.attempts_left(3), "3 attempts left.");
+    assert_eq!(ko.attempts_left(3), "3번 더 시도할 수 있습니다.");
+    assert_eq!(en.step_of(1, 2), "Step 1 of 2");
+    assert_eq!(ko.step_of(1, 2), "2단계 중 1단계");
+    assert_eq!(en.in_words(86_400), "1 day");
+    assert_eq!(en.in_words(7 * 86_400), "7 days");
+    assert_eq!(en.in_words(36 * 3_600), "1 day and 12 hours");
+    assert_eq!(en.in_words(90 * 60), "1 hour and 30 minutes");
+    assert_eq!(en.in_words(23 * 3_600), "23 hours");
+    assert_eq!(ko.in_words(36 * 3_600), "1일 12시간");
+    assert_eq!(ko.in_words(90 * 60), "1시간 30분");
+    assert_eq!(ko.in_words(30), "1분");
+}
+
+#[test]
+fn a_phone_clock_that_is_off_is_named_with_its_direction() {
+    let wrong = |locale, secs| words(locale).refusal(&Refusal::WrongCode { left: 2, skew_secs: Some(secs) });
+    assert!(wrong(Locale::En, -30).contains("30 seconds behind"), "{}", wrong(Locale::En, -30));
+    assert!(wrong(Locale::En, 60).contains("60 seconds ahead"));
+    assert!(wrong(Locale::En, 300).contains("about 5 minutes ahead"));
+    assert!(wrong(Locale::Ko, 300).contains("약 5분 빠른"));
+    assert!(wrong(Locale::Ko, -30).contains("30초 느린"));
+    let plain = words(Locale::En).refusal(&Refusal::WrongCode { left: 2, skew_secs: None });
+    assert_eq!(plain, "That code is not right. 2 attempts left.");
+}
+
+#[test]
+fn every_parameterised_sentence_is_written_in_every_language() {
+    for locale in Locale::ALL {
+        let w = words(locale);
+        for text in [
+            w.account_setup("Cloud"),
+            w.step_of(1, 2),
+            w.attempts_left(2),
+            w.slow_down(30),
+            w.rule_min_chars(8),
+            w.rule_max_bytes(72),
+            w.mail_subject().to_owned(),
+            w.mail_text().to_owned(),
+            w.mail_html().to_owned(),
+        ] {
+            assert!(in_language(locale, &text), "{locale:?}: {text}");
+        }
+        assert!(w.mail_html().contains(&format!("<html lang=\"{}\">", locale.tag())));
+    }
+}
