@@ -22,6 +22,9 @@ command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v nginx >/dev/null || need_apt+=(nginx)
+command -v npm >/dev/null || need_apt+=(npm)
+# Korean pages in the screenshots need a Hangul font.
+fc-list :lang=ko 2>/dev/null | grep -q . || need_apt+=(fonts-nanum)
 command -v cc >/dev/null || need_apt+=(build-essential)
 if ! command -v python3 >/dev/null; then
     need_apt+=(python3 python3-venv python3-dev)
@@ -33,6 +36,15 @@ fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+# axe-core (from npm) checks every page's accessibility in the browser tests; cached outside
+# the clone like the Keystone venv.
+AXE_VERSION=4.14.1
+AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/setpass/axe-core-$AXE_VERSION"
+if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    mkdir -p "$AXE_DIR"
+    npm install --prefix "$AXE_DIR" --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+fi
+export SETPASS_TEST_AXE="$AXE_DIR/node_modules/axe-core/axe.min.js"
 # Debian keeps nginx in /usr/sbin, which a non-root PATH may lack.
 command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
 

@@ -1,6 +1,7 @@
 //! The onboarding pages in a real browser (headless Debian Chromium through chromedriver): the
 //! QR code is read from screenshot pixels, as a phone's camera would. Screenshots of every step
 //! land in `target/e2e-screenshots/`.
+mod accessibility;
 mod chrome;
 
 use crate::helpers::*;

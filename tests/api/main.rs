@@ -14,6 +14,7 @@ mod helpers;
 mod keystone_faults;
 mod keystone_shapes;
 mod keystone_states;
+mod languages;
 mod logging;
 mod mfa_safety;
 mod no_totp;

@@ -107,6 +107,37 @@ impl Browser {
         input.send_keys(text).await.unwrap();
     }
 
+    /// Types into the input with this `id` (for pages in any language).
+    pub async fn fill_id(&self, id: &str, text: &str) {
+        let input = match self.client.find(Locator::Id(id)).await {
+            Ok(input) => input,
+            Err(e) => panic!("no input #{id} ({e}) on this page:\n{}", self.page_text().await),
+        };
+        input.send_keys(text).await.unwrap();
+    }
+
+    /// axe-core's WCAG 2.0-2.2 A and AA violations on the page, one line each (rule, impact,
+    /// the elements). axe is handed to the page through WebDriver, which the page's CSP does
+    /// not govern, so the page itself runs no script.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("SETPASS_TEST_AXE")
+            .expect("SETPASS_TEST_AXE names axe.min.js: run the tests with scripts/test.sh");
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            window.axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})
+              .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+                  + v.nodes.map(n => n.target.join(' ')).join(', '))),
+                    e => done(['axe did not run: ' + e]));"#;
+        let found = self
+            .client
+            .execute_async(&format!("{axe}\n{run}"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("axe-core: {e}"));
+        serde_json::from_value(found).expect("axe answers a list")
+    }
+
     pub async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))

@@ -1,0 +1,146 @@
+//! Every page a user can reach, in English and Korean, on a desktop and a 375 px phone: axe-core
+//! finds no WCAG 2.2 A/AA violation, `<html lang>` is the page's language, and an error is tied
+//! to its field and focused without script.
+use super::chrome::Browser;
+use super::{scan_qr, shown_key_matches};
+use crate::helpers::*;
+use crate::sinks::SmtpSink;
+use chrono::Duration;
+use serde_json::{json, Value};
+use setpass::domain::Locale;
+use setpass::text::{words, Phrase};
+
+const PIN: &str = "8642";
+const NEW_PASSWORD: &str = "axe-chosen-pw-7";
+
+#[tokio::test]
+async fn every_page_is_accessible_in_both_languages_on_a_desktop() {
+    let browser = Browser::desktop(1280, 900).await;
+    every_page_is_accessible(&browser, "desktop").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn every_page_is_accessible_in_both_languages_on_a_phone() {
+    let browser = Browser::phone(375, 812).await;
+    every_page_is_accessible(&browser, "phone").await;
+    browser.quit().await;
+}
+
+/// Checks the page shown: its language, then axe. Saves a screenshot named after it.
+async fn check(browser: &Browser, locale: Locale, screen: &str, page: &str, checked: &mut Vec<String>) {
+    let lang = browser.js("return document.documentElement.lang").await;
+    assert_eq!(lang, json!(locale.tag()), "{page}: <html lang> is {lang}");
+    browser.screenshot(&format!("a11y-{screen}-{}-{page}", locale.tag())).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(
+        violations.is_empty(),
+        "{screen} {} {page}: axe-core finds {violations:#?}\nin:\n{}",
+        locale.tag(),
+        browser.page_text().await
+    );
+    checked.push(format!("{}/{page}", locale.tag()));
+}
+
+async fn link(app: &TestApp, keystone: &Keystone, user: &KeystoneUser, locale: Locale) -> String {
+    let body = json!({"password": user.password, "pin": PIN, "locale": locale.tag()});
+    let response = app.put_token(&user.id, &keystone.admin_token, Some(body)).await;
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    format!("{}/?token={}", app.address, body["token"].as_str().unwrap())
+}
+
+async fn fill_password_form(browser: &Browser, pin: &str) {
+    browser.fill_id("pin", pin).await;
+    browser.fill_id("password", NEW_PASSWORD).await;
+    browser.fill_id("confirm_password", NEW_PASSWORD).await;
+    browser.submit().await;
+}
+
+async fn every_page_is_accessible(browser: &Browser, screen: &str) {
+    let url = keystone_url();
+    let sink = SmtpSink::start();
+    let (app, keystone) = tokio::join!(
+        spawn_app_with(&url, |s| {
+            s.email = sink.settings();
+            s.reset.enabled = true;
+            s.reset.helpdesk = Some("helpdesk@support.example.test".into());
+        }),
+        Keystone::connect(&url)
+    );
+    let mut checked = Vec::new();
+    let mut expiring = Vec::new();
+    for locale in Locale::ALL {
+        let w = words(locale);
+        let heading = |phrase| w.phrase(phrase);
+
+        let user = keystone.create_user().await;
+        browser.client.goto(&link(&app, &keystone, &user, locale).await).await.unwrap();
+        browser.wait_for_heading(heading(Phrase::TitlePassword)).await;
+        check(browser, locale, screen, "step-1", &mut checked).await;
+
+        fill_password_form(browser, "1111").await;
+        browser.wait_for_heading(heading(Phrase::TitlePassword)).await;
+        // The error names the PIN field, which has the focus on load (no script on the page).
+        assert_eq!(browser.js("return document.activeElement.id").await, json!("pin"));
+        assert_eq!(
+            browser.js("return document.getElementById('pin').getAttribute('aria-invalid')").await,
+            json!("true")
+        );
+        let described =
+            browser.js("return document.getElementById('pin').getAttribute('aria-describedby')").await;
+        assert!(described.as_str().unwrap_or("").split(' ').any(|id| id == "form-error"), "{described}");
+        check(browser, locale, screen, "wrong-pin", &mut checked).await;
+
+        fill_password_form(browser, PIN).await;
+        browser.wait_for_heading(heading(Phrase::TitleTotp)).await;
+        check(browser, locale, screen, "step-2", &mut checked).await;
+        let scanned = scan_qr(browser, &format!("a11y-{screen}-{}-qr", locale.tag())).await;
+        let secret = shown_key_matches(browser, &scanned, &user.name).await;
+        check(browser, locale, screen, "key-shown", &mut checked).await;
+
+        browser.fill_id("code", &code_now(&secret)).await;
+        browser.submit().await;
+        browser.wait_for_heading(heading(Phrase::TitleAllSet)).await;
+        check(browser, locale, screen, "done", &mut checked).await;
+
+        // Locked: three wrong PINs.
+        let user = keystone.create_user().await;
+        browser.client.goto(&link(&app, &keystone, &user, locale).await).await.unwrap();
+        for _ in 0..3 {
+            fill_password_form(browser, "1111").await;
+        }
+        browser.wait_for_heading(heading(Phrase::TitleLinkLocked)).await;
+        check(browser, locale, screen, "locked", &mut checked).await;
+
+        // Needs the operator: MFA rules on, no service credential.
+        let user = keystone.create_user_with_mfa_rules(json!([["password", "totp"]])).await;
+        browser.client.goto(&link(&app, &keystone, &user, locale).await).await.unwrap();
+        fill_password_form(browser, PIN).await;
+        browser.wait_for_heading(heading(Phrase::TitleAlmostDone)).await;
+        check(browser, locale, screen, "needs-operator", &mut checked).await;
+
+        // Expired: once every other page is checked, the clock moves past this link's lifetime.
+        let user = keystone.create_user().await;
+        expiring.push((locale, link(&app, &keystone, &user, locale).await));
+
+        // The helpdesk form, and a mistake on it.
+        browser.client.goto(&format!("{}/reset?lang={}", app.address, locale.tag())).await.unwrap();
+        browser.wait_for_heading(heading(Phrase::TitleReset)).await;
+        check(browser, locale, screen, "helpdesk-form", &mut checked).await;
+        browser.fill_id("name", "Ada").await;
+        browser.fill_id("email", "ada@example.test").await;
+        browser.fill_id("confirm_email", "other@example.test").await;
+        browser.fill_id("pin", PIN).await;
+        browser.submit().await;
+        assert_eq!(browser.js("return document.activeElement.id").await, json!("confirm_email"));
+        check(browser, locale, screen, "helpdesk-mistake", &mut checked).await;
+    }
+    app.clock.advance(Duration::days(2));
+    for (locale, link) in expiring {
+        browser.client.goto(&link).await.unwrap();
+        browser.wait_for_heading(words(locale).phrase(Phrase::TitleLinkGone)).await;
+        check(browser, locale, screen, "expired", &mut checked).await;
+    }
+    assert_eq!(checked.len(), 20, "{checked:?}");
+}
