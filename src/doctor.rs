@@ -38,7 +38,11 @@ fn check(outcome: Outcome, what: impl Into<String>, detail: impl Into<String>) -
 pub async fn run(settings: &Settings) -> Vec<Check> {
     let mut checks = vec![check(Outcome::Ok, "config", "valid")];
     checks.extend(keystone_checks(settings).await);
-    checks.extend(database_checks(&settings.database.path));
+    match settings.database.backend() {
+        Ok(crate::config::Backend::Sqlite(path)) => checks.extend(database_checks(&path)),
+        Ok(crate::config::Backend::MariaDb(url)) => checks.extend(shared_database_checks(settings, &url)),
+        Err(err) => checks.push(check(Outcome::Fail, "database", err.to_string())),
+    }
     checks.push(key_check(settings));
     if let Some(mail) = mail_check(settings).await {
         checks.push(mail);
@@ -139,24 +143,7 @@ fn database_checks(path: &std::path::Path) -> Vec<Check> {
             ),
         )];
     };
-    let mut checks = vec![match version.cmp(&found.latest) {
-        std::cmp::Ordering::Equal => {
-            check(Outcome::Ok, WHAT, format!("opens; schema version {version} is current"))
-        }
-        std::cmp::Ordering::Less => check(
-            Outcome::Ok,
-            WHAT,
-            format!("opens; schema version {version} is migrated to {} at the next start", found.latest),
-        ),
-        std::cmp::Ordering::Greater => check(
-            Outcome::Fail,
-            WHAT,
-            format!(
-                "schema version {version} is newer than this setpass knows ({}); run a newer setpass",
-                found.latest
-            ),
-        ),
-    }];
+    let mut checks = vec![schema_check(version, found.latest, "opens")];
     for (file, mode) in found.modes {
         if mode & 0o077 != 0 {
             checks.push(check(
@@ -169,8 +156,62 @@ fn database_checks(path: &std::path::Path) -> Vec<Check> {
     checks
 }
 
+/// The shared database: reachable, its schema, and the key it was written with.
+fn shared_database_checks(settings: &Settings, url: &str) -> Vec<Check> {
+    const WHAT: &str = "database";
+    let found = match crate::store::inspect_shared(url) {
+        Ok(found) => found,
+        Err(err) => {
+            return vec![check(
+                Outcome::Fail,
+                WHAT,
+                format!("the shared database (database.url) cannot be reached or read: {err}"),
+            )]
+        }
+    };
+    let mut checks = vec![schema_check(found.version, found.latest, "the shared database answers")];
+    let key = crate::crypto::load_or_create_key(&settings.secrets, None);
+    checks.push(match (key, found.key_check) {
+        (Err(err), _) => check(Outcome::Fail, "key check", err.to_string()),
+        (Ok(_), None) => {
+            check(Outcome::Ok, "key check", "none stored yet: the first start stores this key's")
+        }
+        (Ok(key), Some(stored)) if stored == crate::crypto::key_check_value(&key) => {
+            check(Outcome::Ok, "key check", "the database was written with this key")
+        }
+        (Ok(_), Some(_)) => check(
+            Outcome::Fail,
+            "key check",
+            "the database was written with another key: use the key the other replicas use",
+        ),
+    });
+    checks
+}
+
+fn schema_check(version: i64, latest: i64, opens: &str) -> Check {
+    const WHAT: &str = "database";
+    match version.cmp(&latest) {
+        std::cmp::Ordering::Equal => {
+            check(Outcome::Ok, WHAT, format!("{opens}; schema version {version} is current"))
+        }
+        std::cmp::Ordering::Less => check(
+            Outcome::Ok,
+            WHAT,
+            format!("{opens}; schema version {version} is migrated to {latest} at the next start"),
+        ),
+        std::cmp::Ordering::Greater => check(
+            Outcome::Fail,
+            WHAT,
+            format!(
+                "schema version {version} is newer than this setpass knows ({latest}); run a newer setpass"
+            ),
+        ),
+    }
+}
+
 fn key_check(settings: &Settings) -> Check {
-    match crate::crypto::check_key(&settings.secrets, &settings.database.path) {
+    let database = (!settings.database.is_shared()).then_some(settings.database.path.as_path());
+    match crate::crypto::check_key(&settings.secrets, database) {
         Ok(found) => check(Outcome::Ok, "encryption key", found),
         Err(err) => check(Outcome::Fail, "encryption key", err.to_string()),
     }

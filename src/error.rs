@@ -30,6 +30,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("the identity service (Keystone) is unavailable; try again shortly")]
     KeystoneUnavailable(#[source] KeystoneError),
+    #[error("the database is busy; try again shortly")]
+    DatabaseBusy(#[source] crate::store::StoreError),
     #[error("internal error; the details are in the service log")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -51,6 +53,7 @@ impl AppError {
         let phrase = match self {
             AppError::Refused(refusal) => return Some(words.refusal(refusal)),
             AppError::KeystoneUnavailable(_) => Phrase::KeystoneUnavailable,
+            AppError::DatabaseBusy(_) => Phrase::DatabaseBusy,
             AppError::Internal(_) => Phrase::ServerError,
             AppError::RequestTimeout => Phrase::BodyTimeout,
             AppError::PayloadTooLarge(_) => Phrase::BodyTooLarge,
@@ -76,6 +79,7 @@ impl AppError {
             AppError::KeystoneUnavailable(source) => {
                 log::warn!("{status} (request {id}): {}", crate::cause::chain(source))
             }
+            AppError::DatabaseBusy(source) => log::warn!("{status} (request {id}): {source}"),
             AppError::Internal(source) => {
                 log::error!(
                     "{status} (request {id}): internal error: {}",
@@ -90,7 +94,10 @@ impl AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(err: crate::store::StoreError) -> Self {
-        AppError::internal(err)
+        match err {
+            busy @ crate::store::StoreError::Contended { .. } => AppError::DatabaseBusy(busy),
+            other => AppError::internal(other),
+        }
     }
 }
 
@@ -143,7 +150,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::KeystoneUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::KeystoneUnavailable(_) | AppError::DatabaseBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,13 +1,14 @@
 //! Wiring: build the state, bind the listener (port 0 works), start the purge task, run.
 use crate::clock::{Clock, SystemClock};
+use crate::config::Backend;
 use crate::config::{ConfigError, MetricsServe, Settings};
-use crate::crypto::{load_or_create_key, PinHasher, SecretBox};
+use crate::crypto::{key_check_value, load_or_create_key, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
 use crate::keystone::{ClientOptions, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
 use crate::onboarding::admin_check::AdminGuard;
 use crate::state::AppState;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{KeyCheck, MariaStore, SqliteStore, Store, StoreError};
 use crate::web::middleware::{self, RateLimits};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Logger};
@@ -22,6 +23,8 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("database at {path}: {source}")]
     Store { path: String, source: StoreError },
+    #[error("the database was written with another encryption key: give this process the key the others use (secrets.key_file)")]
+    KeyMismatch,
     #[error("cannot listen on {addr}: {source}; choose another server.listen")]
     Bind { addr: String, source: std::io::Error },
     #[error("cannot start the runtime: {0}")]
@@ -65,7 +68,9 @@ fn metrics_server(state: &web::Data<AppState>) -> Result<Option<(u16, Server)>, 
 impl Application {
     /// Everything up to a bound listener; the server starts when `run_until_stopped` is awaited.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
-        let state = web::Data::new(build_state(settings, clock)?);
+        let (state, key_check) = build_state(settings, clock)?;
+        check_key(&state, key_check).await?;
+        let state = web::Data::new(state);
         let listener = TcpListener::bind(state.settings.server.listen).map_err(|source| {
             StartupError::Bind { addr: state.settings.server.listen.to_string(), source }
         })?;
@@ -137,12 +142,42 @@ impl Application {
     }
 }
 
-pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
-    let db_path = settings.database.path.clone();
-    let store_error = |source| StartupError::Store { path: db_path.display().to_string(), source };
-    let store = SqliteStore::open(&db_path, settings.database.pool_size).map_err(store_error)?;
-    store.clear_leases_blocking().map_err(store_error)?;
-    let key = load_or_create_key(&settings.secrets, &db_path)?;
+/// The database remembers the key it was written with: another key is refused at startup.
+async fn check_key(state: &AppState, key_check: Vec<u8>) -> Result<(), StartupError> {
+    let store_error = |source| StartupError::Store { path: "key check".into(), source };
+    match state.store.check_key(key_check).await.map_err(store_error)? {
+        KeyCheck::Matches => Ok(()),
+        KeyCheck::Stored => {
+            log::info!("the database now remembers which encryption key it is written with");
+            Ok(())
+        }
+        KeyCheck::Differs => Err(StartupError::KeyMismatch),
+    }
+}
+
+/// The state, and the key check value the database must hold.
+pub(crate) fn build_state(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+) -> Result<(AppState, Vec<u8>), StartupError> {
+    let pool_size = settings.database.pool_size;
+    let (store, key): (Arc<dyn Store>, _) = match settings.database.backend()? {
+        Backend::Sqlite(path) => {
+            let store_error = |source| StartupError::Store { path: path.display().to_string(), source };
+            let store = SqliteStore::open(&path, pool_size).map_err(store_error)?;
+            // One process owns a SQLite database: leases left by a crashed run are stale.
+            store.clear_leases_blocking().map_err(store_error)?;
+            (Arc::new(store), load_or_create_key(&settings.secrets, Some(&path))?)
+        }
+        // Shared: other replicas' leases are live; they lapse by time only.
+        Backend::MariaDb(url) => {
+            let key = load_or_create_key(&settings.secrets, None)?;
+            let store = MariaStore::open(&url, pool_size)
+                .map_err(|source| StartupError::Store { path: "database.url".into(), source })?;
+            (Arc::new(store), key)
+        }
+    };
+    let key_check = key_check_value(&key);
     let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
     let keystone = KeystoneClient::new(&ClientOptions::from_settings(&settings.keystone))?
         .with_metrics(metrics.keystone_seconds.clone(), metrics.keystone_retries.clone());
@@ -162,19 +197,20 @@ pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<A
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
     let service = ServiceCredential::from_settings(&settings.keystone)?;
     let notify = crate::notify::Notifier::new(&settings)?;
-    Ok(AppState {
+    let state = AppState {
         notify,
         rules: Default::default(),
         metrics,
         secret_box: SecretBox::new(&key),
-        store: Arc::new(store),
+        store,
         keystone,
         admin,
         hasher,
         clock,
         settings,
         service,
-    })
+    };
+    Ok((state, key_check))
 }
 
 /// Deletes records that expired more than `database.retention` ago, every `purge_interval`,

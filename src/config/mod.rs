@@ -55,7 +55,14 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
+    /// The SQLite file (one process). Empty: not set.
+    #[serde(default)]
     pub path: PathBuf,
+    /// A shared MariaDB/MySQL database, `mysql://user:password@host:3306/setpass` (replicas).
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub url: Option<String>,
+    /// A file holding that URL (it holds a password).
+    pub url_file: Option<PathBuf>,
     #[serde(default = "defaults::pool_size")]
     pub pool_size: u32,
     /// How long an expired record is kept (visible to the admin) before it is purged.
@@ -63,6 +70,39 @@ pub struct DatabaseSettings {
     pub retention: Seconds,
     #[serde(default = "defaults::purge_interval")]
     pub purge_interval: Seconds,
+}
+
+/// Where the records live.
+pub enum Backend {
+    Sqlite(PathBuf),
+    /// The URL (it holds the database password).
+    MariaDb(zeroize::Zeroizing<String>),
+}
+
+impl DatabaseSettings {
+    /// The one backend the settings name; both or neither is a configuration error.
+    pub fn backend(&self) -> Result<Backend, ConfigError> {
+        let url =
+            read_secret("database.url", self.url.as_deref(), "database.url_file", self.url_file.as_deref())?;
+        let has_path = !self.path.as_os_str().is_empty();
+        match (url, has_path) {
+            (Some(_), true) => Err(ConfigError::new(
+                "database.url",
+                "set either database.path (one process, SQLite) or database.url (a shared MariaDB), not both",
+            )),
+            (Some(url), false) => Ok(Backend::MariaDb(url)),
+            (None, true) => Ok(Backend::Sqlite(self.path.clone())),
+            (None, false) => Err(ConfigError::new(
+                "database.path",
+                "is missing: set database.path (SQLite) or database.url (MariaDB)",
+            )),
+        }
+    }
+
+    /// A database other processes share: leases lapse by time only, and the key must be given.
+    pub fn is_shared(&self) -> bool {
+        self.url.is_some() || self.url_file.is_some()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -311,6 +351,8 @@ impl Settings {
             },
             database: DatabaseSettings {
                 path: db,
+                url: None,
+                url_file: None,
                 pool_size: defaults::pool_size(),
                 retention: defaults::retention(),
                 purge_interval: defaults::purge_interval(),

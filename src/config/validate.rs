@@ -160,10 +160,10 @@ impl Settings {
     }
 
     fn check_database_path(&self) -> Result<(), ConfigError> {
-        let path = &self.database.path;
-        if path.as_os_str().is_empty() {
-            return Err(ConfigError::new("database.path", "must not be empty"));
-        }
+        let path = match self.database.backend()? {
+            super::Backend::Sqlite(path) => path,
+            super::Backend::MariaDb(url) => return check_database_url(&url),
+        };
         if path.is_dir() {
             return Err(ConfigError::new(
                 "database.path",
@@ -181,6 +181,29 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+}
+
+/// A `mysql://` URL the driver can read (the message never repeats the URL: it holds a password).
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    if !url.starts_with("mysql://") {
+        return Err(ConfigError::new("database.url", "must start with mysql://"));
+    }
+    mysql::Opts::from_url(url)
+        .map(|_| ())
+        .map_err(|err| ConfigError::new("database.url", format!("cannot be read: {}", url_error(&err))))
+}
+
+/// The driver's complaint about a URL, without the URL.
+fn url_error(err: &mysql::UrlError) -> &'static str {
+    match err {
+        mysql::UrlError::ParseError(_) => "not a URL",
+        mysql::UrlError::UnsupportedScheme(_) => "the scheme is not mysql",
+        mysql::UrlError::FeatureRequired(..) => "it asks for a feature this build lacks (TLS?)",
+        mysql::UrlError::InvalidValue(..) => "a parameter has a value that does not fit",
+        mysql::UrlError::UnknownParameter(_) => "an unknown parameter",
+        mysql::UrlError::InvalidPoolConstraints { .. } => "the pool limits do not fit",
+        mysql::UrlError::BadUrl => "not understood",
     }
 }
 

@@ -9,9 +9,12 @@ const GENERATED_NAME: &str = "setpass.key";
 
 /// Returns the 32-byte key. With neither `secrets.key` nor `secrets.key_file`, a key file is
 /// created beside the database (mode 0600) and a warning is logged when that happens.
+/// `database`: the SQLite file, beside which a missing key is generated; `None` for a shared
+/// database, where a missing key is an error (a key generated per replica would make the
+/// others' records unreadable).
 pub fn load_or_create_key(
     secrets: &SecretsSettings,
-    database: &Path,
+    database: Option<&Path>,
 ) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
     if let Some(value) = &secrets.key {
         return decode("secrets.key", value);
@@ -19,6 +22,7 @@ pub fn load_or_create_key(
     if let Some(path) = &secrets.key_file {
         return read_key_file("secrets.key_file", path);
     }
+    let Some(database) = database else { return Err(shared_needs_key()) };
     let path = generated_path(database);
     if path.exists() {
         return read_key_file("secrets.key_file", &path);
@@ -38,12 +42,31 @@ pub fn load_or_create_key(
     decode("secrets.key_file", &text)
 }
 
+fn shared_needs_key() -> ConfigError {
+    ConfigError::new(
+        "secrets.key_file",
+        "is required with a shared database (database.url): give every replica the same key (or secrets.key)",
+    )
+}
+
+/// Derived from the key and stored in the database: a process with another key sees a
+/// different value and refuses to start. One-way: it tells nothing of the key.
+pub fn key_check_value(key: &[u8; 32]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::new().chain_update(b"setpass key check v1\0").chain_update(key).finalize().to_vec()
+}
+
 /// For `setpass doctor`: where the key comes from, read and checked, creating nothing.
-pub fn check_key(secrets: &SecretsSettings, database: &Path) -> Result<String, ConfigError> {
+pub fn check_key(secrets: &SecretsSettings, database: Option<&Path>) -> Result<String, ConfigError> {
     if let Some(value) = &secrets.key {
         decode("secrets.key", value)?;
         return Ok("secrets.key is set".into());
     }
+    let database = match (database, &secrets.key_file) {
+        (None, None) => return Err(shared_needs_key()),
+        (Some(database), _) => database,
+        (None, Some(_)) => Path::new(""),
+    };
     let (key, path) = match &secrets.key_file {
         Some(path) => ("secrets.key_file", path.clone()),
         None => ("secrets.key_file", generated_path(database)),
@@ -109,8 +132,8 @@ mod tests {
     fn a_missing_key_is_generated_beside_the_database_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("setpass.db");
-        let first = load_or_create_key(&SecretsSettings::default(), &db).unwrap();
-        let second = load_or_create_key(&SecretsSettings::default(), &db).unwrap();
+        let first = load_or_create_key(&SecretsSettings::default(), Some(&db)).unwrap();
+        let second = load_or_create_key(&SecretsSettings::default(), Some(&db)).unwrap();
         assert_eq!(*first, *second);
         #[cfg(unix)]
         {
@@ -123,8 +146,17 @@ mod tests {
     #[test]
     fn a_short_key_is_refused_with_a_hint() {
         let settings = SecretsSettings { key: Some(STANDARD.encode([1u8; 16])), key_file: None };
-        let err = load_or_create_key(&settings, Path::new("x.db")).unwrap_err();
+        let err = load_or_create_key(&settings, Some(Path::new("x.db"))).unwrap_err();
         assert_eq!(err.key, "secrets.key");
         assert!(err.to_string().contains("32 bytes"));
+    }
+
+    #[test]
+    fn a_shared_database_without_a_key_is_refused_and_the_check_value_follows_the_key() {
+        let err = load_or_create_key(&SecretsSettings::default(), None).unwrap_err();
+        assert_eq!(err.key, "secrets.key_file");
+        assert!(err.to_string().contains("same key"), "{err}");
+        assert_eq!(key_check_value(&[1; 32]), key_check_value(&[1; 32]));
+        assert_ne!(key_check_value(&[1; 32]), key_check_value(&[2; 32]));
     }
 }

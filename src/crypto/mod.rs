@@ -2,7 +2,7 @@
 mod key;
 pub mod pin_hasher;
 
-pub use key::{check_key, load_or_create_key};
+pub use key::{check_key, key_check_value, load_or_create_key};
 pub use pin_hasher::PinHasher;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

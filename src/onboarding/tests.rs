@@ -38,7 +38,7 @@ async fn fixture(adjust: impl FnOnce(&mut Settings)) -> Fixture {
     settings.argon2.iterations = 1;
     adjust(&mut settings);
     let clock = OffsetClock::new();
-    let state = crate::startup::build_state(settings, Arc::new(clock.clone())).unwrap();
+    let (state, _) = crate::startup::build_state(settings, Arc::new(clock.clone())).unwrap();
     Fixture { state, keystone, clock, _dir: dir }
 }
 

@@ -4,10 +4,12 @@
 //! The interface comes in four parts by topic (records, the user's flow, notices, health) so
 //! that each backend keeps its SQL in one file per topic; `Store` is all four, and use cases
 //! hold an `Arc<dyn Store>`.
+mod mariadb;
 mod records;
 mod sqlite;
 
-pub use records::{FlowRecord, Issuance, IssueWrite, PasswordDone, Revoke};
+pub use mariadb::{inspect as inspect_shared, MariaStore, SharedInspection};
+pub use records::{FlowRecord, Issuance, IssueWrite, KeyCheck, PasswordDone, Revoke};
 pub use sqlite::{inspect, Inspection, SqliteStore};
 
 #[cfg(test)]
@@ -22,8 +24,13 @@ use chrono::{DateTime, Utc};
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Mysql(#[from] mysql::Error),
     #[error("database pool error: {0}")]
     Pool(#[from] r2d2::Error),
+    /// Deadlocks or cluster (Galera) certification conflicts, every time it was tried.
+    #[error("the database refused the transaction {tries} times (deadlock or cluster conflict)")]
+    Contended { tries: u32 },
     #[error("database task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
     #[error("the database is at schema version {found}, newer than this setpass knows ({known}); run a newer setpass or restore a backup")]
@@ -145,4 +152,8 @@ pub trait Notices: Send + Sync {
 pub trait Health: Send + Sync {
     /// The database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Stores `check` (derived from the encryption key) if the database has none, else
+    /// compares: a process with another key must not start.
+    async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError>;
 }

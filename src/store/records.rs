@@ -82,3 +82,26 @@ pub enum Revoke {
     /// setpass switched the user's MFA rules off and has not yet switched them back on.
     MfaOwed,
 }
+
+/// What the database said of the key check value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// None was stored yet: this key's is now.
+    Stored,
+    Matches,
+    /// The database was written with another key.
+    Differs,
+}
+
+pub(super) fn parse_stage(text: &str) -> Result<Stage, super::StoreError> {
+    Stage::parse(text).ok_or_else(|| super::StoreError::Corrupt(format!("unknown stage `{text}`")))
+}
+
+pub(super) fn timestamp(secs: i64) -> Result<DateTime<Utc>, super::StoreError> {
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| super::StoreError::Corrupt(format!("timestamp {secs} out of range")))
+}
+
+pub(super) fn user_id(text: &str) -> Result<UserId, super::StoreError> {
+    UserId::parse(text).map_err(|err| super::StoreError::Corrupt(err.0))
+}

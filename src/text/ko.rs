@@ -105,6 +105,7 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::TitleSlowDown => "잠시 기다려 주십시오",
         Phrase::ServerError => "서비스 쪽에서 문제가 발생했습니다. 몇 분 뒤에 다시 시도하시거나 지원 담당자에게 문의해 주십시오.",
         Phrase::KeystoneUnavailable => "지금은 클라우드의 인증 서비스가 응답하지 않습니다. 몇 분 뒤에 다시 시도해 주십시오.",
+        Phrase::DatabaseBusy => "지금은 서비스 요청이 몰려 있습니다. 잠시 후 다시 시도해 주십시오.",
         Phrase::SendAsBrowser => "웹 브라우저에서 양식을 제출해 주십시오.",
         Phrase::BodyTimeout => "양식이 제시간에 도착하지 않았습니다. 다시 제출해 주십시오.",
         Phrase::BodyTooLarge => "양식의 크기가 이 서비스가 받을 수 있는 한도를 넘었습니다.",

@@ -57,6 +57,7 @@ pub enum Phrase {
     TitleSlowDown,
     ServerError,
     KeystoneUnavailable,
+    DatabaseBusy,
     SendAsBrowser,
     BodyTimeout,
     BodyTooLarge,
@@ -79,7 +80,7 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 56] = {
+    pub const ALL: [Phrase; 57] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -121,6 +122,7 @@ impl Phrase {
             TitleSlowDown,
             ServerError,
             KeystoneUnavailable,
+            DatabaseBusy,
             SendAsBrowser,
             BodyTimeout,
             BodyTooLarge,

@@ -318,9 +318,8 @@ async fn keystone_unreachable_gets_503_and_nothing_is_stored() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("Keystone"));
-    let store = setpass::store::SqliteStore::open(&app.db_path, 1).unwrap();
+    let store = app.database.store();
     let id = setpass::domain::UserId::parse("0123456789abcdef0123456789abcdef").unwrap();
-    use setpass::store::Records;
     assert!(store.find(&id).await.unwrap().is_none());
 }
 

@@ -107,7 +107,6 @@ async fn a_keystone_that_times_out_answers_503_and_stores_nothing() {
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(started.elapsed() < StdDuration::from_secs(4));
-    let store = setpass::store::SqliteStore::open(&app.db_path, 1).unwrap();
-    use setpass::store::Records;
+    let store = app.database.store();
     assert!(store.find(&setpass::domain::UserId::parse(USER).unwrap()).await.unwrap().is_none());
 }

@@ -1,5 +1,6 @@
 //! Spawning the app per test, talking to the real Keystone, and typed request helpers.
 #![allow(dead_code)]
+pub use crate::database::TestDatabase;
 use chrono::Utc;
 use rand::Rng;
 use reqwest::{Response, StatusCode};
@@ -80,9 +81,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub clock: OffsetClock,
-    pub db_path: std::path::PathBuf,
+    /// Its database (SQLite, or MariaDB with SETPASS_TEST_BACKEND=mariadb); shared by replicas.
+    pub database: Arc<TestDatabase>,
     pub metrics_port: Option<u16>,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 pub async fn spawn_app(auth_url: &str) -> TestApp {
@@ -91,11 +93,30 @@ pub async fn spawn_app(auth_url: &str) -> TestApp {
 
 /// Starts the app on port 0 with its own temp database, cheap argon2 and a manual clock.
 pub async fn spawn_app_with(auth_url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let database = Arc::new(TestDatabase::create(dir.path()));
+    spawn_replica(&database, dir, auth_url, adjust).await
+}
+
+/// Another app on the same database as `app`: a second replica, or the same one restarted.
+pub async fn spawn_app_on(app: &TestApp, auth_url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_replica(&app.database, app._dir.clone(), auth_url, adjust).await
+}
+
+async fn spawn_replica(
+    database: &Arc<TestDatabase>,
+    dir: Arc<tempfile::TempDir>,
+    auth_url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     init_logs();
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("setpass.db");
-    let mut settings =
-        Settings::with_defaults("127.0.0.1:0".parse().unwrap(), PUBLIC_URL, db_path.clone(), auth_url);
+    let mut settings = Settings::with_defaults(
+        "127.0.0.1:0".parse().unwrap(),
+        PUBLIC_URL,
+        dir.path().join("setpass.db"),
+        auth_url,
+    );
+    database.configure(&mut settings);
     settings.server.workers = 1;
     settings.argon2.memory_kib = 1024;
     settings.argon2.iterations = 1;
@@ -110,7 +131,14 @@ pub async fn spawn_app_with(auth_url: &str, adjust: impl FnOnce(&mut Settings)) 
     let address = format!("http://127.0.0.1:{}", app.port());
     let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), clock, db_path, metrics_port, _dir: dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        clock,
+        database: database.clone(),
+        metrics_port,
+        _dir: dir,
+    }
 }
 
 impl TestApp {

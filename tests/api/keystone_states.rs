@@ -134,9 +134,7 @@ async fn after_the_operator_configures_a_service_credential_the_same_link_contin
 
     // The operator restarts setpass with a service credential, on the same database.
     let (id, secret) = keystone.admin_application_credential().await;
-    let db = app.db_path.clone();
-    let restarted = spawn_app_with(&keystone_url(), |s| {
-        s.database.path = db;
+    let restarted = spawn_app_on(&app, &keystone_url(), |s| {
         s.keystone.service_credential_id = Some(id);
         s.keystone.service_credential_secret = Some(secret);
     })

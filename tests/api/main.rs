@@ -5,6 +5,7 @@ mod admin_tokens;
 mod binary;
 mod browser;
 mod crash;
+mod database;
 mod doctor;
 mod edges;
 mod email;

@@ -306,12 +306,11 @@ async fn with_totp_disabled_the_flow_ends_after_the_password() {
 async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again() {
     let (app, keystone, user, token) = user_with_link("1357").await;
     let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
-    let store = setpass::store::SqliteStore::open(&app.db_path, 1).unwrap();
+    let store = app.database.store();
     let issuance = setpass::store::Issuance {
         user_id: setpass::domain::UserId::parse(&user.id).unwrap(),
         token_hash: setpass::domain::OneTimeToken::parse(&token).unwrap().hash(),
     };
-    use setpass::store::Flow;
     assert!(store.store_user_token(&issuance, None, None, false).await.unwrap());
     // That write went behind the app's back (it owns its database and caches what it read);
     // any call of the app that touches its store makes it read again.

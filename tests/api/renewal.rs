@@ -98,14 +98,7 @@ async fn a_completed_onboarding_leaves_no_secret_in_the_database() {
 
     app.onboard(&token, "1357", NEW_PASSWORD).await;
 
-    let db = rusqlite::Connection::open(&app.db_path).unwrap();
     let columns = ["password_ct", "totp_secret_ct", "user_token_ct", "user_token_expires_at", "mfa_restore"];
-    let left: Vec<bool> = columns
-        .iter()
-        .map(|column| {
-            let sql = format!("SELECT {column} IS NOT NULL FROM onboarding WHERE user_id = ?1");
-            db.query_row(&sql, [&user.id], |row| row.get(0)).unwrap()
-        })
-        .collect();
+    let left: Vec<bool> = columns.iter().map(|column| app.database.column_is_set(column, &user.id)).collect();
     assert_eq!(left, [false; 5], "{columns:?}");
 }

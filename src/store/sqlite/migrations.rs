@@ -4,10 +4,11 @@ use rusqlite::Connection;
 
 /// In order; migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../../../migrations/0001_init.sql"),
-    include_str!("../../../migrations/0002_flow.sql"),
-    include_str!("../../../migrations/0003_notify.sql"),
-    include_str!("../../../migrations/0004_locale.sql"),
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_flow.sql"),
+    include_str!("../../../migrations/sqlite/0003_notify.sql"),
+    include_str!("../../../migrations/sqlite/0004_locale.sql"),
+    include_str!("../../../migrations/sqlite/0005_meta.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -5,7 +5,7 @@ mod migrations;
 mod notices;
 mod records;
 
-use super::{FlowRecord, Health, StoreError};
+use super::{FlowRecord, Health, KeyCheck, StoreError};
 use async_trait::async_trait;
 
 use r2d2::Pool;
@@ -104,6 +104,20 @@ impl SqliteStore {
 impl Health for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await
+    }
+
+    async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError> {
+        self.run(move |conn| {
+            if conn.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('key_check', ?1)", [&check])?
+                == 1
+            {
+                return Ok(KeyCheck::Stored);
+            }
+            let stored: Vec<u8> =
+                conn.query_row("SELECT value FROM meta WHERE name = 'key_check'", [], |row| row.get(0))?;
+            Ok(if stored == check { KeyCheck::Matches } else { KeyCheck::Differs })
+        })
+        .await
     }
 }
 

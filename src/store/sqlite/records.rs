@@ -2,6 +2,7 @@
 use super::SqliteStore;
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{IssueKind, Locale, Onboarding, Stage, TokenHash, UserId};
+pub(super) use crate::store::records::{parse_stage, timestamp};
 use crate::store::{IssueWrite, Records, Revoke, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -154,15 +155,6 @@ impl Records for SqliteStore {
         })
         .await
     }
-}
-
-fn parse_stage(text: &str) -> Result<Stage, StoreError> {
-    Stage::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stage `{text}`")))
-}
-
-pub(super) fn timestamp(secs: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp(secs, 0)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {secs} out of range")))
 }
 
 pub(super) fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {

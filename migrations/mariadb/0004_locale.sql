@@ -1,0 +1,3 @@
+ALTER TABLE onboarding
+    ADD COLUMN locale VARCHAR(8),
+    ADD COLUMN password_rules TEXT;

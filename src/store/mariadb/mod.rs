@@ -1,0 +1,126 @@
+//! The shared MariaDB/MySQL store, for several replicas on one database: the pool, migrations
+//! with a schema-version table, and one blocking closure per unit of work, retried on deadlocks
+//! and Galera certification conflicts. No record cache (another replica's write would make it
+//! stale) and nothing cleared at startup (leases lapse by time).
+mod flow;
+mod migrations;
+mod records;
+
+use super::{Health, KeyCheck, StoreError};
+use async_trait::async_trait;
+use mysql::prelude::Queryable;
+use mysql::OptsBuilder;
+use r2d2::Pool;
+use r2d2_mysql::MySqlConnectionManager;
+use std::time::Duration;
+
+/// How many times a transaction is tried before the caller gets 503.
+const TRIES: u32 = 5;
+
+type Conn = r2d2::PooledConnection<MySqlConnectionManager>;
+
+#[derive(Clone)]
+pub struct MariaStore {
+    pool: Pool<MySqlConnectionManager>,
+}
+
+impl MariaStore {
+    /// Connects and brings the schema up to date (refusing a database newer than this binary).
+    pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let opts = mysql::Opts::from_url(url)
+            .map_err(|_| StoreError::Corrupt("database.url cannot be read".into()))?;
+        // Affected rows count the rows a WHERE matched, as SQLite does, not only those changed.
+        let opts = OptsBuilder::from_opts(opts)
+            .additional_capabilities(mysql::consts::CapabilityFlags::CLIENT_FOUND_ROWS)
+            .tcp_connect_timeout(Some(Duration::from_secs(5)))
+            .init(vec!["SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"]);
+        let manager = MySqlConnectionManager::new(opts);
+        let pool =
+            Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
+        let mut conn = pool.get()?;
+        migrations::apply(&mut conn)?;
+        Ok(Self { pool })
+    }
+
+    /// Runs one unit of work on the blocking pool. A deadlock (1213), a Galera certification
+    /// conflict (also 1213) or a lock wait timeout (1205) rolls the work back: it runs again,
+    /// up to `TRIES` times, and then answers `Contended` (503).
+    pub(super) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            for attempt in 1..=TRIES {
+                match work(&mut conn) {
+                    Err(StoreError::Mysql(err)) if is_conflict(&err) => {
+                        log::info!("database conflict ({err}); trying again ({attempt} of {TRIES})");
+                        std::thread::sleep(Duration::from_millis(5 * u64::from(attempt * attempt)));
+                    }
+                    other => return other,
+                }
+            }
+            Err(StoreError::Contended { tries: TRIES })
+        })
+        .await?
+    }
+}
+
+fn is_conflict(err: &mysql::Error) -> bool {
+    matches!(err, mysql::Error::MySqlError(e) if e.code == 1213 || e.code == 1205)
+}
+
+/// Runs `work` in a transaction (committed when it returns `Ok`).
+pub(super) fn in_transaction<T>(
+    conn: &mut Conn,
+    work: impl FnOnce(&mut mysql::Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = conn.start_transaction(mysql::TxOpts::default())?;
+    let result = work(&mut tx)?;
+    tx.commit()?;
+    Ok(result)
+}
+
+#[async_trait]
+impl Health for MariaStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|conn| Ok(conn.query_drop("SELECT 1")?)).await
+    }
+
+    async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError> {
+        self.run(move |conn| {
+            conn.exec_drop("INSERT IGNORE INTO meta (name, value) VALUES ('key_check', ?)", (&check,))?;
+            if conn.affected_rows() == 1 {
+                return Ok(KeyCheck::Stored);
+            }
+            let stored: Option<Vec<u8>> =
+                conn.query_first("SELECT value FROM meta WHERE name = 'key_check'")?;
+            Ok(if stored.as_deref() == Some(&check[..]) { KeyCheck::Matches } else { KeyCheck::Differs })
+        })
+        .await
+    }
+}
+
+/// What `setpass doctor` reads of a shared database without changing it.
+pub struct SharedInspection {
+    pub version: i64,
+    pub latest: i64,
+    /// The key check value the database holds, if any.
+    pub key_check: Option<Vec<u8>>,
+}
+
+pub fn inspect(url: &str) -> Result<SharedInspection, StoreError> {
+    let opts =
+        mysql::Opts::from_url(url).map_err(|_| StoreError::Corrupt("database.url cannot be read".into()))?;
+    let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
+    let mut conn = mysql::Conn::new(opts)?;
+    let version = migrations::version(&mut conn)?;
+    let key_check = match conn.query_first::<Vec<u8>, _>("SELECT value FROM meta WHERE name = 'key_check'") {
+        Ok(found) => found,
+        Err(mysql::Error::MySqlError(err)) if err.code == 1146 => None,
+        Err(err) => return Err(err.into()),
+    };
+    Ok(SharedInspection { version, latest: migrations::latest(), key_check })
+}

@@ -1,0 +1,93 @@
+//! Which backend the suite runs on (`SETPASS_TEST_BACKEND=mariadb`, else SQLite), a database of
+//! its own per test app, and reading it behind the app's back where a test must.
+use setpass::config::Settings;
+use setpass::store::{MariaStore, SqliteStore, Store};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Every MariaDB test app shares this key (a shared database needs one given).
+pub const SHARED_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+pub enum TestDatabase {
+    Sqlite(PathBuf),
+    /// `url` names the database; dropped with the app.
+    MariaDb {
+        url: String,
+        name: String,
+        admin_url: String,
+    },
+}
+
+pub fn on_mariadb() -> bool {
+    std::env::var("SETPASS_TEST_BACKEND").is_ok_and(|b| b == "mariadb")
+}
+
+pub fn admin_url() -> String {
+    std::env::var("SETPASS_TEST_MARIADB_URL")
+        .expect("SETPASS_TEST_MARIADB_URL is not set: run the tests with scripts/test.sh")
+}
+
+impl TestDatabase {
+    /// A new, empty database for one app: SQLite in `dir`, or a uniquely named MariaDB one.
+    pub fn create(dir: &std::path::Path) -> Self {
+        if !on_mariadb() {
+            return TestDatabase::Sqlite(dir.join("setpass.db"));
+        }
+        let admin_url = admin_url();
+        let name = crate::helpers::unique("setpass_test").replace('-', "_");
+        let mut conn = mysql::Conn::new(mysql::Opts::from_url(&admin_url).unwrap()).unwrap();
+        mysql::prelude::Queryable::query_drop(&mut conn, format!("CREATE DATABASE {name}")).unwrap();
+        let url = format!("{}/{name}", admin_url.trim_end_matches('/'));
+        TestDatabase::MariaDb { url, name, admin_url }
+    }
+
+    /// Points `settings` at this database (another app on it is another replica).
+    pub fn configure(&self, settings: &mut Settings) {
+        match self {
+            TestDatabase::Sqlite(path) => settings.database.path = path.clone(),
+            TestDatabase::MariaDb { url, .. } => {
+                settings.database.path = PathBuf::new();
+                settings.database.url = Some(url.clone());
+                settings.secrets.key = Some(SHARED_KEY.into());
+            }
+        }
+    }
+
+    /// The store, opened behind the app's back.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            TestDatabase::Sqlite(path) => Arc::new(SqliteStore::open(path, 1).unwrap()),
+            TestDatabase::MariaDb { url, .. } => Arc::new(MariaStore::open(url, 1).unwrap()),
+        }
+    }
+
+    /// Whether `column` of the user's record holds a value (raw SQL: secrets must be gone).
+    pub fn column_is_set(&self, column: &str, user_id: &str) -> bool {
+        let sql = format!("SELECT {column} IS NOT NULL FROM onboarding WHERE user_id = ?");
+        match self {
+            TestDatabase::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.query_row(&sql, [user_id], |row| row.get(0)).unwrap()
+            }
+            TestDatabase::MariaDb { url, .. } => {
+                let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
+                let set: Option<i64> =
+                    mysql::prelude::Queryable::exec_first(&mut conn, sql, (user_id,)).unwrap();
+                set.expect("the record exists") == 1
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::MariaDb { name, admin_url, .. } = self {
+            if let Ok(mut conn) = mysql::Conn::new(mysql::Opts::from_url(admin_url).unwrap()) {
+                let _ = mysql::prelude::Queryable::query_drop(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS {name}"),
+                );
+            }
+        }
+    }
+}
