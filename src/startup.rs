@@ -173,6 +173,7 @@ pub(crate) fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<A
         clock,
         settings,
         service,
+        logins: Default::default(),
     })
 }
 

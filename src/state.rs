@@ -22,6 +22,8 @@ pub struct AppState {
     pub service: Option<ServiceCredential>,
     /// The link mail and the webhook, when configured.
     pub notify: crate::notify::Notifier,
+    /// The logins for the TOTP step this process runs after the password step answered.
+    pub logins: crate::onboarding::PendingLogins,
 }
 
 impl AppState {
