@@ -34,8 +34,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 fc-list :lang=ko 2>/dev/null | grep -q . || need_apt+=(fonts-nanum)
 command -v cc >/dev/null || need_apt+=(build-essential)
 # The MariaDB client probes for a server (the private one's binaries: scripts/mariadb.sh).
-[ -n "${SETPASS_TEST_MARIADB_URL:-}" ] || command -v mariadb >/dev/null || command -v mysql >/dev/null \
-    || need_apt+=(mariadb-client)
+[ -n "${SETPASS_TEST_MARIADB_URL:-}" ] || command -v mariadb >/dev/null \
+    || command -v mysql >/dev/null || need_apt+=(mariadb-client)
 if ! command -v python3 >/dev/null; then
     need_apt+=(python3 python3-venv python3-dev)
 else

@@ -37,8 +37,8 @@ client_bin() {
     fi
 }
 
-# HOST PORT CLIENT-ARGS...: runs the client as root without a password over TCP, reading no option
-# files (a ~/.my.cnf password would make a probe pass that the tests' URL then fails).
+# HOST PORT CLIENT-ARGS...: runs the client as root without a password over TCP, reading no
+# option files (a ~/.my.cnf password would make a probe pass that the tests' URL then fails).
 sql() {
     local host="$1" port="$2"; shift 2
     local bin
@@ -72,7 +72,8 @@ stop() {
     if [ -f "$dir/pid" ]; then
         pid=$(cat "$dir/pid")
         # A pid file left by a run that died may name a process that is not ours any more.
-        if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = mariadbd ] && kill -TERM "$pid" 2>/dev/null; then
+        if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = mariadbd ] \
+            && kill -TERM "$pid" 2>/dev/null; then
             for _ in $(seq 1 300); do
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
@@ -143,15 +144,16 @@ start() {
             stop "$port"
             exit 1
         fi
-        if got=$(sql 127.0.0.1 "$port" -e 'SELECT @@datadir' 2>/dev/null) && [ "$got" = "$want" ]; then
+        if got=$(sql 127.0.0.1 "$port" -e 'SELECT @@datadir' 2>/dev/null) \
+            && [ "$got" = "$want" ]; then
             log "private MariaDB ready on 127.0.0.1:$port (root, no password), data in $data"
             echo "mysql://root@127.0.0.1:$port/"
             return
         fi
         sleep 0.5
     done
-    log "private MariaDB did not answer on 127.0.0.1:$port within 30 s${got:+ (a server with data directory $got did)};" \
-        "last lines of its logs:"
+    log "private MariaDB did not answer on 127.0.0.1:$port within 30 s" \
+        "${got:+(a server with data directory $got did) }- last lines of its logs:"
     tail -n 30 "$dir/error.log" "$dir/mariadbd.out" >&2 || true
     stop "$port"
     exit 1

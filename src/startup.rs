@@ -209,6 +209,7 @@ pub(crate) fn build_state(
         clock,
         settings,
         service,
+        logins: Default::default(),
     };
     Ok((state, key_check))
 }

@@ -24,6 +24,8 @@ pub struct AppState {
     pub notify: crate::notify::Notifier,
     /// Keystone's password rule, per domain.
     pub rules: crate::onboarding::rules::RuleCache,
+    /// The logins for the TOTP step this process runs after the password step answered.
+    pub logins: crate::onboarding::PendingLogins,
 }
 
 impl AppState {

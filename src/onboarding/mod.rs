@@ -5,6 +5,7 @@ mod issue;
 pub mod mfa;
 pub mod notices;
 mod password;
+mod pending;
 mod reset;
 pub mod rules;
 mod totp;
@@ -14,6 +15,7 @@ mod tests;
 
 pub use issue::{issue, issue_error, IssueRequest, Issued};
 pub use password::{submit_password, PasswordInput};
+pub use pending::PendingLogins;
 pub use reset::{forward_reset_request, ResetInput};
 pub use totp::{resume, submit_totp, TotpInput};
 
@@ -119,11 +121,13 @@ pub(crate) fn view(state: &AppState, flow: &FlowRecord) -> Result<View, AppError
             let now = state.clock.now();
             let token_alive = flow.user_token_ct.is_some()
                 && flow.user_token_expires_at.is_some_and(|t| t > now + chrono::Duration::seconds(60));
+            // A login still running brings the token: the TOTP step waits for it.
+            let token_coming = state.logins.is_running(&flow.token_hash);
             Ok(View::Totp(TotpView {
                 otpauth_uri: secret.otpauth_uri(state.settings.totp_issuer(), &account),
                 secret,
                 account,
-                needs_password: !token_alive,
+                needs_password: !token_alive && !token_coming,
                 attempts_left: state.settings.totp.max_attempts.saturating_sub(flow.record.totp_failures),
             }))
         }
@@ -215,6 +219,20 @@ pub(crate) async fn with_lease_raw<T>(
         log::error!("releasing the lease of user {user_id}: {err}");
     }
     result
+}
+
+/// The record once the login the password step left running in this process (if any) is over:
+/// the token it brings, or the MFA receipt, is read with it.
+pub(crate) async fn after_pending_login(
+    state: &AppState,
+    token: &OneTimeToken,
+    flow: FlowRecord,
+) -> Result<FlowRecord, AppError> {
+    if !state.logins.is_running(&flow.token_hash) {
+        return Ok(flow);
+    }
+    state.logins.wait(&flow.token_hash).await;
+    open(state, token).await
 }
 
 /// After a lease wait the record may have moved on; re-read it and insist on `stage`.

@@ -1,5 +1,7 @@
-//! Step 1: PIN + new password → Keystone password change → a user token for step 2.
+//! Step 1: PIN + new password → Keystone password change → (after the answer) a user token for
+//! step 2.
 use super::mfa::{self, UserLogin};
+use super::pending::{self, LoginLater};
 use super::{open, reopen_at, stage_conflict, with_lease, View};
 use crate::crypto::Purpose;
 use crate::domain::{OneTimeToken, Password, Pin, Refusal, Stage, TotpSecret, UserId};
@@ -8,6 +10,7 @@ use crate::keystone::{IssuedToken, Login, PasswordChange};
 use crate::state::AppState;
 use crate::store::{FlowRecord, PasswordDone};
 use secrecy::ExposeSecret;
+use std::sync::Arc;
 
 pub struct PasswordInput<'a> {
     pub pin: &'a str,
@@ -17,9 +20,10 @@ pub struct PasswordInput<'a> {
 }
 
 /// Checks, in order: the link, the PIN (counted before it is checked), the confirmation, the
-/// local length rule; then changes the password in Keystone and moves on to the TOTP step.
+/// local length rule; then changes the password in Keystone and moves on to the TOTP step. The
+/// user's token for that step is taken after the answer (see `pending`).
 pub async fn submit_password(
-    state: &AppState,
+    state: &Arc<AppState>,
     token: &OneTimeToken,
     input: PasswordInput<'_>,
 ) -> Result<View, AppError> {
@@ -45,15 +49,24 @@ pub async fn submit_password(
         return Err(Refusal::PasswordTooLong { max_bytes }.into());
     }
     let password = Password::parse(input.password).map_err(|_| Refusal::PasswordUnusable)?;
-    let next = with_lease(state, &user_id, async {
+    let done = with_lease(state, &user_id, async {
         let flow = reopen_at(state, token, Stage::Password).await?;
         change_in_keystone(state, &flow, &password).await
     })
     .await?;
-    match next {
-        Stage::Complete => Ok(View::Complete),
-        _ => super::current(state, token).await,
+    match done {
+        Done::At(Stage::Complete) => return Ok(View::Complete),
+        Done::At(_) => {}
+        // After the lease is given back: the login takes it.
+        Done::LoginLater(later) => later.spawn(Arc::clone(state), password),
     }
+    super::current(state, token).await
+}
+
+/// Where the password step left the record, and what it left to do.
+enum Done {
+    At(Stage),
+    LoginLater(LoginLater),
 }
 
 async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(), AppError> {
@@ -82,7 +95,7 @@ async fn change_in_keystone(
     state: &AppState,
     flow: &FlowRecord,
     password: &Password,
-) -> Result<Stage, AppError> {
+) -> Result<Done, AppError> {
     let user_id = &flow.record.user_id;
     let sealed = flow
         .password_ct
@@ -109,7 +122,19 @@ async fn change_in_keystone(
         // login below tells.
         PasswordChange::OriginalRejected => false,
     };
-    match login_after_change(state, user_id, password).await? {
+    let not_before = pending::after_revocation_window();
+    if changed && state.settings.totp.enabled {
+        // Registered before the record moves on, so the TOTP page never asks for the password
+        // while the login is still to come.
+        let running = state.logins.begin(&flow.token_hash);
+        finish(state, flow, None, false).await?;
+        let later = LoginLater { issuance: flow.issuance(), not_before, pending: running };
+        return Ok(Done::LoginLater(later));
+    }
+    // The login decides: without enrollment, whether the account is usable; after a change lost
+    // by an earlier submission, whether the password is the user's at all.
+    tokio::time::sleep_until(not_before).await;
+    let next = match login(state, user_id, password).await? {
         UserLogin::Token(token) => {
             if !changed {
                 log::info!("password of user {user_id} was already changed by an earlier submission");
@@ -118,7 +143,8 @@ async fn change_in_keystone(
         }
         UserLogin::NeedsOperator => finish(state, flow, None, true).await,
         UserLogin::Rejected => Err(account_refused(state, user_id, changed).await),
-    }
+    };
+    next.map(Done::At)
 }
 
 /// Keystone accepts neither the stored password nor the new one. Keystone changes the password
@@ -149,15 +175,8 @@ async fn account_refused(state: &AppState, user_id: &UserId, changed: bool) -> A
     }
 }
 
-/// Keystone revokes tokens issued in the same second as a password change, so log in once the
-/// wall clock (Keystone's, not the injected one) has moved to the next second.
-async fn login_after_change(
-    state: &AppState,
-    user_id: &UserId,
-    password: &Password,
-) -> Result<UserLogin, AppError> {
-    let wait = 1_000 - i64::from(chrono::Utc::now().timestamp_subsec_millis()) + 20;
-    tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
+/// The user's login with the new password, once past Keystone's same-second revocation window.
+async fn login(state: &AppState, user_id: &UserId, password: &Password) -> Result<UserLogin, AppError> {
     if !state.settings.totp.enabled {
         // No enrollment follows, so no token is needed: a receipt already says the password
         // works, and MFA rules are left alone.

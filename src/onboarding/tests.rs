@@ -14,11 +14,13 @@ use std::sync::Arc;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod later;
+
 const USER: &str = "0123456789abcdef0123456789abcdef";
 const NEW: &str = "my-own-password-42";
 
 struct Fixture {
-    state: AppState,
+    state: Arc<AppState>,
     keystone: MockServer,
     clock: OffsetClock,
     _dir: tempfile::TempDir,
@@ -39,6 +41,7 @@ async fn fixture(adjust: impl FnOnce(&mut Settings)) -> Fixture {
     adjust(&mut settings);
     let clock = OffsetClock::new();
     let (state, _) = crate::startup::build_state(settings, Arc::new(clock.clone())).unwrap();
+    let state = Arc::new(state);
     Fixture { state, keystone, clock, _dir: dir }
 }
 
@@ -324,6 +327,8 @@ async fn mfa_rules_without_a_service_credential_need_the_operator_and_resume_tri
     fx.answer_login(r#""password""#, ResponseTemplate::new(401).insert_header("Openstack-Auth-Receipt", "r"))
         .await;
     fx.password(&token, "1234", NEW, NEW).await.unwrap();
+    let code = submit_totp(&fx.state, &token, TotpInput { code: "123456", password: None }).await;
+    assert!(matches!(code.unwrap(), super::View::NeedsOperator), "the TOTP step waits for the login");
     assert!(matches!(current(&fx.state, &token).await.unwrap(), super::View::NeedsOperator));
     assert!(matches!(resume(&fx.state, &token, NEW).await.unwrap(), super::View::NeedsOperator));
 }

@@ -25,6 +25,7 @@ pub async fn submit_totp(
     if flow.record.stage != Stage::Totp {
         return Err(stage_conflict(flow.record.stage));
     }
+    let flow = super::after_pending_login(state, token, flow).await?;
     if flow.mfa_receipt && state.service.is_none() && input.password.is_none_or(str::is_empty) {
         return Ok(View::NeedsOperator);
     }
@@ -195,16 +196,7 @@ async fn fresh_user_token(
     let user_id = &flow.record.user_id;
     match mfa::user_login(state, user_id, password).await? {
         UserLogin::Token(token) => {
-            let sealed = state.secret_box.seal_for(
-                Purpose::UserToken,
-                user_id.as_str(),
-                token.value.expose_secret().as_bytes(),
-            );
-            if !state
-                .store
-                .store_user_token(&flow.issuance(), Some(sealed), Some(token.expires_at), false)
-                .await?
-            {
+            if !super::pending::keep_token(state, &flow.issuance(), &token).await? {
                 return Err(Refusal::Replaced.into());
             }
             Ok(token.value)
@@ -242,6 +234,7 @@ async fn wrong_password(state: &AppState, flow: &FlowRecord) -> Result<AppError,
 /// (rules cleared, or a service credential configured), and the flow goes on.
 pub async fn resume(state: &AppState, token: &OneTimeToken, password: &str) -> Result<View, AppError> {
     let flow = open(state, token).await?;
+    let flow = super::after_pending_login(state, token, flow).await?;
     if flow.record.stage == Stage::Totp && flow.mfa_receipt {
         let password = Password::parse(password).map_err(|_| Refusal::PasswordUnusable)?;
         let user_id = flow.record.user_id.clone();

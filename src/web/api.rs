@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::SecondsFormat;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 const BODY_LIMIT: usize = 16 * 1024;
 
@@ -70,7 +71,7 @@ async fn run_step<B, F>(
 ) -> HttpResponse
 where
     B: serde::de::DeserializeOwned + Linked,
-    F: AsyncFnOnce(&AppState, &OneTimeToken, B) -> Result<Value, AppError>,
+    F: AsyncFnOnce(&Arc<AppState>, &OneTimeToken, B) -> Result<Value, AppError>,
 {
     let parsed = match body::<B>(&req, payload).await {
         Ok(input) => link_token(input.token()).map(|token| (token, input)),
@@ -97,7 +98,7 @@ where
 }
 
 async fn status(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, _: StatusBody| {
+    run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, _: StatusBody| {
         let record = onboarding::open(state, token).await?;
         let mut answer = view_json(&onboarding::view(state, &record)?);
         answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
@@ -109,7 +110,7 @@ async fn status(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
 }
 
 async fn password(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: PasswordBody| {
+    run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, input: PasswordBody| {
         let step = PasswordInput {
             pin: input.pin.expose_secret(),
             password: input.password.expose_secret(),
@@ -121,7 +122,7 @@ async fn password(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
 }
 
 async fn totp(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: TotpBody| {
+    run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, input: TotpBody| {
         let step = TotpInput {
             code: input.code.expose_secret(),
             password: input.password.as_ref().map(|p| p.expose_secret()),
@@ -133,7 +134,7 @@ async fn totp(req: HttpRequest, payload: web::Payload, state: web::Data<AppState
 
 /// After "needs your administrator": the password again, once the operator has acted.
 async fn resume(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    run_step(req, payload, state, async |state: &AppState, token: &OneTimeToken, input: ResumeBody| {
+    run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, input: ResumeBody| {
         Ok(view_json(&onboarding::resume(state, token, input.password.expose_secret()).await?))
     })
     .await

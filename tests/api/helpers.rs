@@ -360,6 +360,29 @@ impl TestApp {
         body["totp"]["secret"].as_str().unwrap().to_owned()
     }
 
+    /// The password step, then the TOTP step with the code the user's app shows: the TOTP step's
+    /// answer, which comes once the login the password step left running is over.
+    pub async fn password_then_code(&self, token: &str, pin: &str, new_password: &str) -> Response {
+        let secret = self.password_step(token, pin, new_password).await;
+        self.submit_totp(token, &code_now(&secret)).await
+    }
+
+    /// Waits (at most 5 s) until the login the password step runs after its answer has kept the
+    /// user's token, for tests that change what Keystone or the record holds after that login.
+    pub async fn until_token_kept(&self, token: &str) {
+        let hash = setpass::domain::OneTimeToken::parse(token).unwrap().hash();
+        for _ in 0..50 {
+            // A store of its own each time: a store caches what it read until it writes.
+            let store = self.database.store();
+            let flow = store.flow_by_token(&hash).await.unwrap();
+            if flow.is_some_and(|flow| flow.user_token_ct.is_some()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the login after the password step kept no token within 5 s");
+    }
+
     /// Password step and TOTP step through the JSON API; returns the enrolled secret.
     pub async fn onboard(&self, token: &str, pin: &str, new_password: &str) -> String {
         let secret = self.password_step(token, pin, new_password).await;

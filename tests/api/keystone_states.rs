@@ -93,7 +93,7 @@ async fn after_the_operator_clears_the_mfa_rules_the_same_link_continues() {
     let (app, keystone) = setup().await;
     let user = keystone.create_user_with_mfa_rules(json!([["password", "totp"]])).await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let blocked = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+    let blocked = app.password_then_code(&token, "1357", NEW_PASSWORD).await;
     assert_eq!(blocked.json::<Value>().await.unwrap(), json!({"stage": "totp", "needs_operator": true}));
     let still = app.api("resume", json!({"token": token, "password": NEW_PASSWORD})).await;
     assert_eq!(still.json::<Value>().await.unwrap()["needs_operator"], true, "rules still on");
@@ -129,7 +129,7 @@ async fn after_the_operator_configures_a_service_credential_the_same_link_contin
     let rules = json!([["password", "totp"], ["application_credential"]]);
     let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
     let token = app.new_link(&keystone, &user, "1357").await;
-    let blocked = app.submit_password(&token, "1357", NEW_PASSWORD).await;
+    let blocked = app.password_then_code(&token, "1357", NEW_PASSWORD).await;
     assert_eq!(blocked.json::<Value>().await.unwrap()["needs_operator"], true);
 
     // The operator restarts setpass with a service credential, on the same database.

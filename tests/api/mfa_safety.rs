@@ -11,7 +11,8 @@ const OFF: &str = r#""multi_factor_auth_enabled":false"#;
 const ON: &str = r#""multi_factor_auth_enabled":true"#;
 
 /// A Keystone whose user has MFA rules on: the first password login gets a receipt; every other
-/// call succeeds unless the test mounts a fault first.
+/// call succeeds unless the test mounts a fault first. The password step answers before the
+/// login (which runs in the background), so the TOTP step, which waits for it, shows its outcome.
 async fn keystone_with_mfa_user() -> MockServer {
     let server = MockServer::start().await;
     let expires = expires();
@@ -45,6 +46,22 @@ async fn keystone_with_mfa_user() -> MockServer {
         .respond_with(ResponseTemplate::new(401).insert_header("Openstack-Auth-Receipt", "receipt"))
         .up_to_n_times(1)
         .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v3/auth/tokens"))
+        .and(body_string_contains("passcode"))
+        .respond_with(token_answer("totp-token"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v3/credentials"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"credential": {"id": "cred-1"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/credentials"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"credentials": [{"id": "cred-1"}]})))
         .mount(&server)
         .await;
     server
@@ -83,7 +100,8 @@ async fn restore_pending(app: &TestApp) -> Value {
 }
 
 #[tokio::test]
-async fn a_failure_right_after_the_switch_off_switches_the_rules_back_on_before_answering() {
+async fn a_failure_right_after_the_switch_off_switches_the_rules_back_on_and_the_totp_step_asks_for_the_password(
+) {
     let server = keystone_with_mfa_user().await;
     Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     Mock::given(method("POST"))
@@ -96,9 +114,11 @@ async fn a_failure_right_after_the_switch_off_switches_the_rules_back_on_before_
     let app = app_on(&server).await;
     let token = link(&app).await;
 
-    let response = app.submit_password(&token, "1234", "my-own-password-42").await;
+    let response = app.password_then_code(&token, "1234", "my-own-password-42").await;
 
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let status: Value = app.api("status", json!({"token": token})).await.json().await.unwrap();
+    assert_eq!(status["totp"]["needs_password"], true, "{status}");
     let patches = mfa_patches(&server).await;
     assert_eq!(patches.len(), 2, "off, then on again: {patches:?}");
     assert!(patches[0].contains(OFF), "{}", patches[0]);
@@ -136,12 +156,22 @@ async fn a_failed_switch_on_stays_owed_shows_in_the_status_and_the_next_request_
     let app = app_on(&server).await;
     let token = link(&app).await;
 
-    let first = app.submit_password(&token, "1234", "my-own-password-42").await;
+    let secret = app.password_step(&token, "1234", "my-own-password-42").await;
 
-    assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(restore_pending(&app).await, true, "the saved rules are kept and shown");
-    let second = app.submit_password(&token, "1234", "my-own-password-42").await;
-    assert_eq!(second.status(), StatusCode::OK, "{}", second.text().await.unwrap());
+    // The login for the TOTP step runs after the answer; its failed switch-on shows once it ends.
+    let mut shown = false;
+    for _ in 0..50 {
+        shown = restore_pending(&app).await == true;
+        if shown {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the saved rules are kept and shown");
+    let next = app
+        .api("totp", json!({"token": token, "code": code_now(&secret), "password": "my-own-password-42"}))
+        .await;
+    assert_eq!(next.status(), StatusCode::OK, "{}", next.text().await.unwrap());
     assert_eq!(restore_pending(&app).await, false);
     let patches = mfa_patches(&server).await;
     assert!(patches.last().unwrap().contains(ON), "the rules end on: {patches:?}");
@@ -156,6 +186,7 @@ async fn when_enforcing_fails_completion_is_not_recorded_and_the_users_rules_sta
     let user = keystone.create_user_with_mfa_rules(rules.clone()).await;
     let token = app.new_link(&keystone, &user, "2468").await;
     let totp_secret = app.password_step(&token, "2468", "my-own-password-42").await;
+    app.until_token_kept(&token).await;
     let admin_user = keystone.admin_user_id().await;
     let credential = format!("/users/{admin_user}/application_credentials/{id}");
     keystone.admin_send(reqwest::Method::DELETE, &credential, None).await;
@@ -199,7 +230,7 @@ async fn a_service_token_keystone_rejects_is_dropped_and_the_call_retried_after_
     let app = app_on(&server).await;
     let token = link(&app).await;
 
-    let response = app.submit_password(&token, "1234", "my-own-password-42").await;
+    let response = app.password_then_code(&token, "1234", "my-own-password-42").await;
 
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
     let requests = server.received_requests().await.unwrap();

@@ -306,6 +306,7 @@ async fn with_totp_disabled_the_flow_ends_after_the_password() {
 async fn when_the_kept_token_is_gone_the_totp_step_asks_for_the_password_again() {
     let (app, keystone, user, token) = user_with_link("1357").await;
     let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
+    app.until_token_kept(&token).await;
     let store = app.database.store();
     let issuance = setpass::store::Issuance {
         user_id: setpass::domain::UserId::parse(&user.id).unwrap(),
@@ -366,7 +367,7 @@ async fn re_enrollment_with_mfa_rules_on_and_no_service_credential_asks_for_the_
     keystone.reset_password(&mut user).await;
     let token = &renew_with_new_password(&app, &keystone, &user).await;
 
-    let response = app.submit_password(token, "1357", "another-password-7").await;
+    let response = app.password_then_code(token, "1357", "another-password-7").await;
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.json::<Value>().await.unwrap(), json!({"stage": "totp", "needs_operator": true}));
