@@ -40,6 +40,8 @@ pub struct Application {
     server: Server,
     purge: tokio::task::JoinHandle<()>,
     restore: tokio::task::JoinHandle<()>,
+    /// Delivers the webhook events waiting in the outbox.
+    outbox: tokio::task::JoinHandle<()>,
     metrics: Option<(u16, Server)>,
 }
 
@@ -82,6 +84,7 @@ impl Application {
         ));
         let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
         let restore = tokio::spawn(restore_forever(state.clone().into_inner()));
+        let outbox = tokio::spawn(crate::onboarding::outbox::deliver_forever(state.clone().into_inner()));
         let workers = state.settings.workers();
         let shutdown = state.settings.server.shutdown_timeout.0;
         let request_timeout = state.settings.limits.client_request_timeout.as_std();
@@ -113,7 +116,7 @@ impl Application {
         .run();
         log::info!("setpass listening on {} (port {port})", state.settings.server.listen);
         let metrics = metrics_server(&state)?;
-        Ok(Self { port, server, purge, restore, metrics })
+        Ok(Self { port, server, purge, restore, outbox, metrics })
     }
 
     pub fn port(&self) -> u16 {
@@ -134,6 +137,7 @@ impl Application {
         let result = self.server.await.map_err(StartupError::Serve);
         self.purge.abort();
         self.restore.abort();
+        self.outbox.abort();
         if let Some((handle, task)) = metrics {
             handle.stop(true).await;
             let _ = task.await;

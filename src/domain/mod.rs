@@ -1,6 +1,7 @@
 //! The onboarding rules and the value types they trust, parsed once at the edge.
 pub mod admin;
 mod email;
+mod event;
 mod locale;
 pub mod onboarding;
 mod password;
@@ -11,6 +12,7 @@ pub mod totp;
 mod user_id;
 
 pub use email::EmailAddress;
+pub use event::Event;
 pub use locale::Locale;
 pub use onboarding::{IssueKind, Limits, Onboarding, Stage};
 pub use password::Password;

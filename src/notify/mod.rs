@@ -9,8 +9,6 @@ pub use template::{html_escape, in_words, Escape, Template, TemplateError};
 pub use webhook::{Event, Webhook};
 
 use crate::config::{ConfigError, Settings};
-use crate::domain::UserId;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -18,6 +16,8 @@ use std::sync::Arc;
 pub struct Notifier {
     mailer: Option<Mailer>,
     webhook: Option<Arc<Webhook>>,
+    /// Wakes the outbox's delivery task when this process put an event in.
+    outbox: tokio::sync::Notify,
 }
 
 /// What the PUT answer says about the link mail.
@@ -33,23 +33,28 @@ pub struct EmailOutcome {
 impl Notifier {
     /// Reads templates and secret files now, so a mistake stops startup, not a mail.
     pub fn new(settings: &Settings) -> Result<Self, ConfigError> {
-        Ok(Self { mailer: Mailer::new(settings)?, webhook: Webhook::new(&settings.webhook)?.map(Arc::new) })
+        Ok(Self {
+            mailer: Mailer::new(settings)?,
+            webhook: Webhook::new(&settings.webhook)?.map(Arc::new),
+            outbox: tokio::sync::Notify::new(),
+        })
     }
 
     pub fn mailer(&self) -> Option<&Mailer> {
         self.mailer.as_ref()
     }
 
-    /// Sends the event to the webhook, if one is configured, in the background; returns at once.
-    pub fn event(&self, event: Event, user_id: &UserId, at: DateTime<Utc>) {
-        let Some(webhook) = self.webhook.clone() else { return };
-        let (body, signature) = webhook.sign_event(event, user_id, at);
-        let user_id = user_id.clone();
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move { webhook.deliver(event, user_id, body, signature).await });
-            }
-            Err(_) => log::error!("webhook: no runtime to deliver `{event:?}` for user {user_id}"),
-        }
+    pub fn webhook(&self) -> Option<&Webhook> {
+        self.webhook.as_deref()
+    }
+
+    /// An event is waiting in the outbox.
+    pub fn wake_outbox(&self) {
+        self.outbox.notify_one();
+    }
+
+    /// Returns when `wake_outbox` was called (or at once if it was since the last time).
+    pub async fn outbox_woken(&self) {
+        self.outbox.notified().await;
     }
 }

@@ -1,6 +1,7 @@
 //! Event notices to a registration system: a small JSON POST, signed with HMAC-SHA256 over the
-//! body, retried with backoff in the background so no user ever waits for it.
+//! body. Events wait in the database's outbox (`onboarding/outbox.rs` delivers them).
 use crate::config::{read_secret, ConfigError, WebhookSettings};
+pub use crate::domain::Event;
 use crate::domain::UserId;
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
@@ -11,17 +12,6 @@ use std::time::Duration;
 
 /// `sha256=<lower-case hex of HMAC-SHA256(secret, body)>`.
 pub const SIGNATURE_HEADER: &str = "X-Setpass-Signature";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Event {
-    /// The user finished onboarding (password, and the authenticator when TOTP is on).
-    Completed,
-    /// Too many wrong PINs or codes: the link is locked until the admin renews it.
-    Locked,
-    /// The link expired before the user finished.
-    Expired,
-}
 
 #[derive(Serialize)]
 struct Payload<'a> {
@@ -73,39 +63,31 @@ impl Webhook {
         (body, signature)
     }
 
-    /// Tries once, then `retries` more times 1 s, 2 s, 4 s ... apart; gives up with a log line.
-    pub async fn deliver(&self, event: Event, user_id: UserId, body: Vec<u8>, signature: String) {
-        let mut delay = Duration::from_secs(1);
-        for attempt in 0..=self.retries {
-            let result = self
-                .http
-                .post(&self.url)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(SIGNATURE_HEADER, &signature)
-                .body(body.clone())
-                .send()
-                .await;
-            let problem = match result {
-                Ok(response) if response.status().is_success() => {
-                    log::info!("webhook: delivered `{event:?}` for user {user_id}");
-                    return;
-                }
-                Ok(response) => format!("the receiver answered {}", response.status()),
-                Err(err) => format!("the receiver could not be reached: {}", crate::cause::chain(&err)),
-            };
-            if attempt == self.retries {
-                log::error!(
-                    "webhook: gave up on `{event:?}` for user {user_id} after {} tries; {problem}",
-                    attempt + 1
-                );
-                return;
-            }
-            log::warn!(
-                "webhook: `{event:?}` for user {user_id}: {problem}; trying again in {} s",
-                delay.as_secs()
-            );
-            tokio::time::sleep(delay).await;
-            delay *= 2;
+    /// How many times a failed delivery is tried again (1 s, 2 s, 4 s ... apart).
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// One try; why it failed, if it did (no secret in it).
+    pub async fn deliver_once(
+        &self,
+        event: Event,
+        user_id: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let (body, signature) = self.sign_event(event, user_id, at);
+        let result = self
+            .http
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, &signature)
+            .body(body)
+            .send()
+            .await;
+        match result {
+            Ok(response) if response.status().is_success() => Ok(()),
+            Ok(response) => Err(format!("the receiver answered {}", response.status())),
+            Err(err) => Err(format!("the receiver could not be reached: {}", crate::cause::chain(&err))),
         }
     }
 }

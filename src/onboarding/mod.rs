@@ -4,6 +4,7 @@ pub mod admin_check;
 mod issue;
 pub mod mfa;
 pub mod notices;
+pub mod outbox;
 mod password;
 mod pending;
 mod reset;
@@ -149,10 +150,10 @@ pub(crate) async fn replaced_or(state: &AppState, flow: &FlowRecord, otherwise: 
 }
 
 /// The last wrong guess (`after`, for the log) locked the link: counted, logged, announced.
-pub(crate) fn lock_out(state: &AppState, user_id: &UserId, after: &str) {
+pub(crate) async fn lock_out(state: &AppState, user_id: &UserId, after: &str) {
     state.metrics.lockouts.inc();
     log::warn!("onboarding link of user {user_id} locked after {after}");
-    state.notify.event(crate::notify::Event::Locked, user_id, state.clock.now());
+    outbox::announce(state, crate::domain::Event::Locked, user_id, state.clock.now()).await;
 }
 
 /// The link has had its last wrong guess.

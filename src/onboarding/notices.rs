@@ -1,16 +1,18 @@
 //! Who is told what: the link mail after an admin's PUT, and the webhook's `expired` events.
 //! Optional, and none of it can fail a user's request.
 use crate::domain::{EmailAddress, UserId};
-use crate::notify::{EmailOutcome, Event, LinkMail};
+use crate::notify::{EmailOutcome, LinkMail};
 use crate::state::AppState;
 
 /// Announces links that expired unfinished since the last call (called by the purge task).
 pub async fn announce_expired(state: &AppState) {
-    match state.store.mark_expired(state.clock.now()).await {
+    match state.store.mark_expired(state.clock.now(), super::outbox::announcing(state)).await {
         Ok(expired) => {
-            for (user_id, expires_at) in expired {
+            for (user_id, _) in &expired {
                 log::info!("onboarding link of user {user_id} expired unfinished");
-                state.notify.event(Event::Expired, &user_id, expires_at);
+            }
+            if !expired.is_empty() {
+                super::outbox::announced(state);
             }
         }
         Err(err) => log::error!("finding expired links failed: {err}"),

@@ -84,7 +84,7 @@ async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(),
     state.metrics.pin_failures.inc();
     let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
     if attempts_left == 0 {
-        super::lock_out(state, user_id, &format!("{failures} wrong PINs"));
+        super::lock_out(state, user_id, &format!("{failures} wrong PINs")).await;
         return Err(Refusal::LockedAfterPin.into());
     }
     log::info!("wrong PIN for user {user_id}; {attempts_left} attempts left");
@@ -217,13 +217,13 @@ async fn finish(
         return Err(Refusal::Replaced.into());
     }
     if !enabled {
-        if !state.store.complete(&flow.issuance(), now).await? {
+        if !state.store.complete(&flow.issuance(), now, super::outbox::announcing(state)).await? {
             // The link is still there: completion waits for MFA rules still owed.
             return Err(super::replaced_or(state, flow, Refusal::Busy.into()).await);
         }
         state.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");
-        state.notify.event(crate::notify::Event::Completed, user_id, now);
+        super::outbox::announced(state);
     }
     Ok(next)
 }

@@ -68,7 +68,7 @@ async fn check_code(state: &AppState, flow: &FlowRecord, code: &str) -> Result<T
     state.metrics.totp_failures.inc();
     let attempts_left = limits.max_totp_attempts.saturating_sub(failures);
     if attempts_left == 0 {
-        super::lock_out(state, user_id, &format!("{failures} wrong authenticator codes"));
+        super::lock_out(state, user_id, &format!("{failures} wrong authenticator codes")).await;
         return Err(Refusal::LockedAfterCode.into());
     }
     log::info!("wrong authenticator code for user {user_id}; clock skew {skew_secs:?} s");
@@ -112,13 +112,13 @@ async fn enroll(
     if state.settings.keystone.enforce_mfa {
         mfa::enforce(state, user_id).await?;
     }
-    if !state.store.complete(&flow.issuance(), state.clock.now()).await? {
+    if !state.store.complete(&flow.issuance(), state.clock.now(), super::outbox::announcing(state)).await? {
         // The link is still there: completion waits for MFA rules still owed.
         return Err(super::replaced_or(state, flow, Refusal::Busy.into()).await);
     }
     state.metrics.completions.inc();
     log::info!("onboarding complete for user {user_id}");
-    state.notify.event(crate::notify::Event::Completed, user_id, state.clock.now());
+    super::outbox::announced(state);
     Ok(())
 }
 
@@ -226,7 +226,7 @@ async fn wrong_password(state: &AppState, flow: &FlowRecord) -> Result<AppError,
         log::info!("wrong password on the authenticator step for user {user_id}");
         return Ok(Refusal::WrongPassword.into());
     }
-    super::lock_out(state, user_id, &format!("{failures} wrong codes and passwords"));
+    super::lock_out(state, user_id, &format!("{failures} wrong codes and passwords")).await;
     Ok(Refusal::LockedAfterPassword.into())
 }
 

@@ -9,14 +9,14 @@ mod records;
 mod sqlite;
 
 pub use mariadb::{inspect as inspect_shared, MariaStore, SharedInspection};
-pub use records::{FlowRecord, Issuance, IssueWrite, KeyCheck, PasswordDone, Revoke};
+pub use records::{FlowRecord, Issuance, IssueWrite, KeyCheck, Outgoing, PasswordDone, Revoke};
 pub use sqlite::{inspect, Inspection, SqliteStore};
 
 #[cfg(test)]
 pub(crate) use sqlite::open_temp;
 
 use crate::domain::onboarding::IssueError;
-use crate::domain::{IssueKind, Limits, Onboarding, Stage, TokenHash, UserId};
+use crate::domain::{Event, IssueKind, Limits, Onboarding, Stage, TokenHash, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -42,8 +42,8 @@ pub enum StoreError {
 }
 
 /// Everything the service asks of its database.
-pub trait Store: Records + Flow + Notices + Health {}
-impl<T: Records + Flow + Notices + Health + ?Sized> Store for T {}
+pub trait Store: Records + Flow + Notices + Outbox + Health {}
+impl<T: Records + Flow + Notices + Outbox + Health + ?Sized> Store for T {}
 
 /// The admin's side: one record per Keystone user.
 #[async_trait]
@@ -132,7 +132,13 @@ pub trait Flow: Send + Sync {
 
     /// Done: no secret is left in the record, and the link only shows "already complete".
     /// Never while MFA options are owed: false then (and if the record is gone or renewed).
-    async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// `announce`: the `completed` event goes to the outbox in the same transaction.
+    async fn complete(
+        &self,
+        issuance: &Issuance,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<bool, StoreError>;
 }
 
 /// What the notices read: expiries to announce, records by user name.
@@ -140,11 +146,43 @@ pub trait Flow: Send + Sync {
 pub trait Notices: Send + Sync {
     /// Marks, and returns with their expiry, the unfinished records whose link has expired and
     /// was not announced yet. A renewal moves `expires_at` past the mark, so each expiry of a
-    /// record is returned once.
-    async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError>;
+    /// record is returned once, across processes sharing the database. `announce`: each goes
+    /// to the outbox as an `expired` event in the same transaction.
+    async fn mark_expired(
+        &self,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError>;
 
     /// The user ids and PIN hashes of the records of Keystone users with this name (any case).
     async fn records_named(&self, user_name: &str) -> Result<Vec<(UserId, String)>, StoreError>;
+}
+
+/// Webhook events waiting for delivery: durable, delivered by any process, with backoff.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Puts an event in the outbox, due now.
+    async fn enqueue(
+        &self,
+        event: Event,
+        user_id: &UserId,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` due events until `until` (another process may take them after).
+    async fn claim_outgoing(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Outgoing>, StoreError>;
+
+    /// Delivered, or given up on: gone.
+    async fn forget_outgoing(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Failed once more: due again at `next_at`, claimable by anyone then.
+    async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// For readiness and startup.

@@ -1,6 +1,6 @@
 //! The values that cross the store interface: a link's issuance, the record the flow reads, what
 //! the admin's PUT and the password step write.
-use crate::domain::{Locale, Onboarding, Stage, TokenHash, UserId};
+use crate::domain::{Event, Locale, Onboarding, Stage, TokenHash, UserId};
 use chrono::{DateTime, Utc};
 
 /// One issuance of a link: the record as the admin's last PUT left it. Every transition of the
@@ -104,4 +104,27 @@ pub(super) fn timestamp(secs: i64) -> Result<DateTime<Utc>, super::StoreError> {
 
 pub(super) fn user_id(text: &str) -> Result<UserId, super::StoreError> {
     UserId::parse(text).map_err(|err| super::StoreError::Corrupt(err.0))
+}
+
+/// A webhook event waiting in the outbox, claimed by this process until its lease lapses.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    pub event: Event,
+    pub user_id: UserId,
+    pub at: DateTime<Utc>,
+    /// Failed tries so far.
+    pub attempts: u32,
+}
+
+pub(super) fn outgoing(
+    id: i64,
+    event: &str,
+    user: &str,
+    at: i64,
+    attempts: u32,
+) -> Result<Outgoing, super::StoreError> {
+    let event =
+        Event::parse(event).ok_or_else(|| super::StoreError::Corrupt(format!("unknown event `{event}`")))?;
+    Ok(Outgoing { id, event, user_id: user_id(user)?, at: timestamp(at)?, attempts })
 }

@@ -2,7 +2,7 @@
 //! the new count in one transaction (no `RETURNING`); every write names its issuance.
 use super::records::{col, read_record, COLUMNS};
 use super::{in_transaction, MariaStore};
-use crate::domain::{Limits, Locale, Stage, TokenHash, UserId};
+use crate::domain::{Event, Limits, Locale, Stage, TokenHash, UserId};
 use crate::store::records::{timestamp, user_id};
 use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
 use async_trait::async_trait;
@@ -232,16 +232,27 @@ impl Flow for MariaStore {
         .await
     }
 
-    async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn complete(
+        &self,
+        issuance: &Issuance,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<bool, StoreError> {
         let issuance = issuance.clone();
         self.run(move |conn| {
-            conn.exec_drop(
-                "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
-                     user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?
-                 WHERE user_id = ? AND mfa_restore IS NULL AND token_hash = ?",
-                (now.timestamp(), issuance.user_id.as_str(), &issuance.token_hash.0[..]),
-            )?;
-            Ok(conn.affected_rows() == 1)
+            in_transaction(conn, |tx| {
+                tx.exec_drop(
+                    "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
+                         user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?
+                     WHERE user_id = ? AND mfa_restore IS NULL AND token_hash = ?",
+                    (now.timestamp(), issuance.user_id.as_str(), &issuance.token_hash.0[..]),
+                )?;
+                let done = tx.affected_rows() == 1;
+                if done && announce {
+                    super::records::insert_outgoing(tx, Event::Completed, &issuance.user_id, now, now)?;
+                }
+                Ok(done)
+            })
         })
         .await
     }

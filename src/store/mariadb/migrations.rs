@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/mariadb/0003_notify.sql"),
     include_str!("../../../migrations/mariadb/0004_locale.sql"),
     include_str!("../../../migrations/mariadb/0005_meta.sql"),
+    include_str!("../../../migrations/mariadb/0006_outbox.sql"),
 ];
 
 pub fn latest() -> i64 {

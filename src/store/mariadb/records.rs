@@ -2,9 +2,9 @@
 //! rows it touched are read in one transaction.
 use super::{in_transaction, MariaStore};
 use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{IssueKind, Locale, Onboarding, Stage, TokenHash, UserId};
-use crate::store::records::{parse_stage, timestamp, user_id};
-use crate::store::{IssueWrite, Notices, Records, Revoke, StoreError};
+use crate::domain::{Event, IssueKind, Locale, Onboarding, Stage, TokenHash, UserId};
+use crate::store::records::{outgoing, parse_stage, timestamp, user_id};
+use crate::store::{IssueWrite, Notices, Outbox, Outgoing, Records, Revoke, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mysql::prelude::{FromValue, Queryable};
@@ -169,25 +169,33 @@ impl Notices for MariaStore {
     /// Each expiry is claimed by one conditional update per record, all in one transaction: of
     /// replicas running this at once, only the one whose update changed the row announces it,
     /// and a retried transaction claims again what its rolled-back try had claimed.
-    async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
+    async fn mark_expired(
+        &self,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
         self.run(move |conn| {
             in_transaction(conn, |conn| {
                 let due: Vec<(String, i64)> = conn.exec(
                     "SELECT user_id, expires_at FROM onboarding
-                 WHERE stage != 'complete' AND expires_at <= ?
-                   AND (expiry_notified_at IS NULL OR expiry_notified_at < expires_at)",
+                     WHERE stage != 'complete' AND expires_at <= ?
+                       AND (expiry_notified_at IS NULL OR expiry_notified_at < expires_at)",
                     (now.timestamp(),),
                 )?;
                 let mut claimed = Vec::new();
                 for (id, expires_at) in due {
                     conn.exec_drop(
                         "UPDATE onboarding SET expiry_notified_at = ?
-                     WHERE user_id = ? AND expires_at = ? AND stage != 'complete'
-                       AND (expiry_notified_at IS NULL OR expiry_notified_at < expires_at)",
+                         WHERE user_id = ? AND expires_at = ? AND stage != 'complete'
+                           AND (expiry_notified_at IS NULL OR expiry_notified_at < expires_at)",
                         (now.timestamp(), id.as_str(), expires_at),
                     )?;
                     if conn.affected_rows() == 1 {
-                        claimed.push((user_id(&id)?, timestamp(expires_at)?));
+                        let (id, expires_at) = (user_id(&id)?, timestamp(expires_at)?);
+                        if announce {
+                            insert_outgoing(conn, Event::Expired, &id, expires_at, now)?;
+                        }
+                        claimed.push((id, expires_at));
                     }
                 }
                 Ok(claimed)
@@ -204,6 +212,79 @@ impl Notices for MariaStore {
                 (user_name.as_str(), MAX_NAMED),
             )?;
             rows.into_iter().map(|(id, pin_hash)| Ok((user_id(&id)?, pin_hash))).collect()
+        })
+        .await
+    }
+}
+
+/// Inside the transaction of the change it announces.
+pub(super) fn insert_outgoing(
+    conn: &mut impl Queryable,
+    event: Event,
+    id: &UserId,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.exec_drop(
+        "INSERT INTO outbox (event, user_id, at, next_at) VALUES (?, ?, ?, ?)",
+        (event.as_str(), id.as_str(), at.timestamp(), now.timestamp_millis()),
+    )?;
+    Ok(())
+}
+
+#[async_trait]
+impl Outbox for MariaStore {
+    async fn enqueue(
+        &self,
+        event: Event,
+        id: &UserId,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = id.clone();
+        self.run(move |conn| insert_outgoing(&mut **conn, event, &id, at, now)).await
+    }
+
+    /// `SKIP LOCKED`: replicas claiming at once each take other rows instead of waiting.
+    async fn claim_outgoing(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Outgoing>, StoreError> {
+        self.run(move |conn| {
+            in_transaction(conn, |tx| {
+                let due: Vec<(i64, String, String, i64, u32)> = tx.exec(
+                    "SELECT id, event, user_id, at, attempts FROM outbox
+                     WHERE next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED",
+                    (now.timestamp_millis(), now.timestamp_millis(), limit),
+                )?;
+                let mut claimed = Vec::with_capacity(due.len());
+                for (id, event, user, at, attempts) in due {
+                    tx.exec_drop(
+                        "UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                        (until.timestamp_millis(), id),
+                    )?;
+                    claimed.push(outgoing(id, &event, &user, at, attempts)?);
+                }
+                Ok(claimed)
+            })
+        })
+        .await
+    }
+
+    async fn forget_outgoing(&self, id: i64) -> Result<(), StoreError> {
+        self.run(move |conn| Ok(conn.exec_drop("DELETE FROM outbox WHERE id = ?", (id,))?)).await
+    }
+
+    async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            conn.exec_drop(
+                "UPDATE outbox SET attempts = ?, next_at = ?, claimed_until = NULL WHERE id = ?",
+                (attempts, next_at.timestamp_millis(), id),
+            )?;
+            Ok(())
         })
         .await
     }

@@ -1,7 +1,7 @@
 //! Queries of the user's flow: atomic attempt counters, the work lease, stage transitions.
 use super::records::{read_record, timestamp, COLUMNS};
 use super::SqliteStore;
-use crate::domain::{Limits, Locale, Stage, TokenHash, UserId};
+use crate::domain::{Event, Limits, Locale, Stage, TokenHash, UserId};
 use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -201,15 +201,26 @@ impl Flow for SqliteStore {
         .await
     }
 
-    async fn complete(&self, issuance: &Issuance, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn complete(
+        &self,
+        issuance: &Issuance,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<bool, StoreError> {
         let issuance = issuance.clone();
         self.run(move |conn| {
-            Ok(conn.execute(
+            let tx = conn.transaction()?;
+            let done = tx.execute(
                 "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
                      user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
                  WHERE user_id = ?1 AND mfa_restore IS NULL AND token_hash = ?3",
                 params![issuance.user_id.as_str(), now.timestamp(), &issuance.token_hash.0[..]],
-            )? == 1)
+            )? == 1;
+            if done && announce {
+                super::outbox::insert(&tx, Event::Completed, &issuance.user_id, now, now)?;
+            }
+            tx.commit()?;
+            Ok(done)
         })
         .await
     }

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_notify.sql"),
     include_str!("../../../migrations/sqlite/0004_locale.sql"),
     include_str!("../../../migrations/sqlite/0005_meta.sql"),
+    include_str!("../../../migrations/sqlite/0006_outbox.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -3,6 +3,7 @@ mod cache;
 mod flow;
 mod migrations;
 mod notices;
+mod outbox;
 mod records;
 
 use super::{FlowRecord, Health, KeyCheck, StoreError};

@@ -1,7 +1,7 @@
 //! Queries behind the notices: links that expired unfinished, and records by user name.
 use super::records::timestamp;
 use super::SqliteStore;
-use crate::domain::UserId;
+use crate::domain::{Event, UserId};
 use crate::store::{Notices, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,9 +12,14 @@ const MAX_NAMED: i64 = 5;
 
 #[async_trait]
 impl Notices for SqliteStore {
-    async fn mark_expired(&self, now: DateTime<Utc>) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
+    async fn mark_expired(
+        &self,
+        now: DateTime<Utc>,
+        announce: bool,
+    ) -> Result<Vec<(UserId, DateTime<Utc>)>, StoreError> {
         self.run(move |conn| {
-            let mut statement = conn.prepare(
+            let tx = conn.transaction()?;
+            let mut statement = tx.prepare(
                 "UPDATE onboarding SET expiry_notified_at = ?1
                  WHERE stage != 'complete' AND expires_at <= ?1
                    AND (expiry_notified_at IS NULL OR expiry_notified_at < expires_at)
@@ -23,12 +28,21 @@ impl Notices for SqliteStore {
             let rows = statement.query_map(params![now.timestamp()], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
             })?;
-            rows.map(|row| {
-                let (user_id, expires_at) = row?;
-                let user_id = UserId::parse(&user_id).map_err(|err| StoreError::Corrupt(err.0))?;
-                Ok((user_id, timestamp(expires_at)?))
-            })
-            .collect()
+            let expired = rows
+                .map(|row| {
+                    let (user_id, expires_at) = row?;
+                    let user_id = UserId::parse(&user_id).map_err(|err| StoreError::Corrupt(err.0))?;
+                    Ok((user_id, timestamp(expires_at)?))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            drop(statement);
+            if announce {
+                for (user_id, expires_at) in &expired {
+                    super::outbox::insert(&tx, Event::Expired, user_id, *expires_at, now)?;
+                }
+            }
+            tx.commit()?;
+            Ok(expired)
         })
         .await
     }
@@ -79,17 +93,17 @@ mod tests {
         let (_dir, store) = crate::store::open_temp();
         let now = Utc::now();
         store.issue(write("u1", "ada", now)).await.unwrap().unwrap();
-        assert!(store.mark_expired(now).await.unwrap().is_empty(), "not expired yet");
+        assert!(store.mark_expired(now, true).await.unwrap().is_empty(), "not expired yet");
 
         let later = now + Duration::hours(25);
-        let expired = store.mark_expired(later).await.unwrap();
+        let expired = store.mark_expired(later, true).await.unwrap();
         assert_eq!(expired.len(), 1);
         assert_eq!(expired[0].0.as_str(), "u1");
-        assert!(store.mark_expired(later + Duration::hours(1)).await.unwrap().is_empty(), "only once");
+        assert!(store.mark_expired(later + Duration::hours(1), true).await.unwrap().is_empty(), "only once");
 
         store.issue(write("u1", "ada", later + Duration::hours(2))).await.unwrap().unwrap();
         assert_eq!(
-            store.mark_expired(later + Duration::hours(30)).await.unwrap().len(),
+            store.mark_expired(later + Duration::hours(30), true).await.unwrap().len(),
             1,
             "renewed, expired again"
         );
@@ -103,8 +117,8 @@ mod tests {
         let issuance =
             crate::store::Issuance { user_id: record.user_id.clone(), token_hash: record.token_hash.clone() };
         store.issue(record).await.unwrap().unwrap();
-        assert!(store.complete(&issuance, now).await.unwrap());
-        assert!(store.mark_expired(now + Duration::days(2)).await.unwrap().is_empty());
+        assert!(store.complete(&issuance, now, false).await.unwrap());
+        assert!(store.mark_expired(now + Duration::days(2), true).await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -233,7 +233,7 @@ mod tests {
         assert!(!store.save_mfa_owed(&user, "{}".into()).await.unwrap(), "owed once");
         assert_eq!(store.revoke(&user).await.unwrap(), Revoke::MfaOwed);
         assert_eq!(store.purge_expired(Utc::now()).await.unwrap(), 0);
-        assert!(!store.complete(&issuance, Utc::now()).await.unwrap());
+        assert!(!store.complete(&issuance, Utc::now(), false).await.unwrap());
         store.clear_mfa_owed(&user).await.unwrap();
         assert_eq!(store.revoke(&user).await.unwrap(), Revoke::Done);
     }

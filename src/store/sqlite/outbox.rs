@@ -1,0 +1,120 @@
+//! The webhook outbox in SQLite.
+use super::SqliteStore;
+use crate::domain::{Event, UserId};
+use crate::store::records::outgoing;
+use crate::store::{Outbox, Outgoing, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+/// Inside the transaction of the change it announces.
+pub(super) fn insert(
+    conn: &rusqlite::Connection,
+    event: Event,
+    user_id: &UserId,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO outbox (event, user_id, at, next_at) VALUES (?1, ?2, ?3, ?4)",
+        params![event.as_str(), user_id.as_str(), at.timestamp(), now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+#[async_trait]
+impl Outbox for SqliteStore {
+    async fn enqueue(
+        &self,
+        event: Event,
+        user_id: &UserId,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.clone();
+        self.run(move |conn| insert(conn, event, &user_id, at, now)).await
+    }
+
+    async fn claim_outgoing(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Outgoing>, StoreError> {
+        self.run(move |conn| {
+            let mut statement = conn.prepare(
+                "UPDATE outbox SET claimed_until = ?2
+                 WHERE id IN (SELECT id FROM outbox
+                              WHERE next_at <= ?1 AND (claimed_until IS NULL OR claimed_until <= ?1)
+                              ORDER BY id LIMIT ?3)
+                 RETURNING id, event, user_id, at, attempts",
+            )?;
+            let rows = statement.query_map(
+                params![now.timestamp_millis(), until.timestamp_millis(), limit],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )?;
+            rows.map(|row| {
+                let (id, event, user, at, attempts) = row?;
+                outgoing(id, &event, &user, at, attempts)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn forget_outgoing(&self, id: i64) -> Result<(), StoreError> {
+        self.run(move |conn| Ok(conn.execute("DELETE FROM outbox WHERE id = ?1", [id]).map(|_| ())?)).await
+    }
+
+    async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE outbox SET attempts = ?2, next_at = ?3, claimed_until = NULL WHERE id = ?1",
+                params![id, attempts, next_at.timestamp_millis()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{Event, UserId};
+    use crate::store::Outbox;
+    use chrono::{Duration, Utc};
+
+    #[tokio::test]
+    async fn an_event_is_claimed_by_one_taker_until_its_claim_lapses_then_retried_then_gone() {
+        let (_dir, store) = crate::store::open_temp();
+        let now = Utc::now();
+        let user = UserId::parse("u-1").unwrap();
+        store.enqueue(Event::Locked, &user, now, now).await.unwrap();
+
+        let claimed = store.claim_outgoing(now, now + Duration::seconds(30), 10).await.unwrap();
+        assert_eq!((claimed.len(), claimed[0].event, claimed[0].attempts), (1, Event::Locked, 0));
+        assert!(
+            store.claim_outgoing(now, now + Duration::seconds(30), 10).await.unwrap().is_empty(),
+            "taken"
+        );
+        let lapsed = now + Duration::seconds(31);
+        assert_eq!(store.claim_outgoing(lapsed, lapsed + Duration::seconds(30), 10).await.unwrap().len(), 1);
+
+        store.retry_outgoing(claimed[0].id, 1, lapsed + Duration::seconds(2)).await.unwrap();
+        assert!(store.claim_outgoing(lapsed, lapsed, 10).await.unwrap().is_empty(), "not due yet");
+        let due = lapsed + Duration::seconds(2);
+        let again = store.claim_outgoing(due, due + Duration::seconds(30), 10).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+        store.forget_outgoing(again[0].id).await.unwrap();
+        let later = due + Duration::hours(1);
+        assert!(store.claim_outgoing(later, later, 10).await.unwrap().is_empty());
+    }
+}
