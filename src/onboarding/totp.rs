@@ -93,6 +93,9 @@ async fn enroll(
                     return Err(super::replaced_or(state, flow, Refusal::Replaced.into()).await);
                 }
                 let password = password.ok_or(AppError::from(Refusal::PasswordNeeded))?;
+                // A token taken in the same second as the password change (on another replica,
+                // just before it died) is revoked with it: the next one must come after.
+                tokio::time::sleep_until(super::pending::after_revocation_window()).await;
                 acting = fresh_user_token(state, flow, password).await?;
                 keystone.create_totp_credential(acting.expose_secret(), user_id, secret.expose()).await?
             }

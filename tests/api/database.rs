@@ -33,6 +33,11 @@ impl TestDatabase {
         if !on_mariadb() {
             return TestDatabase::Sqlite(dir.join("setpass.db"));
         }
+        Self::create_mariadb()
+    }
+
+    /// A new MariaDB database, whatever the suite's backend (for the replica tests).
+    pub fn create_mariadb() -> Self {
         let admin_url = admin_url();
         let name = crate::helpers::unique("setpass_test").replace('-', "_");
         let mut conn = mysql::Conn::new(mysql::Opts::from_url(&admin_url).unwrap()).unwrap();

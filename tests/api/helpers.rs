@@ -103,6 +103,28 @@ pub async fn spawn_app_on(app: &TestApp, auth_url: &str, adjust: impl FnOnce(&mu
     spawn_replica(&app.database, app._dir.clone(), auth_url, adjust).await
 }
 
+/// An app on an existing database (another replica of it).
+pub async fn spawn_app_on_database(database: &Arc<TestDatabase>, auth_url: &str) -> TestApp {
+    spawn_app_on_database_with(database, auth_url, |_| {}).await
+}
+
+pub async fn spawn_app_on_database_with(
+    database: &Arc<TestDatabase>,
+    auth_url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn_replica(database, Arc::new(tempfile::tempdir().unwrap()), auth_url, adjust).await
+}
+
+/// Two apps on one new MariaDB database (whatever the suite's backend): two replicas.
+pub async fn spawn_replicas(auth_url: &str, adjust: impl Fn(&mut Settings)) -> (TestApp, TestApp) {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let database = Arc::new(TestDatabase::create_mariadb());
+    let first = spawn_replica(&database, dir.clone(), auth_url, &adjust).await;
+    let second = spawn_replica(&database, dir, auth_url, &adjust).await;
+    (first, second)
+}
+
 async fn spawn_replica(
     database: &Arc<TestDatabase>,
     dir: Arc<tempfile::TempDir>,

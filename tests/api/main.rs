@@ -25,6 +25,7 @@ mod pages;
 mod process;
 mod races;
 mod renewal;
+mod replicas;
 mod reset;
 mod secrets;
 mod sinks;

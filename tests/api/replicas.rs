@@ -1,0 +1,216 @@
+//! Two setpass processes on one MariaDB database, as three replicas behind HAProxy run: counters
+//! stay atomic, any replica continues any step, expiries are announced once, webhook events
+//! survive the replica that wrote them, and concurrent renewals leave one live link.
+use crate::database::{TestDatabase, SHARED_KEY};
+use crate::helpers::*;
+use crate::process::ServerProcess;
+use crate::sinks::WebhookReceiver;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const PIN: &str = "1357";
+const NEW_PASSWORD: &str = "replica-chosen-pw-5";
+const SECRET: &str = "test-webhook-secret-0123456789";
+
+#[tokio::test]
+async fn sixty_four_wrong_pins_spread_over_two_replicas_check_no_more_than_the_limit() {
+    let url = keystone_url();
+    let ((a, b), keystone) = tokio::join!(spawn_replicas(&url, |_| {}), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    let token = a.new_link(&keystone, &user, PIN).await;
+
+    let guesses = (0..64).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.submit_password(&token, "0000", NEW_PASSWORD)
+    });
+    let statuses: Vec<StatusCode> =
+        futures_util::future::join_all(guesses).await.iter().map(|r| r.status()).collect();
+
+    let checked = a.metric("setpass_pin_failures_total").await + b.metric("setpass_pin_failures_total").await;
+    assert_eq!(checked, 3.0, "PINs checked over both replicas; statuses {statuses:?}");
+    assert!(statuses.iter().all(|s| [StatusCode::FORBIDDEN, StatusCode::LOCKED].contains(s)), "{statuses:?}");
+    assert_eq!(b.submit_password(&token, PIN, NEW_PASSWORD).await.status(), StatusCode::LOCKED);
+}
+
+#[tokio::test]
+async fn the_password_step_on_one_replica_and_the_totp_step_on_the_other() {
+    let url = first_use_keystone_url();
+    let ((a, b), keystone) = tokio::join!(spawn_replicas(&url, |_| {}), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    let token = a.new_link(&keystone, &user, PIN).await;
+
+    let secret = a.password_step(&token, PIN, NEW_PASSWORD).await;
+    a.until_token_kept(&token).await;
+    let done = b.submit_totp(&token, &code_now(&secret)).await;
+
+    assert_eq!(done.status(), StatusCode::OK, "{}", done.text().await.unwrap());
+    assert_eq!(
+        keystone.login_with_totp(&user.id, NEW_PASSWORD, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
+}
+
+/// A replica as its own process, on `database`, so it can be killed with `kill -9`.
+fn replica_process(database: &TestDatabase, auth_url: &str, extra: &[(&str, &str)]) -> ServerProcess {
+    let TestDatabase::MariaDb { url, .. } = database else { panic!("a MariaDB database") };
+    let mut env = vec![
+        ("SETPASS_DATABASE__PATH", ""),
+        ("SETPASS_DATABASE__URL", url.as_str()),
+        ("SETPASS_SECRETS__KEY", SHARED_KEY),
+    ];
+    env.extend_from_slice(extra);
+    ServerProcess::start(&std::env::temp_dir(), auth_url, &env)
+}
+
+#[tokio::test]
+async fn a_replica_killed_mid_flow_leaves_nothing_lost_and_the_other_finishes() {
+    let url = first_use_keystone_url();
+    let database = std::sync::Arc::new(TestDatabase::create_mariadb());
+    let keystone = Keystone::connect(&url).await;
+    let killed = replica_process(&database, &url, &[]);
+    let user = keystone.create_user().await;
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{}/token/{}", killed.address, user.id))
+        .header("X-Auth-Token", &keystone.admin_token)
+        .json(&json!({"password": user.password, "pin": PIN}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::CREATED);
+    let token = put.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let step = client
+        .post(format!("{}/api/v1/password", killed.address))
+        .json(&json!({"token": token, "pin": PIN, "password": NEW_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(step.status(), StatusCode::OK);
+
+    killed.kill_hard();
+    let other = spawn_app_on_database(&database, &url).await;
+    let status: Value = other.api("status", json!({"token": token})).await.json().await.unwrap();
+    let secret = status["totp"]["secret"].as_str().unwrap_or_else(|| panic!("{status}")).to_owned();
+    // The killed replica may have died before it kept the user's token: the password again.
+    let done =
+        other.api("totp", json!({"token": token, "code": code_now(&secret), "password": NEW_PASSWORD})).await;
+
+    assert_eq!(done.status(), StatusCode::OK, "{}", done.text().await.unwrap());
+    assert_eq!(
+        keystone.login_with_totp(&user.id, NEW_PASSWORD, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(keystone.totp_credentials(&user.id).await, vec![secret]);
+}
+
+#[tokio::test]
+async fn with_both_replicas_purging_each_expiry_is_announced_exactly_once() {
+    let url = keystone_url();
+    let receiver = WebhookReceiver::start(200).await;
+    let hook = |s: &mut setpass::config::Settings| {
+        s.webhook.url = Some(receiver.url.clone());
+        s.webhook.secret = Some(SECRET.into());
+        s.database.purge_interval = setpass::config::Seconds(1);
+    };
+    let ((a, b), keystone) = tokio::join!(spawn_replicas(&url, hook), Keystone::connect(&url));
+    let mut users = Vec::new();
+    for _ in 0..6 {
+        let user = keystone.create_user().await;
+        a.new_link(&keystone, &user, PIN).await;
+        users.push(user.id);
+    }
+
+    a.clock.advance(chrono::Duration::hours(25));
+    b.clock.advance(chrono::Duration::hours(25));
+    for id in &users {
+        receiver.wait_for(|body| body["event"] == "expired" && body["user_id"] == id.as_str()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+
+    let mut announced: Vec<String> = receiver
+        .deliveries()
+        .iter()
+        .map(|d| d.json())
+        .filter(|body| body["event"] == "expired")
+        .map(|body| body["user_id"].as_str().unwrap().to_owned())
+        .collect();
+    announced.sort();
+    users.sort();
+    assert_eq!(announced, users, "each expiry once, though both replicas purged every second");
+}
+
+#[tokio::test]
+async fn a_webhook_event_left_by_a_killed_replica_is_delivered_by_the_other() {
+    let url = keystone_url();
+    let database = std::sync::Arc::new(TestDatabase::create_mariadb());
+    let keystone = Keystone::connect(&url).await;
+    // The first replica's receiver is down: its event waits in the outbox for a retry.
+    let closed = format!("http://127.0.0.1:{}/hooks", crate::process::free_port());
+    let killed = replica_process(
+        &database,
+        &url,
+        &[
+            ("SETPASS_WEBHOOK__URL", &closed),
+            ("SETPASS_WEBHOOK__SECRET", SECRET),
+            ("SETPASS_WEBHOOK__RETRIES", "5"),
+        ],
+    );
+    let user = keystone.create_user().await;
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{}/token/{}", killed.address, user.id))
+        .header("X-Auth-Token", &keystone.admin_token)
+        .json(&json!({"password": user.password, "pin": PIN}))
+        .send()
+        .await
+        .unwrap();
+    let token = put.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    for _ in 0..3 {
+        client
+            .post(format!("{}/api/v1/password", killed.address))
+            .json(&json!({"token": token, "pin": "0000", "password": NEW_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    killed.kill_hard();
+
+    let receiver = WebhookReceiver::start(200).await;
+    let _other = spawn_app_on_database_with(&database, &url, |s| {
+        s.webhook.url = Some(receiver.url.clone());
+        s.webhook.secret = Some(SECRET.into());
+    })
+    .await;
+
+    let locked =
+        receiver.wait_for(|body| body["event"] == "locked" && body["user_id"] == user.id.as_str()).await;
+    assert_eq!(locked.json()["user_id"], user.id.as_str());
+}
+
+#[tokio::test]
+async fn thirty_two_renewals_spread_over_two_replicas_leave_exactly_one_live_link() {
+    let url = keystone_url();
+    let ((a, b), keystone) = tokio::join!(spawn_replicas(&url, |_| {}), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    a.new_link(&keystone, &user, PIN).await;
+
+    let renewals = (0..32).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.put_token(&user.id, &keystone.admin_token, Some(json!({"pin": PIN})))
+    });
+    let mut tokens = Vec::new();
+    for response in futures_util::future::join_all(renewals).await {
+        assert_eq!(response.status(), StatusCode::OK);
+        tokens.push(response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned());
+    }
+
+    let mut live = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let app = if i % 2 == 0 { &a } else { &b };
+        live += usize::from(app.link_is_live(token).await);
+    }
+    assert_eq!(live, 1, "of 32 renewals, only the last one's link opens");
+}
