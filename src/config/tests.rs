@@ -204,3 +204,34 @@ fn a_missing_section_is_named() {
     let err = load_err("[server]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://x.example\"\n[database]\npath = \"setpass.db\"\n");
     assert_eq!(err.key, "keystone");
 }
+
+#[test]
+fn a_shared_database_url_is_read_from_the_setting_its_file_or_the_environment_and_never_with_a_path() {
+    let shared =
+        REQUIRED.replace("path = \"setpass.db\"", "url = \"mysql://setpass:pw@db.example:3306/setpass\"");
+    let settings = load_text(&shared).unwrap();
+    assert!(settings.database.is_shared());
+    assert!(
+        matches!(settings.database.backend().unwrap(), super::Backend::MariaDb(url) if url.ends_with("/setpass"))
+    );
+
+    let url_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(url_file.path(), "mysql://setpass:pw@db.example/setpass\n").unwrap();
+    let from_file =
+        REQUIRED.replace("path = \"setpass.db\"", &format!("url_file = \"{}\"", url_file.path().display()));
+    assert!(matches!(load_text(&from_file).unwrap().database.backend().unwrap(), super::Backend::MariaDb(_)));
+
+    let env = [("SETPASS_DATABASE__URL".to_owned(), "mysql://u:p@h/d".to_owned())];
+    let err = Settings::load(Some(temp_config(REQUIRED).path()), env).unwrap_err();
+    assert_eq!(err.key, "database.url", "{err}");
+    assert!(err.to_string().contains("database.path") && err.to_string().contains("not both"), "{err}");
+
+    let err = load_text(&REQUIRED.replace("path = \"setpass.db\"", "url = \"postgres://x\"")).unwrap_err();
+    assert_eq!(err.key, "database.url");
+    assert!(
+        !err.to_string().contains("postgres://x"),
+        "the URL (it may hold a password) is not repeated: {err}"
+    );
+    let err = load_text(&REQUIRED.replace("path = \"setpass.db\"\n", "")).unwrap_err();
+    assert_eq!(err.key, "database.path", "{err}");
+}

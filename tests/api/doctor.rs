@@ -88,3 +88,38 @@ async fn doctor_fails_a_world_readable_database_and_an_smtp_server_that_does_not
     assert!(line(&stdout, "SMTP server").starts_with("FAIL"), "{stdout}");
     assert!(line(&stdout, "database:").starts_with("ok"), "{stdout}");
 }
+
+#[tokio::test]
+async fn doctor_checks_the_shared_database_its_schema_and_the_key_it_was_written_with() {
+    use crate::database::{TestDatabase, SHARED_KEY};
+    let url = keystone_url();
+    let database = std::sync::Arc::new(TestDatabase::create_mariadb());
+    let TestDatabase::MariaDb { url: db_url, .. } = database.as_ref() else { unreachable!() };
+    let dir = tempfile::tempdir().unwrap();
+    let shared = |key: &str| {
+        let path = config(dir.path(), &url, "", &format!("[secrets]\nkey = \"{key}\""));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace(
+            &format!("path = \"{}\"", dir.path().join("setpass.db").display()),
+            &format!("url = \"{db_url}\""),
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+
+    let (code, stdout) = doctor(shared(SHARED_KEY)).await;
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "database").contains("schema version 0 is migrated"), "{stdout}");
+    assert!(line(&stdout, "key check").contains("none stored yet"), "{stdout}");
+
+    let _app = spawn_app_on_database(&database, &url).await;
+    let (code, stdout) = doctor(shared(SHARED_KEY)).await;
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "database").contains("is current"), "{stdout}");
+    assert!(line(&stdout, "key check").contains("written with this key"), "{stdout}");
+
+    let (code, stdout) = doctor(shared("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(line(&stdout, "key check").contains("another key"), "{stdout}");
+    assert!(!stdout.contains("root@"), "the database URL is not printed: {stdout}");
+}

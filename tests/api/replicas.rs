@@ -214,3 +214,33 @@ async fn thirty_two_renewals_spread_over_two_replicas_leave_exactly_one_live_lin
     }
     assert_eq!(live, 1, "of 32 renewals, only the last one's link opens");
 }
+
+#[tokio::test]
+async fn a_replica_with_another_key_or_none_refuses_to_start_and_says_why() {
+    let url = keystone_url();
+    let database = std::sync::Arc::new(TestDatabase::create_mariadb());
+    let _first = spawn_app_on_database(&database, &url).await;
+    let settings = |key: Option<&str>| {
+        let dir = std::env::temp_dir().join("unused.db");
+        let mut settings =
+            setpass::config::Settings::with_defaults("127.0.0.1:0".parse().unwrap(), PUBLIC_URL, dir, &url);
+        database.configure(&mut settings);
+        settings.secrets.key = key.map(str::to_owned);
+        settings
+    };
+    let start = |settings| async {
+        let clock = std::sync::Arc::new(setpass::clock::OffsetClock::new());
+        setpass::startup::Application::build(settings, clock)
+            .await
+            .err()
+            .expect("startup refused")
+            .to_string()
+    };
+
+    let other_key = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    let refused = start(settings(Some(other_key))).await;
+    assert!(refused.contains("another encryption key") && refused.contains("secrets.key_file"), "{refused}");
+    let refused = start(settings(None)).await;
+    assert!(refused.contains("secrets.key_file") && refused.contains("same key"), "{refused}");
+    let _second = spawn_app_on_database(&database, &url).await;
+}

@@ -53,19 +53,24 @@ impl MariaStore {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            for attempt in 1..=TRIES {
-                match work(&mut conn) {
-                    Err(StoreError::Mysql(err)) if is_conflict(&err) => {
-                        log::info!("database conflict ({err}); trying again ({attempt} of {TRIES})");
-                        std::thread::sleep(Duration::from_millis(5 * u64::from(attempt * attempt)));
-                    }
-                    other => return other,
-                }
-            }
-            Err(StoreError::Contended { tries: TRIES })
+            retry_conflicts(|| work(&mut conn))
         })
         .await?
     }
+}
+
+/// Runs `work` again after a conflict, with a short growing pause, at most `TRIES` times.
+fn retry_conflicts<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    for attempt in 1..=TRIES {
+        match work() {
+            Err(StoreError::Mysql(err)) if is_conflict(&err) => {
+                log::info!("database conflict ({err}); trying again ({attempt} of {TRIES})");
+                std::thread::sleep(Duration::from_millis(5 * u64::from(attempt * attempt)));
+            }
+            other => return other,
+        }
+    }
+    Err(StoreError::Contended { tries: TRIES })
 }
 
 fn is_conflict(err: &mysql::Error) -> bool {
@@ -123,4 +128,54 @@ pub fn inspect(url: &str) -> Result<SharedInspection, StoreError> {
         Err(err) => return Err(err.into()),
     };
     Ok(SharedInspection { version, latest: migrations::latest(), key_check })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{retry_conflicts, TRIES};
+    use crate::store::StoreError;
+
+    fn error(code: u16) -> StoreError {
+        StoreError::Mysql(mysql::Error::MySqlError(mysql::MySqlError {
+            state: "40001".into(),
+            message: "Deadlock found when trying to get lock".into(),
+            code,
+        }))
+    }
+
+    #[test]
+    fn a_deadlock_is_tried_again_and_then_answered_as_contended() {
+        let mut calls = 0;
+        let result = retry_conflicts(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(error(1213))
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(result.unwrap(), 3);
+
+        let mut calls = 0;
+        let result: Result<(), _> = retry_conflicts(|| {
+            calls += 1;
+            Err(error(1213))
+        });
+        assert!(matches!(result, Err(StoreError::Contended { tries: TRIES })));
+        assert_eq!(calls, TRIES);
+        let status =
+            actix_web::ResponseError::status_code(&crate::error::AppError::from(result.unwrap_err()));
+        assert_eq!(status, actix_web::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn other_errors_are_not_tried_again() {
+        let mut calls = 0;
+        let result: Result<(), _> = retry_conflicts(|| {
+            calls += 1;
+            Err(error(1062))
+        });
+        assert!(matches!(result, Err(StoreError::Mysql(_))));
+        assert_eq!(calls, 1);
+    }
 }
