@@ -153,6 +153,75 @@ kill "$PID"
 read -r STEP_MEDIAN STEP_MIN STEP_MAX STEP_FAILURES < <(python3 -c 'import json,sys; r = json.loads(sys.argv[1])
 print(*(r["password_step"] or ["-", "-", "-"]), r["failures"])' "$SERIES")
 
+# 6. The shared MariaDB backend: the link page, PUT and complete onboardings with one replica,
+#    then two on the same database (each driven by its own load generator; rates are summed).
+#    Uses BENCH_MARIADB_URL, else the MariaDB on 127.0.0.1:3306, else a private one.
+MARIADB=${BENCH_MARIADB_URL:-}
+if [ -z "$MARIADB" ]; then
+    if scripts/mariadb.sh probe 3306; then
+        MARIADB=mysql://root@127.0.0.1:3306/
+    else
+        scripts/mariadb.sh install
+        MARIADB_PORT=$(free_port)
+        MARIADB=$(scripts/mariadb.sh start "$MARIADB_PORT" | tail -1)
+        trap 'cleanup; scripts/mariadb.sh stop "$MARIADB_PORT" || true' EXIT
+    fi
+fi
+BENCH_DB="setpass_bench_$$"
+sql() { python3 - "$MARIADB" "$1" <<'PY'
+import sys, urllib.parse, subprocess
+url = urllib.parse.urlparse(sys.argv[1])
+args = ["mariadb", "--protocol=tcp", "-h", url.hostname or "127.0.0.1", "-P", str(url.port or 3306), "-u", url.username or "root"]
+if url.password:
+    args.append(f"-p{url.password}")
+subprocess.run(args + ["-e", sys.argv[2]], check=True)
+PY
+}
+shared_run() {
+    local replicas=$1 ports=() pids=() i
+    sql "DROP DATABASE IF EXISTS $BENCH_DB; CREATE DATABASE $BENCH_DB"
+    for i in $(seq "$replicas"); do
+        ports+=("$(free_port)")
+        read -r pid _ < <(SETPASS_DATABASE__URL="${MARIADB%/}/$BENCH_DB" SETPASS_SECRETS__KEY="$BENCH_KEY" \
+            start_setpass "${ports[-1]}" "" "$STANDIN" "$WORK/shared-$replicas-$i.log")
+        pids+=("$pid"); PIDS+=("$pid")
+    done
+    local token
+    token=$(curl -sf -X PUT -H 'X-Auth-Token: bench' -H 'Accept: text/plain' -H 'Content-Type: application/json' \
+        -d '{"password": "Random-pw-1", "pin": "1357"}' "http://127.0.0.1:${ports[0]}/token/$USER_ID")
+    local outs=() loads=()
+    for i in "${!ports[@]}"; do
+        outs+=("$WORK/page-$replicas-$i")
+        { wrk -t1 -c$((32 / replicas)) -d5s "http://127.0.0.1:${ports[$i]}/?token=$token" | rps > "${outs[-1]}"; } &
+        loads+=($!)
+    done
+    wait "${loads[@]}"; loads=()
+    SHARED_PAGE[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    outs=()
+    for i in "${!ports[@]}"; do
+        outs+=("$WORK/put-$replicas-$i")
+        { wrk -t1 -c$((32 / replicas)) -d10s -s "$WORK/put.lua" "http://127.0.0.1:${ports[$i]}/token/$USER_ID" | rps > "${outs[-1]}"; } &
+        loads+=($!)
+    done
+    wait "${loads[@]}"; loads=()
+    SHARED_PUT[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    outs=()
+    for i in "${!ports[@]}"; do
+        outs+=("$WORK/onboard-$replicas-$i")
+        { python3 scripts/bench/onboard.py "http://127.0.0.1:${ports[$i]}" bench $((300 / replicas)) $((32 / replicas)) \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["per_second"])' > "${outs[-1]}"; } &
+        loads+=($!)
+    done
+    wait "${loads[@]}"
+    SHARED_ONBOARD[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    for pid in "${pids[@]}"; do kill "$pid"; done
+    sql "DROP DATABASE IF EXISTS $BENCH_DB"
+}
+BENCH_KEY=$(head -c 32 /dev/urandom | base64)
+declare -A SHARED_PAGE SHARED_PUT SHARED_ONBOARD
+shared_run 1
+shared_run 2
+
 cat <<TABLE
 
 | Measure | Result | Target |
@@ -167,4 +236,10 @@ cat <<TABLE
 | Ready to serve after start, existing database | $READY_MS ms | <= 200 ms |
 | One onboarding against the real Keystone (first-use expiry on) | $REAL_SECONDS s, $KS_CALLS Keystone calls | |
 | Password step against the real Keystone, median of $STEPS one after another (min-max; failed onboardings) | $STEP_MEDIAN s ($STEP_MIN-$STEP_MAX; $STEP_FAILURES) | <= 0.6 s |
+
+| Shared MariaDB (stand-in Keystone) | SQLite, 1 process | MariaDB, 1 replica | MariaDB, 2 replicas |
+|---|---|---|---|
+| Link page, 32 connections (req/s) | $PAGE_RPS | ${SHARED_PAGE[1]} | ${SHARED_PAGE[2]} |
+| PUT /token, 32 connections (req/s) | $PUT_RPS | ${SHARED_PUT[1]} | ${SHARED_PUT[2]} |
+| Complete onboardings, 32 at once (/s) | $ONBOARD_RATE | ${SHARED_ONBOARD[1]} | ${SHARED_ONBOARD[2]} |
 TABLE
