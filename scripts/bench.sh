@@ -177,6 +177,8 @@ if url.password:
 subprocess.run(args + ["-e", sys.argv[2]], check=True)
 PY
 }
+# The sum of the numbers in these files (one each, with or without a line break).
+sum() { for file in "$@"; do cat "$file"; echo; done | awk 'NF {s += $1} END {print s}'; }
 shared_run() {
     local replicas=$1 ports=() pids=() i
     sql "DROP DATABASE IF EXISTS $BENCH_DB; CREATE DATABASE $BENCH_DB"
@@ -196,7 +198,7 @@ shared_run() {
         loads+=($!)
     done
     wait "${loads[@]}"; loads=()
-    SHARED_PAGE[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    SHARED_PAGE[$replicas]=$(sum "${outs[@]}")
     outs=()
     for i in "${!ports[@]}"; do
         outs+=("$WORK/put-$replicas-$i")
@@ -204,7 +206,7 @@ shared_run() {
         loads+=($!)
     done
     wait "${loads[@]}"; loads=()
-    SHARED_PUT[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    SHARED_PUT[$replicas]=$(sum "${outs[@]}")
     outs=()
     for i in "${!ports[@]}"; do
         outs+=("$WORK/onboard-$replicas-$i")
@@ -213,7 +215,7 @@ shared_run() {
         loads+=($!)
     done
     wait "${loads[@]}"
-    SHARED_ONBOARD[$replicas]=$(cat "${outs[@]}" | awk '{s += $1} END {print s}')
+    SHARED_ONBOARD[$replicas]=$(sum "${outs[@]}")
     for pid in "${pids[@]}"; do kill "$pid"; done
     sql "DROP DATABASE IF EXISTS $BENCH_DB"
 }

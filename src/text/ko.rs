@@ -35,7 +35,7 @@ impl Words for Ko {
 
     fn rule_max_bytes(&self, max: usize) -> String {
         format!(
-            "{max}바이트 이하여야 합니다. 영문자, 숫자, 기호는 한 글자에 1바이트, 한글은 한 글자에 3바이트이므로 한글로는 약 {}자까지입니다. 클라우드는 그보다 긴 부분을 사용하지 않습니다.",
+            "{max}바이트 이하여야 합니다. 영문자·숫자·기호는 글자당 1바이트, 한글은 글자당 3바이트이므로 한글만 쓰면 약 {}자까지입니다. 클라우드는 이보다 긴 부분을 사용하지 않습니다.",
             max / 3
         )
     }
@@ -68,7 +68,7 @@ fn phrase_text(phrase: Phrase) -> &'static str {
     match phrase {
         Phrase::LanguageNav => "언어",
         Phrase::TitlePassword => "비밀번호 설정",
-        Phrase::PasswordIntro => "가입할 때 정한 PIN을 입력한 뒤, 계정에 사용할 새 비밀번호를 정해 주십시오.",
+        Phrase::PasswordIntro => "가입할 때 정하신 PIN을 입력한 뒤, 계정에 사용할 새 비밀번호를 정해 주십시오.",
         Phrase::PinLabel => "PIN 번호",
         Phrase::NewPasswordLabel => "새 비밀번호",
         Phrase::NewPasswordAgainLabel => "새 비밀번호 확인",
@@ -76,120 +76,120 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::RulesHeading => "새 비밀번호 조건:",
         Phrase::RuleFromCloud => "클라우드 자체 규칙:",
         Phrase::TitleTotp => "인증 앱 설정",
-        Phrase::TotpIntro => "비밀번호가 설정되었습니다. 이제 휴대폰의 인증 앱(예: FreeOTP, Google Authenticator, Microsoft Authenticator)으로 아래 코드를 스캔해 주십시오.",
+        Phrase::TotpIntro => "비밀번호가 설정되었습니다. 이제 휴대폰의 인증 앱(예: FreeOTP, Google Authenticator, Microsoft Authenticator)으로 아래 QR 코드를 스캔해 주십시오.",
         Phrase::QrLabel => "인증 앱에 등록할 QR 코드",
-        Phrase::CantScan => "스캔이 되지 않습니까? 대신 이 키를 직접 입력해 주십시오",
+        Phrase::CantScan => "스캔할 수 없으면 아래 키를 직접 입력해 주십시오",
         Phrase::AccountLabel => "계정:",
-        Phrase::TotpKind => "시간 기반, 6자리, 30초마다 바뀝니다.",
+        Phrase::TotpKind => "시간 기반 방식이며, 6자리 코드가 30초마다 바뀝니다.",
         Phrase::CodeLabel => "인증 앱에 표시된 6자리 코드",
         Phrase::YourNewPasswordLabel => "새 비밀번호",
-        Phrase::SessionExpiredHint => "세션이 만료되어 새 비밀번호를 한 번 더 입력해야 합니다.",
+        Phrase::SessionExpiredHint => "세션이 만료되어 새 비밀번호를 한 번 더 입력하셔야 합니다.",
         Phrase::ConfirmButton => "확인",
         Phrase::TitleAlmostDone => "거의 끝났습니다",
-        Phrase::NeedsOperatorSet => "새 비밀번호가 설정되었습니다. 인증 앱을 설정하려면 관리자의 조치가 한 가지 필요합니다.",
-        Phrase::NeedsOperatorContact => "지원 담당자에게 연락하여 계정에 이미 다중 인증 규칙이 있다고 알려 주십시오. 조치가 끝나면 이 링크를 다시 열 수 있습니다.",
-        Phrase::ResumeLabel => "관리자가 준비되었다고 알려 왔습니까? 계속하려면 새 비밀번호를 입력해 주십시오.",
+        Phrase::NeedsOperatorSet => "새 비밀번호가 설정되었습니다. 인증 앱을 설정하려면 먼저 관리자의 조치가 필요합니다.",
+        Phrase::NeedsOperatorContact => "관리자에게 연락하여 계정에 이미 다중 인증(MFA) 규칙이 있다고 알려 주십시오. 조치가 끝나면 이 링크를 다시 열어 계속하실 수 있습니다.",
+        Phrase::ResumeLabel => "관리자의 조치가 끝났습니까? 계속하려면 새 비밀번호를 입력해 주십시오.",
         Phrase::ContinueButton => "계속",
-        Phrase::TitleAllSet => "설정이 모두 끝났습니다",
+        Phrase::TitleAllSet => "설정이 완료되었습니다",
         Phrase::DoneTotpReady => "비밀번호와 인증 앱이 준비되었습니다.",
-        Phrase::DoneTotpHowTo => "로그인할 때는 사용자 이름, 새 비밀번호, 그리고 그때 인증 앱에 표시된 6자리 코드를 입력하십시오.",
+        Phrase::DoneTotpHowTo => "로그인할 때는 사용자 이름과 새 비밀번호, 그리고 인증 앱에 그때그때 표시되는 6자리 코드를 입력하십시오.",
         Phrase::DonePasswordOnly => "새 비밀번호가 설정되었습니다. 사용자 이름과 새 비밀번호로 로그인하십시오.",
         Phrase::GoToDashboard => "대시보드로 이동",
-        Phrase::LinkUsedUp => "이 링크는 이제 사용되었습니다. 이 페이지를 닫으셔도 됩니다.",
-        Phrase::TitleLinkUnknown => "알 수 없는 링크입니다",
-        Phrase::TitleLinkGone => "더 이상 유효하지 않은 링크입니다",
-        Phrase::TitleLinkLocked => "잠긴 링크입니다",
+        Phrase::LinkUsedUp => "이 링크는 사용이 완료되었습니다. 이 페이지를 닫으셔도 됩니다.",
+        Phrase::TitleLinkUnknown => "유효하지 않은 링크입니다",
+        Phrase::TitleLinkGone => "더 이상 사용할 수 없는 링크입니다",
+        Phrase::TitleLinkLocked => "링크가 잠겼습니다",
         Phrase::TitleTryAgainShortly => "잠시 후 다시 시도해 주십시오",
         Phrase::TitleSomethingWrong => "문제가 발생했습니다",
-        Phrase::TitleDidNotWork => "처리하지 못했습니다",
+        Phrase::TitleDidNotWork => "요청을 처리하지 못했습니다",
         Phrase::TitleSlowDown => "잠시 기다려 주십시오",
-        Phrase::ServerError => "서비스 쪽에서 문제가 발생했습니다. 몇 분 뒤에 다시 시도하시거나 지원 담당자에게 문의해 주십시오.",
-        Phrase::KeystoneUnavailable => "지금은 클라우드의 인증 서비스가 응답하지 않습니다. 몇 분 뒤에 다시 시도해 주십시오.",
-        Phrase::DatabaseBusy => "지금은 서비스 요청이 몰려 있습니다. 잠시 후 다시 시도해 주십시오.",
+        Phrase::ServerError => "서비스에서 오류가 발생했습니다. 몇 분 뒤에 다시 시도하시거나 관리자에게 문의해 주십시오.",
+        Phrase::KeystoneUnavailable => "현재 클라우드 인증 서비스가 응답하지 않습니다. 몇 분 뒤에 다시 시도해 주십시오.",
+        Phrase::DatabaseBusy => "현재 요청이 많아 서비스가 혼잡합니다. 잠시 후 다시 시도해 주십시오.",
         Phrase::SendAsBrowser => "웹 브라우저에서 양식을 제출해 주십시오.",
-        Phrase::BodyTimeout => "양식이 제시간에 도착하지 않았습니다. 다시 제출해 주십시오.",
-        Phrase::BodyTooLarge => "양식의 크기가 이 서비스가 받을 수 있는 한도를 넘었습니다.",
-        Phrase::HeadTooLarge => "브라우저가 이 서비스가 받을 수 있는 것보다 많은 데이터를 보냈습니다. 이메일의 링크를 다시 열어 주십시오.",
+        Phrase::BodyTimeout => "양식 전송 시간이 초과되었습니다. 다시 제출해 주십시오.",
+        Phrase::BodyTooLarge => "양식의 크기가 허용 한도를 초과했습니다.",
+        Phrase::HeadTooLarge => "브라우저가 보낸 데이터가 허용 한도를 초과했습니다. 이메일의 링크를 다시 열어 주십시오.",
         Phrase::UriTooLong => "주소가 너무 깁니다. 이메일의 링크를 다시 열어 주십시오.",
         Phrase::TitleReset => "비밀번호 재설정",
-        Phrase::ResetIntro => "비밀번호를 잊으셨거나 인증 앱을 잃어버리셨습니까? 헬프데스크에 요청을 보내 주십시오. 헬프데스크에서 확인한 뒤 이메일 주소로 연락드립니다.",
+        Phrase::ResetIntro => "비밀번호를 잊으셨거나 인증 앱을 사용할 수 없게 되셨습니까? 헬프데스크에 요청을 보내 주시면 확인 후 이메일로 연락드리겠습니다.",
         Phrase::NameLabel => "이름",
         Phrase::EmailLabel => "이메일 주소",
-        Phrase::EmailHint => "계정을 등록할 때 사용한 주소입니다.",
+        Phrase::EmailHint => "가입할 때 등록하신 이메일 주소입니다.",
         Phrase::EmailAgainLabel => "이메일 주소 확인",
-        Phrase::ResetPinHint => "가입할 때 정한 PIN입니다.",
+        Phrase::ResetPinHint => "가입할 때 정하신 PIN입니다.",
         Phrase::SendRequestButton => "요청 보내기",
         Phrase::TitleRequestReceived => "요청이 접수되었습니다",
-        Phrase::ResetSentThanks => "감사합니다. 요청을 헬프데스크에 전달했습니다.",
-        Phrase::ResetSentNext => "입력하신 정보가 계정과 일치하면 헬프데스크에서 알려 주신 이메일 주소로 연락드립니다. 이 페이지를 닫으셔도 됩니다.",
+        Phrase::ResetSentThanks => "감사합니다. 요청이 헬프데스크에 전달되었습니다.",
+        Phrase::ResetSentNext => "입력하신 정보가 계정과 일치하면 헬프데스크에서 알려 주신 이메일 주소로 연락드리겠습니다. 이 페이지를 닫으셔도 됩니다.",
         Phrase::YourAdministrator => "관리자",
     }
 }
 
 fn refusal_text(refusal: &Refusal) -> String {
     match refusal {
-        Refusal::LinkMissing => "이 페이지를 열려면 이메일로 받은 개인 링크가 필요합니다. 그 링크를 열어 계속해 주십시오.".into(),
-        Refusal::LinkDamaged => "주소가 손상되었습니다. 이메일의 링크를 다시 열어 주십시오.".into(),
-        Refusal::TokenMalformed => "링크의 토큰 형식이 올바르지 않습니다. 이메일의 링크 전체를 복사해 주십시오.".into(),
-        Refusal::FormNotUnderstood => "양식을 읽을 수 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주십시오.".into(),
-        Refusal::PinMalformed { min, max } if min == max => format!("PIN은 정확히 {min}자리 숫자여야 합니다."),
-        Refusal::PinMalformed { min, max } => format!("PIN은 {min}자리에서 {max}자리 사이의 숫자여야 합니다."),
-        Refusal::CodeMalformed => "코드는 인증 앱에 표시된 6자리 숫자입니다.".into(),
+        Refusal::LinkMissing => "이 페이지는 이메일로 받으신 본인 전용 링크로만 열 수 있습니다. 이메일의 링크를 열어 계속해 주십시오.".into(),
+        Refusal::LinkDamaged => "링크 주소가 손상되었습니다. 이메일의 링크를 다시 열어 주십시오.".into(),
+        Refusal::TokenMalformed => "링크 형식이 올바르지 않습니다. 이메일에 있는 링크 전체를 복사해 주십시오.".into(),
+        Refusal::FormNotUnderstood => "양식을 처리할 수 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주십시오.".into(),
+        Refusal::PinMalformed { min, max } if min == max => format!("PIN은 숫자 {min}자리여야 합니다."),
+        Refusal::PinMalformed { min, max } => format!("PIN은 {min}~{max}자리 숫자여야 합니다."),
+        Refusal::CodeMalformed => "인증 앱에 표시된 6자리 숫자를 입력해 주십시오.".into(),
         Refusal::PasswordUnusable => format!(
-            "이 비밀번호는 사용할 수 없습니다. 비어 있거나, 제어 문자가 들어 있거나, {}바이트보다 길면 안 됩니다.",
+            "이 비밀번호는 사용할 수 없습니다. 비밀번호는 비워 둘 수 없으며, 제어 문자를 포함하거나 {}바이트를 넘을 수 없습니다.",
             crate::domain::Password::MAX_BYTES
         ),
-        Refusal::LinkUnknown => "유효하지 않은 링크입니다. 더 새로운 링크로 바뀌었을 수 있습니다. 가장 최근에 받은 링크를 사용하시거나 관리자에게 새 링크를 요청해 주십시오.".into(),
-        Refusal::LinkUsed => "이미 사용된 링크입니다. 비밀번호와 인증 앱 설정이 끝났으므로 더 하실 일이 없습니다.".into(),
+        Refusal::LinkUnknown => "이 링크를 찾을 수 없습니다. 새 링크가 발급되었을 수 있으니 가장 최근에 받으신 링크를 사용하시거나 관리자에게 새 링크를 요청해 주십시오.".into(),
+        Refusal::LinkUsed => "이미 사용된 링크입니다. 비밀번호와 인증 앱 설정이 완료되었으므로 더 하실 일은 없습니다.".into(),
         Refusal::LinkExpired => "링크가 만료되었습니다. 관리자에게 새 링크를 요청해 주십시오.".into(),
         Refusal::LinkLocked => {
-            "잘못된 입력이 너무 많아 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
+            "잘못 입력한 횟수가 너무 많아 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
         }
         Refusal::LockedAfterPin => {
-            "이번 PIN도 틀려서 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
+            "이번에도 PIN이 올바르지 않아 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
         }
         Refusal::LockedAfterCode => {
-            "이번 코드도 틀려서 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
+            "이번에도 코드가 올바르지 않아 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
         }
         Refusal::LockedAfterPassword => {
-            "이번 비밀번호도 틀려서 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
+            "이번에도 비밀번호가 올바르지 않아 링크가 잠겼습니다. 관리자에게 새 링크를 요청해 주십시오.".into()
         }
         Refusal::WrongPin { left } => format!("PIN이 올바르지 않습니다. {}", attempts(*left)),
         Refusal::WrongCode { left, skew_secs } => {
             format!("코드가 올바르지 않습니다.{} {}", skew_hint(*skew_secs), attempts(*left))
         }
-        Refusal::CodeNotAccepted { left } => format!("클라우드가 이 코드를 받아들이지 않았습니다. 입력하는 사이에 코드가 바뀌었을 수 있습니다. 앱에 다음 코드가 나타나면 그 코드를 입력해 주십시오. {}", attempts(*left)),
-        Refusal::PasswordsDiffer => "두 비밀번호가 일치하지 않습니다.".into(),
+        Refusal::CodeNotAccepted { left } => format!("클라우드에서 이 코드를 승인하지 않았습니다. 입력하는 사이에 코드가 바뀌었을 수 있으니 앱에 새 코드가 표시되면 그 코드를 입력해 주십시오. {}", attempts(*left)),
+        Refusal::PasswordsDiffer => "입력하신 두 비밀번호가 일치하지 않습니다.".into(),
         Refusal::PasswordTooShort { min } => format!("비밀번호는 {min}자 이상이어야 합니다."),
-        Refusal::PasswordTooLong { max_bytes } => format!("비밀번호가 너무 깁니다. 클라우드는 앞의 {max_bytes}바이트만 사용하므로 나머지는 보호에 도움이 되지 않습니다. {max_bytes}바이트 이하로 정해 주십시오(영문자, 숫자, 기호는 1바이트, 한글은 3바이트입니다)."),
+        Refusal::PasswordTooLong { max_bytes } => format!("비밀번호가 너무 깁니다. 클라우드는 앞의 {max_bytes}바이트만 사용하므로 그 뒤의 글자는 보안에 도움이 되지 않습니다. {max_bytes}바이트 이하로 정해 주십시오(영문자·숫자·기호는 글자당 1바이트, 한글은 글자당 3바이트)."),
         Refusal::KeystoneRefusedPassword(message) => {
-            format!("클라우드가 이 비밀번호를 받아들이지 않았습니다. 클라우드의 안내: {message}")
+            format!("클라우드에서 이 비밀번호를 허용하지 않습니다. 클라우드 안내: {message}")
         }
-        Refusal::ChangedElsewhere => "비밀번호를 바꾸지 못했습니다. 다른 곳에서 계정의 비밀번호가 바뀌었거나 계정이 삭제되었습니다. 관리자에게 새 링크를 요청해 주십시오.".into(),
-        Refusal::AccountDisabled => "클라우드의 인증 서비스에서 계정이 비활성화되어 있어 설정을 계속할 수 없습니다. 관리자에게 문의해 주십시오. 이 링크는 사용되지 않았으므로 계정이 활성화되면 다시 열 수 있습니다.".into(),
+        Refusal::ChangedElsewhere => "비밀번호를 변경하지 못했습니다. 다른 곳에서 계정 비밀번호가 이미 변경되었거나 계정이 삭제되었습니다. 관리자에게 새 링크를 요청해 주십시오.".into(),
+        Refusal::AccountDisabled => "클라우드 인증 서비스에서 계정이 비활성화되어 있어 설정을 계속할 수 없습니다. 관리자에게 문의해 주십시오. 이 링크는 그대로 유효하므로 계정이 활성화되면 다시 열 수 있습니다.".into(),
         Refusal::AccountGone => {
-            "클라우드의 인증 서비스에 계정이 더 이상 없습니다. 관리자에게 문의해 주십시오.".into()
+            "클라우드 인증 서비스에 계정이 더 이상 존재하지 않습니다. 관리자에게 문의해 주십시오.".into()
         }
         Refusal::PasswordNeeded => {
             "세션이 만료되었습니다. 코드와 함께 새 비밀번호를 다시 입력해 주십시오.".into()
         }
-        Refusal::WrongPassword => "비밀번호가 올바르지 않습니다. 방금 정한 새 비밀번호를 입력해 주십시오.".into(),
+        Refusal::WrongPassword => "비밀번호가 올바르지 않습니다. 방금 정하신 새 비밀번호를 입력해 주십시오.".into(),
         Refusal::StageMoved(Stage::Password) => "먼저 새 비밀번호를 설정해 주십시오.".into(),
         Refusal::StageMoved(Stage::Totp) => {
-            "비밀번호는 이미 설정되었습니다. 인증 앱 설정을 계속해 주십시오.".into()
+            "비밀번호는 이미 설정되었습니다. 이어서 인증 앱을 설정해 주십시오.".into()
         }
-        Refusal::StageMoved(Stage::Complete) => "이미 사용된 링크입니다. 설정이 모두 끝났습니다.".into(),
+        Refusal::StageMoved(Stage::Complete) => "이미 사용된 링크입니다. 설정이 모두 완료되었습니다.".into(),
         Refusal::NeedsOperator => {
-            "인증 앱을 설정하려면 관리자의 조치가 필요합니다. 비밀번호는 설정되었습니다.".into()
+            "비밀번호는 설정되었지만, 인증 앱을 설정하려면 관리자의 조치가 필요합니다.".into()
         }
-        Refusal::Busy => "다른 창에서 이 링크를 처리하고 있습니다. 잠시 후 페이지를 새로 고쳐 주십시오.".into(),
-        Refusal::Replaced => "사용하시는 동안 이 링크가 새 링크로 바뀌었거나 취소되었습니다. 가장 최근에 받은 링크를 사용하시거나 관리자에게 새 링크를 요청해 주십시오.".into(),
-        Refusal::TotpUnavailable => "지금은 인증 앱을 설정할 수 없습니다. 나중에 다시 시도하시거나 지원 담당자에게 문의해 주십시오. 비밀번호는 설정되었습니다.".into(),
+        Refusal::Busy => "다른 창에서 이 링크를 처리하는 중입니다. 잠시 후 페이지를 새로 고쳐 주십시오.".into(),
+        Refusal::Replaced => "사용하시는 동안 새 링크가 발급되었거나 이 링크가 취소되었습니다. 가장 최근에 받으신 링크를 사용하시거나 관리자에게 새 링크를 요청해 주십시오.".into(),
+        Refusal::TotpUnavailable => "비밀번호는 설정되었지만, 현재 인증 앱을 설정할 수 없습니다. 나중에 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
         Refusal::NameMissing => "이름을 입력해 주십시오.".into(),
         Refusal::NameUnusable { max } => format!("이름은 {max}자 이하의 일반 텍스트로 입력해 주십시오."),
         Refusal::EmailMissing => "이메일 주소를 입력해 주십시오.".into(),
-        Refusal::EmailMalformed => "이메일 주소가 올바르지 않은 것 같습니다. 확인한 뒤 다시 입력해 주십시오.".into(),
-        Refusal::EmailsDiffer => "두 이메일 주소가 일치하지 않습니다.".into(),
+        Refusal::EmailMalformed => "이메일 주소 형식이 올바르지 않습니다. 확인한 뒤 다시 입력해 주십시오.".into(),
+        Refusal::EmailsDiffer => "입력하신 두 이메일 주소가 일치하지 않습니다.".into(),
     }
 }
 
@@ -207,5 +207,5 @@ fn skew_hint(skew_secs: Option<i64>) -> String {
         format!("약 {}분", (secs.abs() + 30) / 60)
     };
     let direction = if secs > 0 { "빠른" } else { "느린" };
-    format!(" 휴대폰 시계가 {amount} {direction} 것으로 보입니다. 시계를 자동(네트워크 시간)으로 맞춘 뒤 다시 시도해 주십시오.")
+    format!(" 휴대폰 시계가 {amount} {direction} 것으로 보입니다. 휴대폰의 날짜 및 시간을 자동(네트워크 시간)으로 설정한 뒤 다시 시도해 주십시오.")
 }
