@@ -78,6 +78,26 @@ pub(crate) fn open_secret(
 /// already complete, 423 locked.
 pub async fn open(state: &AppState, token: &OneTimeToken) -> Result<FlowRecord, AppError> {
     let flow = state.store.flow_by_token(&token.hash()).await?.ok_or(Refusal::LinkUnknown)?;
+    usable(state, flow)
+}
+
+/// The page for a link and the language the admin chose for it, from one read of the record.
+pub async fn current_with_locale(
+    state: &AppState,
+    token: &OneTimeToken,
+) -> (Result<View, AppError>, Option<crate::domain::Locale>) {
+    let found = state.store.flow_by_token(&token.hash()).await;
+    let locale = found.as_ref().ok().and_then(Option::as_ref).and_then(|flow| flow.locale);
+    let page = found
+        .map_err(AppError::from)
+        .and_then(|flow| flow.ok_or_else(|| Refusal::LinkUnknown.into()))
+        .and_then(|flow| usable(state, flow))
+        .and_then(|flow| view(state, &flow));
+    (page, locale)
+}
+
+/// A link the user can still act on: not used up, expired or locked.
+fn usable(state: &AppState, flow: FlowRecord) -> Result<FlowRecord, AppError> {
     if flow.record.stage == Stage::Complete {
         return Err(Refusal::LinkUsed.into());
     }

@@ -56,8 +56,9 @@ async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     // Opening the link never consumes it: mail scanners open links too.
     match link_token(&req) {
         Ok(token) => {
-            let lang = language(&state, &req, Some(&token)).await;
-            render(&state, &req, &lang, &token, onboarding::current(&state, &token).await).await
+            let (page, link) = onboarding::current_with_locale(&state, &token).await;
+            let lang = PageLanguage::new(&Asked::of(&req), link, state.settings.onboarding.default_locale);
+            render(&state, &req, &lang, &token, page).await
         }
         Err(err) => error_page(&state, &language(&state, &req, None).await, &err),
     }
