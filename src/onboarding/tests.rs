@@ -159,6 +159,11 @@ async fn pins_codes_and_passwords_of_the_wrong_shape_are_refused_before_keystone
         refused(fx.password(&token, "1234", "short", "short").await),
         Refusal::PasswordTooShort { min: 8 }
     );
+    let long = "x".repeat(73);
+    assert_eq!(
+        refused(fx.password(&token, "1234", &long, &long).await),
+        Refusal::PasswordTooLong { max_bytes: 72 }
+    );
     assert_eq!(
         refused(fx.password(&token, "1234", "tab\there-12", "tab\there-12").await),
         Refusal::PasswordUnusable

@@ -244,3 +244,26 @@ async fn a_replica_with_another_key_or_none_refuses_to_start_and_says_why() {
     assert!(refused.contains("secrets.key_file") && refused.contains("same key"), "{refused}");
     let _second = spawn_app_on_database(&database, &url).await;
 }
+
+#[tokio::test]
+async fn a_shared_database_from_a_newer_setpass_is_refused() {
+    let url = keystone_url();
+    let database = std::sync::Arc::new(TestDatabase::create_mariadb());
+    let _first = spawn_app_on_database(&database, &url).await;
+    let TestDatabase::MariaDb { url: db_url, .. } = database.as_ref() else { unreachable!() };
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(db_url).unwrap()).unwrap();
+    mysql::prelude::Queryable::query_drop(&mut conn, "UPDATE setpass_schema SET version = 99").unwrap();
+
+    let mut settings = setpass::config::Settings::with_defaults(
+        "127.0.0.1:0".parse().unwrap(),
+        PUBLIC_URL,
+        "x.db".into(),
+        &url,
+    );
+    database.configure(&mut settings);
+    let clock = std::sync::Arc::new(setpass::clock::OffsetClock::new());
+    let refused =
+        setpass::startup::Application::build(settings, clock).await.err().expect("refused").to_string();
+
+    assert!(refused.contains("schema version 99") && refused.contains("newer"), "{refused}");
+}
