@@ -52,7 +52,7 @@ pub struct ServerSettings {
     pub shutdown_timeout: Seconds,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// The SQLite file (one process). Empty: not set.
@@ -70,6 +70,18 @@ pub struct DatabaseSettings {
     pub retention: Seconds,
     #[serde(default = "defaults::purge_interval")]
     pub purge_interval: Seconds,
+}
+
+/// The URL holds the database password: `Debug` says only whether it is set.
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("path", &self.path)
+            .field("url", &self.url.as_ref().map(|_| "[redacted]"))
+            .field("url_file", &self.url_file)
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the records live.

@@ -234,4 +234,9 @@ fn a_shared_database_url_is_read_from_the_setting_its_file_or_the_environment_an
     );
     let err = load_text(&REQUIRED.replace("path = \"setpass.db\"\n", "")).unwrap_err();
     assert_eq!(err.key, "database.path", "{err}");
+    let debug = format!("{settings:?}");
+    assert!(
+        !debug.contains(":pw@") && debug.contains("[redacted]"),
+        "the password stays out of Debug: {debug}"
+    );
 }

@@ -79,7 +79,8 @@ pub async fn issue(state: &AppState, request: IssueRequest<'_>) -> Result<Issued
     let lifetime_secs = state.settings.onboarding.link_lifetime.0;
     let locale = match request.locale {
         Some(locale) => Some(locale),
-        None => state.store.flow_by_token(&token.hash()).await?.and_then(|flow| flow.locale),
+        // The link is issued already: a failed read must not fail the PUT (default language).
+        None => state.store.flow_by_token(&token.hash()).await.ok().flatten().and_then(|flow| flow.locale),
     }
     .unwrap_or(state.settings.onboarding.default_locale);
     let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at, locale };

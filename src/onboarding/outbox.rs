@@ -7,11 +7,11 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration};
 use std::sync::Arc;
 
-/// How long a claimed event is this process's to deliver.
-const CLAIM: Duration = Duration::seconds(30);
+/// How long claimed events are this process's to deliver, besides each one's delivery time.
+const CLAIM_MARGIN: Duration = Duration::seconds(30);
 /// How often the outbox is looked at when nothing wakes the task (other replicas' events, retries).
 const POLL: std::time::Duration = std::time::Duration::from_millis(200);
-const BATCH: u32 = 16;
+const BATCH: u32 = 4;
 
 /// Whether events are wanted at all (a webhook is configured).
 pub fn announcing(state: &AppState) -> bool {
@@ -51,7 +51,9 @@ pub async fn deliver_forever(state: Arc<AppState>) {
 async fn deliver_due(state: &AppState) {
     let Some(webhook) = state.notify.webhook() else { return };
     let now = state.clock.now();
-    let due = match state.store.claim_outgoing(now, now + CLAIM, BATCH).await {
+    // Long enough for the whole batch to time out one by one: no other process takes them meanwhile.
+    let claim = state.settings.webhook.timeout.as_chrono() * BATCH as i32 + CLAIM_MARGIN;
+    let due = match state.store.claim_outgoing(now, now + claim, BATCH).await {
         Ok(due) => due,
         Err(err) => {
             log::warn!("webhook: reading the outbox failed: {err}");

@@ -37,6 +37,8 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("the database holds a value this setpass does not understand: {0}")]
     Corrupt(String),
+    #[error("another process held the migration lock for 60 s: is a replica stuck migrating?")]
+    MigrationLock,
     #[error("cannot create the database file: {0}")]
     Io(#[from] std::io::Error),
 }

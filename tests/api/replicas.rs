@@ -267,3 +267,36 @@ async fn a_shared_database_from_a_newer_setpass_is_refused() {
 
     assert!(refused.contains("schema version 99") && refused.contains("newer"), "{refused}");
 }
+
+#[tokio::test]
+async fn concurrent_first_writes_of_one_record_on_the_shared_store_make_one_creation_and_no_error() {
+    use setpass::domain::{IssueKind, OneTimeToken, UserId};
+    let database = TestDatabase::create_mariadb();
+    let (one, two) = (database.store(), database.store());
+    let user = UserId::parse(&unique("racer")).unwrap();
+    let now = chrono::Utc::now();
+    let write = || setpass::store::IssueWrite {
+        user_id: user.clone(),
+        token_hash: OneTimeToken::generate().hash(),
+        user_name: "racer".into(),
+        pin_hash: Some("$argon2id$stand-in".into()),
+        password_ct: Some(vec![1, 2, 3]),
+        now,
+        expires_at: now + chrono::Duration::hours(1),
+        locale: None,
+        password_rules: None,
+    };
+
+    let writes = (0..16).map(|i| {
+        let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+        let write = write();
+        async move { store.issue(write).await }
+    });
+    let kinds: Vec<IssueKind> = futures_util::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(|result| result.expect("no database error").expect("a valid write"))
+        .collect();
+
+    assert_eq!(kinds.iter().filter(|kind| **kind == IssueKind::Created).count(), 1, "{kinds:?}");
+}

@@ -27,12 +27,20 @@ pub fn version(conn: &mut impl Queryable) -> Result<i64, StoreError> {
 }
 
 pub fn apply(conn: &mut mysql::Conn) -> Result<(), StoreError> {
-    let locked: Option<i64> = conn.query_first("SELECT GET_LOCK('setpass_migrations', 60)")?;
-    if locked != Some(1) {
-        return Err(StoreError::Corrupt("another process held the migration lock for 60 s".into()));
+    match conn.query_first::<Option<i64>, _>("SELECT GET_LOCK('setpass_migrations', 60)") {
+        Ok(Some(Some(1))) => {}
+        // Some Galera releases refuse GET_LOCK (1235): start one replica first, as README says.
+        Err(mysql::Error::MySqlError(err)) if err.code == 1235 => {
+            log::warn!("the database has no named locks (Galera): migrating without one");
+            return apply_locked(conn);
+        }
+        Ok(_) => return Err(StoreError::MigrationLock),
+        Err(err) => return Err(err.into()),
     }
     let result = apply_locked(conn);
-    conn.query_drop("DO RELEASE_LOCK('setpass_migrations')")?;
+    if let Err(err) = conn.query_drop("DO RELEASE_LOCK('setpass_migrations')") {
+        log::warn!("releasing the migration lock failed ({err}); it goes with the connection");
+    }
     result
 }
 

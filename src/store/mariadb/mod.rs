@@ -33,7 +33,11 @@ impl MariaStore {
         let opts = OptsBuilder::from_opts(opts)
             .additional_capabilities(mysql::consts::CapabilityFlags::CLIENT_FOUND_ROWS)
             .tcp_connect_timeout(Some(Duration::from_secs(5)))
-            .init(vec!["SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"]);
+            // A lock wait is retried (below): fail it fast rather than after InnoDB's 50 s.
+            .init(vec![
+                "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                "SET SESSION innodb_lock_wait_timeout = 3",
+            ]);
         let manager = MySqlConnectionManager::new(opts);
         let pool =
             Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
@@ -73,8 +77,11 @@ fn retry_conflicts<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Result
     Err(StoreError::Contended { tries: TRIES })
 }
 
+/// Worth running the work again: a deadlock or Galera certification conflict (1213), a lock
+/// wait timeout (1205), or a duplicate key (1062): two first PUTs for one user both found no
+/// record at READ COMMITTED; run again, the second finds the first's and renews it.
 fn is_conflict(err: &mysql::Error) -> bool {
-    matches!(err, mysql::Error::MySqlError(e) if e.code == 1213 || e.code == 1205)
+    matches!(err, mysql::Error::MySqlError(e) if matches!(e.code, 1213 | 1205 | 1062))
 }
 
 /// Runs `work` in a transaction (committed when it returns `Ok`).
@@ -173,7 +180,7 @@ mod tests {
         let mut calls = 0;
         let result: Result<(), _> = retry_conflicts(|| {
             calls += 1;
-            Err(error(1062))
+            Err(error(1146))
         });
         assert!(matches!(result, Err(StoreError::Mysql(_))));
         assert_eq!(calls, 1);

@@ -266,7 +266,7 @@ impl Outbox for MariaStore {
                         "UPDATE outbox SET claimed_until = ? WHERE id = ?",
                         (until.timestamp_millis(), id),
                     )?;
-                    claimed.push(outgoing(id, &event, &user, at, attempts)?);
+                    claimed.extend(outgoing(id, &event, &user, at, attempts));
                 }
                 Ok(claimed)
             })

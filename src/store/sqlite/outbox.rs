@@ -41,6 +41,19 @@ impl Outbox for SqliteStore {
         until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Outgoing>, StoreError> {
+        // Most looks find nothing due: ask on the fast read path first, so polling takes no write
+        // lock and leaves the record cache alone.
+        let due = move |conn: &mut rusqlite::Connection| -> Result<bool, StoreError> {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox
+                                WHERE next_at <= ?1 AND (claimed_until IS NULL OR claimed_until <= ?1))",
+                [now.timestamp_millis()],
+                |row| row.get(0),
+            )?)
+        };
+        if !self.read(move |conn| due(conn)).await? {
+            return Ok(Vec::new());
+        }
         self.run(move |conn| {
             let mut statement = conn.prepare(
                 "UPDATE outbox SET claimed_until = ?2
@@ -61,11 +74,12 @@ impl Outbox for SqliteStore {
                     ))
                 },
             )?;
-            rows.map(|row| {
+            let mut claimed = Vec::new();
+            for row in rows {
                 let (id, event, user, at, attempts) = row?;
-                outgoing(id, &event, &user, at, attempts)
-            })
-            .collect()
+                claimed.extend(outgoing(id, &event, &user, at, attempts));
+            }
+            Ok(claimed)
         })
         .await
     }
