@@ -52,29 +52,17 @@ impl Records for SqliteStore {
                     Err(rule) => return Ok(Err(rule)),
                 };
             let now = write.now.timestamp();
-            match kind {
-                IssueKind::Created => tx.execute(
+            let sql = match kind {
+                IssueKind::Created => {
                     "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
                          pin_failures, created_at, issued_at, updated_at, expires_at, user_name,
                          locale, password_rules)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        write.user_id.as_str(),
-                        &write.token_hash.0[..],
-                        write.pin_hash,
-                        write.password_ct,
-                        stage.as_str(),
-                        now,
-                        write.expires_at.timestamp(),
-                        write.user_name,
-                        write.locale.map(Locale::tag),
-                        write.password_rules
-                    ],
-                )?,
-                IssueKind::Renewed => tx.execute(
-                    // A new password restarts the flow: what the old one led to is dropped. The
-                    // lease stays: a step in flight for the old link keeps Keystone to itself
-                    // until it ends (its writes no longer apply), so the new link waits for it.
+                     VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?6, ?7, ?8, ?9, ?10)"
+                }
+                // A new password restarts the flow: what the old one led to is dropped. The
+                // lease stays: a step in flight for the old link keeps Keystone to itself
+                // until it ends (its writes no longer apply), so the new link waits for it.
+                IssueKind::Renewed => {
                     "UPDATE onboarding SET token_hash = ?2, pin_hash = coalesce(?3, pin_hash),
                          password_ct = coalesce(?4, password_ct), stage = ?5, pin_failures = 0,
                          totp_failures = 0, issued_at = ?6, updated_at = ?6, expires_at = ?7,
@@ -84,21 +72,24 @@ impl Records for SqliteStore {
                          user_token_ct = CASE WHEN ?4 IS NULL THEN user_token_ct END,
                          user_token_expires_at = CASE WHEN ?4 IS NULL THEN user_token_expires_at END,
                          mfa_receipt = CASE WHEN ?4 IS NULL THEN mfa_receipt ELSE 0 END
-                     WHERE user_id = ?1",
-                    params![
-                        write.user_id.as_str(),
-                        &write.token_hash.0[..],
-                        write.pin_hash,
-                        write.password_ct,
-                        stage.as_str(),
-                        now,
-                        write.expires_at.timestamp(),
-                        write.user_name,
-                        write.locale.map(Locale::tag),
-                        write.password_rules
-                    ],
-                )?,
+                     WHERE user_id = ?1"
+                }
             };
+            tx.execute(
+                sql,
+                params![
+                    write.user_id.as_str(),
+                    &write.token_hash.0[..],
+                    write.pin_hash,
+                    write.password_ct,
+                    stage.as_str(),
+                    now,
+                    write.expires_at.timestamp(),
+                    write.user_name,
+                    write.locale.map(Locale::tag),
+                    write.password_rules
+                ],
+            )?;
             tx.commit()?;
             Ok(Ok(kind))
         })
