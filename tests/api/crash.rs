@@ -7,11 +7,12 @@ use serde_json::{json, Value};
 
 const NEW_PASSWORD: &str = "my-own-password-42";
 
-async fn post(address: &str, step: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(address: &str, step: &str, body: Value) -> reqwest::Response {
     reqwest::Client::new().post(format!("{address}/api/v1/{step}")).json(&body).send().await.unwrap()
 }
 
-async fn issue(address: &str, keystone: &Keystone, user: &KeystoneUser) -> String {
+/// Issues a link on a setpass at `address` (PIN 1357); returns the token.
+pub(crate) async fn issue(address: &str, keystone: &Keystone, user: &KeystoneUser) -> String {
     let response = reqwest::Client::new()
         .put(format!("{address}/token/{}", user.id))
         .header("X-Auth-Token", &keystone.admin_token)

@@ -1,6 +1,7 @@
 //! Two setpass processes on one MariaDB database, as three replicas behind HAProxy run: counters
 //! stay atomic, any replica continues any step, expiries are announced once, webhook events
 //! survive the replica that wrote them, and concurrent renewals leave one live link.
+use crate::crash::{issue, post};
 use crate::database::{TestDatabase, SHARED_KEY};
 use crate::helpers::*;
 use crate::process::ServerProcess;
@@ -71,22 +72,10 @@ async fn a_replica_killed_mid_flow_leaves_nothing_lost_and_the_other_finishes() 
     let keystone = Keystone::connect(&url).await;
     let killed = replica_process(&database, &url, &[]);
     let user = keystone.create_user().await;
-    let client = reqwest::Client::new();
-    let put = client
-        .put(format!("{}/token/{}", killed.address, user.id))
-        .header("X-Auth-Token", &keystone.admin_token)
-        .json(&json!({"password": user.password, "pin": PIN}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::CREATED);
-    let token = put.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let step = client
-        .post(format!("{}/api/v1/password", killed.address))
-        .json(&json!({"token": token, "pin": PIN, "password": NEW_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let token = issue(&killed.address, &keystone, &user).await;
+    let step =
+        post(&killed.address, "password", json!({"token": token, "pin": PIN, "password": NEW_PASSWORD}))
+            .await;
     assert_eq!(step.status(), StatusCode::OK);
 
     killed.kill_hard();
@@ -158,22 +147,10 @@ async fn a_webhook_event_left_by_a_killed_replica_is_delivered_by_the_other() {
         ],
     );
     let user = keystone.create_user().await;
-    let client = reqwest::Client::new();
-    let put = client
-        .put(format!("{}/token/{}", killed.address, user.id))
-        .header("X-Auth-Token", &keystone.admin_token)
-        .json(&json!({"password": user.password, "pin": PIN}))
-        .send()
-        .await
-        .unwrap();
-    let token = put.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let token = issue(&killed.address, &keystone, &user).await;
     for _ in 0..3 {
-        client
-            .post(format!("{}/api/v1/password", killed.address))
-            .json(&json!({"token": token, "pin": "0000", "password": NEW_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+        post(&killed.address, "password", json!({"token": token, "pin": "0000", "password": NEW_PASSWORD}))
+            .await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     killed.kill_hard();
