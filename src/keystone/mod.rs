@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 mod client;
 mod credentials;
+#[cfg(test)]
+pub mod fake;
+mod identity;
 mod service;
 mod tokens;
 mod user_ops;
@@ -14,7 +17,8 @@ mod user_ops;
 pub use client::ClientOptions;
 pub use service::ServiceCredential;
 pub use tokens::Rescoped;
-pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, TotpLogin};
+pub use identity::Identity;
+pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, Receipt, TotpLogin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeystoneError {

@@ -1,9 +1,8 @@
 //! The operator's application credential: setpass's own admin identity in Keystone.
-use super::{IssuedToken, KeystoneClient, KeystoneError, Login};
+use super::{Identity, IssuedToken, KeystoneError, Login};
 use crate::config::{read_secret, ConfigError, KeystoneSettings};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
 use tokio::sync::Mutex;
 
 /// The operator's application credential, logged in on first use and reused until near expiry.
@@ -33,16 +32,14 @@ impl ServiceCredential {
 
     pub async fn token(
         &self,
-        keystone: &KeystoneClient,
+        keystone: &dyn Identity,
         now: DateTime<Utc>,
     ) -> Result<SecretString, KeystoneError> {
         let mut cached = self.cached.lock().await;
         if let Some(token) = cached.as_ref().filter(|t| t.expires_at > now + chrono::Duration::minutes(5)) {
             return Ok(token.value.clone());
         }
-        let identity = json!({"methods": ["application_credential"], "application_credential": {
-            "id": self.id, "secret": self.secret.expose_secret()}});
-        match keystone.login("service credential login", identity).await? {
+        match keystone.application_credential_login(&self.id, self.secret.expose_secret()).await? {
             Login::Token(token) => {
                 let value = token.value.clone();
                 *cached = Some(token);

@@ -27,6 +27,15 @@ fn yes() -> bool {
 }
 
 impl KeystoneUser {
+    /// A user as Keystone would answer it (the fake Keystone's, and tests').
+    pub fn new(id: &str, name: &str, domain_id: &str, enabled: bool, mfa: &MfaOptions) -> Self {
+        let mut options = serde_json::json!({"multi_factor_auth_enabled": mfa.enabled});
+        if !mfa.rules.is_null() {
+            options["multi_factor_auth_rules"] = mfa.rules.clone();
+        }
+        Self { id: id.into(), name: name.into(), email: None, domain_id: domain_id.into(), enabled, options }
+    }
+
     /// The user's MFA options as Keystone has them now.
     pub fn mfa(&self) -> MfaOptions {
         MfaOptions {
@@ -59,8 +68,18 @@ pub enum PasswordChange {
 pub enum Login {
     Token(IssuedToken),
     /// The password was right, but the user's MFA rules want another factor.
-    Receipt,
+    Receipt(Receipt),
     Rejected,
+}
+
+/// An auth receipt (`Openstack-Auth-Receipt`): the factors given so far were right, the MFA
+/// rules want more. A login with the next factor and this receipt completes it. `Debug` hides it.
+pub struct Receipt(pub secrecy::SecretString);
+
+impl std::fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Receipt([redacted])")
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -172,8 +191,20 @@ impl KeystoneClient {
 
     /// `POST /v3/auth/tokens`; a 401 body is returned for the caller to read.
     async fn auth(&self, operation: &'static str, identity: Value) -> Result<(Login, Value), KeystoneError> {
-        let request =
+        self.auth_with(operation, identity, None).await
+    }
+
+    async fn auth_with(
+        &self,
+        operation: &'static str,
+        identity: Value,
+        receipt: Option<&Receipt>,
+    ) -> Result<(Login, Value), KeystoneError> {
+        let mut request =
             self.request_url(Method::POST, self.tokens_url()).json(&json!({"auth": {"identity": identity}}));
+        if let Some(Receipt(receipt)) = receipt {
+            request = request.header(RECEIPT_HEADER, secrecy::ExposeSecret::expose_secret(receipt));
+        }
         let response = self.send(operation, request).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
@@ -182,7 +213,12 @@ impl KeystoneClient {
                 Ok((Login::Token(IssuedToken { value, expires_at: body.token.expires_at }), Value::Null))
             }
             StatusCode::UNAUTHORIZED if response.headers().contains_key(RECEIPT_HEADER) => {
-                Ok((Login::Receipt, Value::Null))
+                let receipt = response
+                    .headers()
+                    .get(RECEIPT_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                Ok((Login::Receipt(Receipt(receipt.into())), Value::Null))
             }
             StatusCode::UNAUTHORIZED => Ok((Login::Rejected, response.json().await.unwrap_or(Value::Null))),
             status => Err(unexpected(operation, status)),
@@ -197,6 +233,25 @@ impl KeystoneClient {
         Ok(self.auth(operation, identity).await?.0)
     }
 
+    /// Completes `receipt` with a TOTP code: a token when the rules are now met.
+    pub async fn complete_receipt(
+        &self,
+        receipt: &Receipt,
+        user_id: &UserId,
+        code: &str,
+    ) -> Result<Login, KeystoneError> {
+        let identity =
+            json!({"methods": ["totp"], "totp": {"user": {"id": user_id.as_str(), "passcode": code}}});
+        Ok(self.auth_with("receipt completion", identity, Some(receipt)).await?.0)
+    }
+
+    /// A token for an application credential.
+    pub async fn application_credential_login(&self, id: &str, secret: &str) -> Result<Login, KeystoneError> {
+        let identity = json!({"methods": ["application_credential"], "application_credential": {
+            "id": id, "secret": secret}});
+        self.login("service credential login", identity).await
+    }
+
     /// An unscoped token for the user, by user id and password.
     pub async fn password_login(&self, user_id: &UserId, password: &str) -> Result<Login, KeystoneError> {
         let identity = json!({"methods": ["password"], "password": {"user": {"id": user_id.as_str(), "password": password}}});
@@ -208,7 +263,7 @@ impl KeystoneClient {
         let identity =
             json!({"methods": ["totp"], "totp": {"user": {"id": user_id.as_str(), "passcode": code}}});
         Ok(match self.auth("TOTP login", identity).await? {
-            (Login::Token(_) | Login::Receipt, _) => TotpLogin::Accepted,
+            (Login::Token(_) | Login::Receipt(_), _) => TotpLogin::Accepted,
             (Login::Rejected, body) => match enabled_methods(&body) {
                 Some(methods) if !methods.iter().any(|m| m == "totp") => TotpLogin::MethodDisabled(methods),
                 _ => TotpLogin::Rejected,

@@ -75,11 +75,11 @@ pub(crate) async fn user_login(
     match state.keystone.password_login(user_id, password.expose()).await? {
         Login::Token(token) => Ok(UserLogin::Token(token)),
         Login::Rejected => Ok(UserLogin::Rejected),
-        Login::Receipt if state.service.is_none() => {
+        Login::Receipt(_) if state.service.is_none() => {
             log::warn!("user {user_id} has MFA rules on, so their password alone gives no token; configure keystone.service_credential_id, or clear the user's MFA rules; the user can then continue with the same link");
             Ok(UserLogin::NeedsOperator)
         }
-        Login::Receipt => login_past_rules(state, user_id, password).await,
+        Login::Receipt(_) => login_past_rules(state, user_id, password).await,
     }
 }
 
@@ -114,7 +114,7 @@ async fn login_past_rules(
             );
             Ok(UserLogin::Token(token))
         }
-        Login::Receipt => Ok(UserLogin::NeedsOperator),
+        Login::Receipt(_) => Ok(UserLogin::NeedsOperator),
         Login::Rejected => Ok(UserLogin::Rejected),
     }
 }

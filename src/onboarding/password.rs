@@ -182,7 +182,7 @@ async fn login(state: &AppState, user_id: &UserId, password: &Password) -> Resul
         // works, and MFA rules are left alone.
         return Ok(match state.keystone.password_login(user_id, password.expose()).await? {
             Login::Token(token) => UserLogin::Token(token),
-            Login::Receipt => UserLogin::NeedsOperator,
+            Login::Receipt(_) => UserLogin::NeedsOperator,
             Login::Rejected => UserLogin::Rejected,
         });
     }
