@@ -170,7 +170,7 @@ fn shared_database_checks(settings: &Settings, url: &str) -> Vec<Check> {
         }
     };
     let mut checks = vec![schema_check(found.version, found.latest, "the shared database answers")];
-    let key = crate::crypto::load_or_create_key(&settings.secrets, None);
+    let key = crate::config::load_or_create_key(&settings.secrets, None);
     checks.push(match (key, found.key_check) {
         (Err(err), _) => check(Outcome::Fail, "key check", err.to_string()),
         (Ok(_), None) => {
@@ -211,7 +211,7 @@ fn schema_check(version: i64, latest: i64, opens: &str) -> Check {
 
 fn key_check(settings: &Settings) -> Check {
     let database = (!settings.database.is_shared()).then_some(settings.database.path.as_path());
-    match crate::crypto::check_key(&settings.secrets, database) {
+    match crate::config::check_key(&settings.secrets, database) {
         Ok(found) => check(Outcome::Ok, "encryption key", found),
         Err(err) => check(Outcome::Fail, "encryption key", err.to_string()),
     }

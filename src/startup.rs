@@ -1,15 +1,18 @@
 //! Wiring: build the state, bind the listener (port 0 works), start the purge task, run.
+use crate::access::AdminGuard;
 use crate::clock::{Clock, SystemClock};
+use crate::config::load_or_create_key;
 use crate::config::Backend;
 use crate::config::{ConfigError, MetricsServe, Settings};
-use crate::crypto::{key_check_value, load_or_create_key, PinHasher, SecretBox};
+use crate::crypto::{key_check_value, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
-use crate::keystone::{ClientOptions, KeystoneClient, ServiceCredential};
+use crate::domain::{Limits, PinPolicy};
+use crate::keystone::{ClientOptions, Identity, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
-use crate::onboarding::admin_check::AdminGuard;
-use crate::state::AppState;
+use crate::onboarding::{jobs, Deps, MfaPolicy, PasswordBounds, Policy, TotpPolicy};
 use crate::store::{KeyCheck, MariaStore, SqliteStore, Store, StoreError};
 use crate::web::middleware::{self, RateLimits};
+use crate::web::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
@@ -80,11 +83,12 @@ impl Application {
         let limits = web::Data::new(RateLimits::new(
             &state.settings.limits,
             &state.settings.onboarding,
-            state.metrics.rate_limited.clone(),
+            state.deps.metrics.rate_limited.clone(),
         ));
-        let purge = tokio::spawn(purge_forever(state.clone().into_inner(), limits.clone().into_inner()));
-        let restore = tokio::spawn(restore_forever(state.clone().into_inner()));
-        let outbox = tokio::spawn(crate::onboarding::outbox::deliver_forever(state.clone().into_inner()));
+        let quiet = limits.clone().into_inner();
+        let purge = tokio::spawn(jobs::purge_forever(state.deps.clone(), move || quiet.forget_idle()));
+        let restore = tokio::spawn(jobs::restore_forever(state.deps.clone()));
+        let outbox = tokio::spawn(jobs::deliver_forever(state.deps.clone()));
         let workers = state.settings.workers();
         let shutdown = state.settings.server.shutdown_timeout.0;
         let request_timeout = state.settings.limits.client_request_timeout.as_std();
@@ -93,7 +97,7 @@ impl Application {
             App::new()
                 .wrap(from_fn(middleware::guard))
                 .wrap(middleware::security_headers())
-                .wrap(from_fn(crate::request_id::assign))
+                .wrap(from_fn(middleware::assign_request_id))
                 .wrap(access_log())
                 .app_data(app_state.clone())
                 .app_data(limits.clone())
@@ -149,7 +153,7 @@ impl Application {
 /// The database remembers the key it was written with: another key is refused at startup.
 async fn check_key(state: &AppState, key_check: Vec<u8>) -> Result<(), StartupError> {
     let store_error = |source| StartupError::Store { path: "key check".into(), source };
-    match state.store.check_key(key_check).await.map_err(store_error)? {
+    match state.deps.store.check_key(key_check).await.map_err(store_error)? {
         KeyCheck::Matches => Ok(()),
         KeyCheck::Stored => {
             log::info!("the database now remembers which encryption key it is written with");
@@ -183,8 +187,10 @@ pub(crate) fn build_state(
     };
     let key_check = key_check_value(&key);
     let metrics = Metrics::new().map_err(|err| StartupError::Metrics(err.to_string()))?;
-    let keystone = KeystoneClient::new(&ClientOptions::from_settings(&settings.keystone))?
-        .with_metrics(metrics.keystone_seconds.clone(), metrics.keystone_retries.clone());
+    let keystone: Arc<dyn Identity> = Arc::new(
+        KeystoneClient::new(&ClientOptions::from_settings(&settings.keystone))?
+            .with_metrics(metrics.keystone_seconds.clone(), metrics.keystone_retries.clone()),
+    );
     let policy = AdminPolicy {
         role: settings.keystone.admin_role.clone(),
         project: settings.keystone.admin_project.clone(),
@@ -192,58 +198,60 @@ pub(crate) fn build_state(
         domain_admin_roles: settings.keystone.domain_admin_roles.clone(),
     };
     let admin = AdminGuard::new(
-        keystone.clone(),
+        Arc::clone(&keystone),
         policy,
         settings.keystone.validation_cache.as_chrono(),
         clock.clone(),
     );
-    let hasher = PinHasher::new(&settings.argon2, settings.argon2_concurrency())
+    let hasher = PinHasher::new(&settings.argon2.params(), settings.argon2_concurrency())
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
     let service = ServiceCredential::from_settings(&settings.keystone)?;
-    let notify = crate::notify::Notifier::new(&settings)?;
-    let state = AppState {
-        notify,
+    let deps = Deps {
+        notifier: crate::notify::Notifier::new(&settings)?,
         rules: Default::default(),
         metrics,
-        secret_box: SecretBox::new(&key),
+        sealer: SecretBox::new(&key),
         store,
-        keystone,
-        admin,
+        identity: keystone,
         hasher,
         clock,
-        settings,
         service,
         logins: Default::default(),
+        policy: policy_of(&settings),
     };
-    Ok((state, key_check))
+    Ok((AppState { settings, deps: Arc::new(deps), admin }, key_check))
 }
 
-/// Deletes records that expired more than `database.retention` ago, every `purge_interval`,
-/// and forgets rate-limit state of clients that have gone quiet.
-async fn purge_forever(state: Arc<AppState>, limits: Arc<RateLimits>) {
-    let mut ticks = tokio::time::interval(state.settings.database.purge_interval.as_std());
-    loop {
-        ticks.tick().await;
-        limits.forget_idle();
-        crate::onboarding::notices::announce_expired(&state).await;
-        let cutoff = state.clock.now() - state.settings.database.retention.as_chrono();
-        match state.store.purge_expired(cutoff).await {
-            Ok(0) => {}
-            Ok(n) => log::info!("purged {n} expired onboarding records"),
-            Err(err) => log::error!("purging expired records failed: {err}"),
-        }
-    }
-}
-
-/// How often MFA rules still owed to users (a failed switch-on, a crash) are put back.
-const RESTORE_INTERVAL: Duration = Duration::from_secs(30);
-
-/// Puts back owed MFA rules at startup and then every `RESTORE_INTERVAL`.
-async fn restore_forever(state: Arc<AppState>) {
-    let mut ticks = tokio::time::interval(RESTORE_INTERVAL);
-    loop {
-        ticks.tick().await;
-        crate::onboarding::mfa::restore_all_owed(&state).await;
+/// The rules the use cases apply, read once from the settings.
+pub(crate) fn policy_of(settings: &Settings) -> Policy {
+    let onboarding = &settings.onboarding;
+    Policy {
+        pin: PinPolicy { min_digits: onboarding.pin_min_digits, max_digits: onboarding.pin_max_digits },
+        limits: Limits {
+            max_pin_attempts: onboarding.max_pin_attempts,
+            max_totp_attempts: settings.totp.max_attempts,
+        },
+        password: PasswordBounds {
+            min_chars: onboarding.min_password_length,
+            max_bytes: onboarding.max_password_bytes,
+        },
+        totp: TotpPolicy {
+            enabled: settings.totp.enabled,
+            previous_windows: settings.totp.previous_windows,
+            issuer: settings.totp_issuer().to_owned(),
+        },
+        mfa: MfaPolicy { enforce: settings.keystone.enforce_mfa, rules: settings.keystone.mfa_rules.clone() },
+        link_lifetime: onboarding.link_lifetime.as_chrono(),
+        // Long enough for the longest step: about 15 Keystone calls, each up to two timeouts
+        // (the retry on a new connection).
+        lease: settings.keystone.timeout.as_chrono() * 30 + chrono::Duration::seconds(10),
+        public_url: settings.server.public_url.clone(),
+        default_locale: onboarding.default_locale,
+        mail_keystone_email: settings.email.lookup_keystone,
+        retention: settings.database.retention.as_chrono(),
+        purge_every: settings.database.purge_interval.as_std(),
+        webhook_timeout: settings.webhook.timeout.as_chrono(),
+        outbox_retry_base: chrono::Duration::seconds(1),
     }
 }
 

@@ -2,7 +2,7 @@
 //! an error message that quotes the input back is a finding.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use setpass::web::bodies::{decode_form, decode_query, IssueBody, LinkQuery, PasswordBody, StatusBody, StepForm, TotpBody};
+use setpass::web::body_shapes::{decode_form, decode_query, IssueBody, LinkQuery, PasswordBody, StatusBody, StepForm, TotpBody};
 use setpass::web::decode_json;
 
 fuzz_target!(|data: &[u8]| {

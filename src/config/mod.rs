@@ -1,11 +1,13 @@
 //! Settings: the TOML file, `SETPASS_<SECTION>__<KEY>` overrides, defaults and validation.
 mod duration;
+mod key;
 mod load;
 mod notify;
 mod secret_file;
 mod validate;
 
 pub use duration::Seconds;
+pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
 pub use secret_file::read_secret;
@@ -336,6 +338,17 @@ impl Default for OnboardingSettings {
             dashboard_url: None,
             default_locale: defaults::default_locale(),
             max_password_bytes: defaults::max_password_bytes(),
+        }
+    }
+}
+
+impl Argon2Settings {
+    /// The hash's cost, as the hasher takes it.
+    pub fn params(&self) -> crate::crypto::pin_hasher::Argon2Params {
+        crate::crypto::pin_hasher::Argon2Params {
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Hashing, encryption at rest and token generation.
-mod key;
 pub mod pin_hasher;
 
-pub use key::{check_key, key_check_value, load_or_create_key};
 pub use pin_hasher::PinHasher;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -50,6 +48,13 @@ pub fn random_bytes(n: usize) -> Zeroizing<Vec<u8>> {
 /// A URL-safe one-time token: 256 bits from the OS CSPRNG.
 pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes(32).as_slice())
+}
+
+/// Derived from the key and stored in the database: a process with another key sees a
+/// different value and refuses to start. One-way: it tells nothing of the key.
+pub fn key_check_value(key: &[u8; 32]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::new().chain_update(b"setpass key check v1\0").chain_update(key).finalize().to_vec()
 }
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {

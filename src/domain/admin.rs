@@ -75,6 +75,36 @@ impl AdminPolicy {
     }
 }
 
+/// Why the admin check turned a caller away (typed; `text::admin` words it in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    NoToken,
+    InvalidToken,
+    /// The token has none of the roles that make an admin.
+    NotAdmin {
+        role: String,
+        project: String,
+        domain_admin_roles: Vec<String>,
+    },
+    /// A domain admin asked about a user outside their domain (or one Keystone hides from them).
+    OutsideDomain,
+    /// Keystone answered 403 to the token's validation.
+    ValidationRefused,
+    /// Keystone answered 403 to reading the user with the caller's token.
+    UserHidden,
+    NoSuchUser(crate::domain::UserId),
+}
+
+/// Why the admin API refuses a request it understood (typed; `text::admin` words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminRefusal {
+    /// The record cannot be created or renewed as asked.
+    Issue(crate::domain::onboarding::IssueError),
+    NoRecord(crate::domain::UserId),
+    /// setpass switched the user's MFA rules off and has not yet switched them back on.
+    MfaOwed(crate::domain::UserId),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

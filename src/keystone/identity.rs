@@ -21,8 +21,12 @@ pub trait Identity: Send + Sync {
     async fn validate_token(&self, token: &str) -> Result<ValidatedToken, KeystoneError>;
 
     /// The token rescoped to `project` in `domain` (an id or a name); `None` when refused.
-    async fn rescope(&self, token: &str, project: &str, domain: &str)
-        -> Result<Option<Rescoped>, KeystoneError>;
+    async fn rescope(
+        &self,
+        token: &str,
+        project: &str,
+        domain: &str,
+    ) -> Result<Option<Rescoped>, KeystoneError>;
 
     /// The user, read with `token`; `None` if Keystone has no such user.
     async fn get_user(&self, token: &str, user_id: &UserId) -> Result<Option<KeystoneUser>, KeystoneError>;
@@ -68,7 +72,11 @@ pub trait Identity: Send + Sync {
     ) -> Result<String, KeystoneError>;
 
     /// The ids of the user's `totp` credentials.
-    async fn list_totp_credentials(&self, token: &str, user_id: &UserId) -> Result<Vec<String>, KeystoneError>;
+    async fn list_totp_credentials(
+        &self,
+        token: &str,
+        user_id: &UserId,
+    ) -> Result<Vec<String>, KeystoneError>;
 
     /// Deletes a credential; one already gone is not an error.
     async fn delete_credential(&self, token: &str, credential_id: &str) -> Result<(), KeystoneError>;
@@ -93,7 +101,12 @@ impl Identity for KeystoneClient {
         KeystoneClient::validate_token(self, token).await
     }
 
-    async fn rescope(&self, token: &str, project: &str, domain: &str) -> Result<Option<Rescoped>, KeystoneError> {
+    async fn rescope(
+        &self,
+        token: &str,
+        project: &str,
+        domain: &str,
+    ) -> Result<Option<Rescoped>, KeystoneError> {
         KeystoneClient::rescope(self, token, project, domain).await
     }
 
@@ -105,7 +118,12 @@ impl Identity for KeystoneClient {
         KeystoneClient::password_rule(self, token, domain_id).await
     }
 
-    async fn change_password(&self, user_id: &UserId, original: &str, new: &str) -> Result<PasswordChange, KeystoneError> {
+    async fn change_password(
+        &self,
+        user_id: &UserId,
+        original: &str,
+        new: &str,
+    ) -> Result<PasswordChange, KeystoneError> {
         KeystoneClient::change_password(self, user_id, original, new).await
     }
 
@@ -117,7 +135,12 @@ impl Identity for KeystoneClient {
         KeystoneClient::totp_login(self, user_id, code).await
     }
 
-    async fn complete_receipt(&self, receipt: &Receipt, user_id: &UserId, code: &str) -> Result<Login, KeystoneError> {
+    async fn complete_receipt(
+        &self,
+        receipt: &Receipt,
+        user_id: &UserId,
+        code: &str,
+    ) -> Result<Login, KeystoneError> {
         KeystoneClient::complete_receipt(self, receipt, user_id, code).await
     }
 
@@ -129,11 +152,20 @@ impl Identity for KeystoneClient {
         KeystoneClient::totp_method_enabled(self).await
     }
 
-    async fn create_totp_credential(&self, token: &str, user_id: &UserId, secret: &str) -> Result<String, KeystoneError> {
+    async fn create_totp_credential(
+        &self,
+        token: &str,
+        user_id: &UserId,
+        secret: &str,
+    ) -> Result<String, KeystoneError> {
         KeystoneClient::create_totp_credential(self, token, user_id, secret).await
     }
 
-    async fn list_totp_credentials(&self, token: &str, user_id: &UserId) -> Result<Vec<String>, KeystoneError> {
+    async fn list_totp_credentials(
+        &self,
+        token: &str,
+        user_id: &UserId,
+    ) -> Result<Vec<String>, KeystoneError> {
         KeystoneClient::list_totp_credentials(self, token, user_id).await
     }
 

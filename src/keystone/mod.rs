@@ -15,9 +15,9 @@ mod tokens;
 mod user_ops;
 
 pub use client::ClientOptions;
+pub use identity::Identity;
 pub use service::ServiceCredential;
 pub use tokens::Rescoped;
-pub use identity::Identity;
 pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, Receipt, TotpLogin};
 
 #[derive(Debug, thiserror::Error)]

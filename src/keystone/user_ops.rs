@@ -213,11 +213,8 @@ impl KeystoneClient {
                 Ok((Login::Token(IssuedToken { value, expires_at: body.token.expires_at }), Value::Null))
             }
             StatusCode::UNAUTHORIZED if response.headers().contains_key(RECEIPT_HEADER) => {
-                let receipt = response
-                    .headers()
-                    .get(RECEIPT_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
+                let receipt =
+                    response.headers().get(RECEIPT_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
                 Ok((Login::Receipt(Receipt(receipt.into())), Value::Null))
             }
             StatusCode::UNAUTHORIZED => Ok((Login::Rejected, response.json().await.unwrap_or(Value::Null))),

@@ -40,6 +40,11 @@ impl Notifier {
         })
     }
 
+    /// No mail, no webhook (the use cases' tests, and a service configured with neither).
+    pub fn silent() -> Self {
+        Self { mailer: None, webhook: None, outbox: tokio::sync::Notify::new() }
+    }
+
     pub fn mailer(&self) -> Option<&Mailer> {
         self.mailer.as_ref()
     }

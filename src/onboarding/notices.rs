@@ -1,18 +1,18 @@
 //! Who is told what: the link mail after an admin's PUT, and the webhook's `expired` events.
 //! Optional, and none of it can fail a user's request.
+use super::Deps;
 use crate::domain::{EmailAddress, UserId};
 use crate::notify::{EmailOutcome, LinkMail};
-use crate::state::AppState;
 
 /// Announces links that expired unfinished since the last call (called by the purge task).
-pub async fn announce_expired(state: &AppState) {
-    match state.store.mark_expired(state.clock.now(), super::outbox::announcing(state)).await {
+pub async fn announce_expired(deps: &Deps) {
+    match deps.store.mark_expired(deps.clock.now(), super::outbox::announcing(deps)).await {
         Ok(expired) => {
             for (user_id, _) in &expired {
                 log::info!("onboarding link of user {user_id} expired unfinished");
             }
             if !expired.is_empty() {
-                super::outbox::announced(state);
+                super::outbox::announced(deps);
             }
         }
         Err(err) => log::error!("finding expired links failed: {err}"),
@@ -22,7 +22,7 @@ pub async fn announce_expired(state: &AppState) {
 /// Mails the link after a PUT, if asked to and able to; `None` when email is off and no address
 /// was given. A failure is reported in the outcome, never as an error: the link was issued.
 pub async fn mail_link(
-    state: &AppState,
+    deps: &Deps,
     user_id: &UserId,
     requested: Option<&EmailAddress>,
     keystone_email: Option<&str>,
@@ -33,18 +33,18 @@ pub async fn mail_link(
         to: to.map(ToString::to_string),
         reason: Some(reason.to_owned()),
     };
-    let Some(mailer) = state.notify.mailer() else {
+    let Some(mailer) = deps.notifier.mailer() else {
         return requested
             .map(|to| not_sent(Some(to), "email is off on this service ([email] enabled = false)"));
     };
-    let looked_up = match (requested, state.settings.email.lookup_keystone) {
+    let looked_up = match (requested, deps.policy.mail_keystone_email) {
         (None, true) => keystone_email.and_then(|text| EmailAddress::parse(text).ok()),
         _ => None,
     };
     let Some(to) = requested.or(looked_up.as_ref()) else {
         return Some(not_sent(
             None,
-            if state.settings.email.lookup_keystone {
+            if deps.policy.mail_keystone_email {
                 "no `email` in the body, and the Keystone user has no usable `email` attribute"
             } else {
                 "no `email` in the body"

@@ -2,12 +2,12 @@
 //! step 2.
 use super::mfa::{self, UserLogin};
 use super::pending::{self, LoginLater};
+use super::Deps;
+use super::Error;
 use super::{open, reopen_at, stage_conflict, with_lease, View};
 use crate::crypto::Purpose;
 use crate::domain::{OneTimeToken, Password, Pin, Refusal, Stage, TotpSecret, UserId};
-use crate::error::AppError;
 use crate::keystone::{IssuedToken, Login, PasswordChange};
-use crate::state::AppState;
 use crate::store::{FlowRecord, PasswordDone};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -23,44 +23,44 @@ pub struct PasswordInput<'a> {
 /// local length rule; then changes the password in Keystone and moves on to the TOTP step. The
 /// user's token for that step is taken after the answer (see `pending`).
 pub async fn submit_password(
-    state: &Arc<AppState>,
+    deps: &Arc<Deps>,
     token: &OneTimeToken,
     input: PasswordInput<'_>,
-) -> Result<View, AppError> {
-    let flow = open(state, token).await?;
+) -> Result<View, Error> {
+    let flow = open(deps, token).await?;
     if flow.record.stage != Stage::Password {
         return Err(stage_conflict(flow.record.stage));
     }
     let user_id = flow.record.user_id.clone();
-    let policy = state.pin_policy();
+    let policy = deps.policy.pin;
     let pin = Pin::parse(input.pin, policy)
         .map_err(|_| Refusal::PinMalformed { min: policy.min_digits, max: policy.max_digits })?;
-    check_pin(state, &flow, &pin).await?;
+    check_pin(deps, &flow, &pin).await?;
     if input.confirm.is_some_and(|confirm| confirm != input.password) {
         return Err(Refusal::PasswordsDiffer.into());
     }
-    let min = state.settings.onboarding.min_password_length;
+    let min = deps.policy.password.min_chars;
     if input.password.chars().count() < min {
         return Err(Refusal::PasswordTooShort { min }.into());
     }
     // Keystone's bcrypt reads only the first 72 bytes: a longer password protects no better.
-    let max_bytes = state.settings.onboarding.max_password_bytes;
+    let max_bytes = deps.policy.password.max_bytes;
     if max_bytes > 0 && input.password.len() > max_bytes {
         return Err(Refusal::PasswordTooLong { max_bytes }.into());
     }
     let password = Password::parse(input.password).map_err(|_| Refusal::PasswordUnusable)?;
-    let done = with_lease(state, &user_id, async {
-        let flow = reopen_at(state, token, Stage::Password).await?;
-        change_in_keystone(state, &flow, &password).await
+    let done = with_lease(deps, &user_id, async {
+        let flow = reopen_at(deps, token, Stage::Password).await?;
+        change_in_keystone(deps, &flow, &password).await
     })
     .await?;
     match done {
         Done::At(Stage::Complete) => return Ok(View::Complete),
         Done::At(_) => {}
         // After the lease is given back: the login takes it.
-        Done::LoginLater(later) => later.spawn(Arc::clone(state), password),
+        Done::LoginLater(later) => later.spawn(Arc::clone(deps), password),
     }
-    super::current(state, token).await
+    super::current(deps, token).await
 }
 
 /// Where the password step left the record, and what it left to do.
@@ -69,47 +69,41 @@ enum Done {
     LoginLater(LoginLater),
 }
 
-async fn check_pin(state: &AppState, flow: &FlowRecord, pin: &Pin) -> Result<(), AppError> {
+async fn check_pin(deps: &Deps, flow: &FlowRecord, pin: &Pin) -> Result<(), Error> {
     let user_id = &flow.record.user_id;
-    let limits = state.limits();
+    let limits = deps.policy.limits;
     let Some(failures) =
-        state.store.claim_attempt(&flow.issuance(), Stage::Password, limits, state.clock.now()).await?
+        deps.store.claim_attempt(&flow.issuance(), Stage::Password, limits, deps.clock.now()).await?
     else {
-        return Err(super::replaced_or(state, flow, super::locked()).await);
+        return Err(super::replaced_or(deps, flow, super::locked()).await);
     };
-    if state.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
-        state.store.refund_attempt(&flow.issuance(), Stage::Password).await?;
+    if deps.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
+        deps.store.refund_attempt(&flow.issuance(), Stage::Password).await?;
         return Ok(());
     }
-    state.metrics.pin_failures.inc();
+    deps.metrics.pin_failures.inc();
     let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
     if attempts_left == 0 {
-        super::lock_out(state, user_id, &format!("{failures} wrong PINs")).await;
+        super::lock_out(deps, user_id, &format!("{failures} wrong PINs")).await;
         return Err(Refusal::LockedAfterPin.into());
     }
     log::info!("wrong PIN for user {user_id}; {attempts_left} attempts left");
     Err(Refusal::WrongPin { left: attempts_left }.into())
 }
 
-async fn change_in_keystone(
-    state: &AppState,
-    flow: &FlowRecord,
-    password: &Password,
-) -> Result<Done, AppError> {
+async fn change_in_keystone(deps: &Deps, flow: &FlowRecord, password: &Password) -> Result<Done, Error> {
     let user_id = &flow.record.user_id;
-    let sealed = flow
-        .password_ct
-        .as_deref()
-        .ok_or_else(|| AppError::internal(super::Missing("admin-set password")))?;
-    let original = super::open_secret(state, sealed, user_id, Purpose::AdminPassword)?;
-    let changed = match state
-        .keystone
+    let sealed =
+        flow.password_ct.as_deref().ok_or_else(|| Error::internal(super::Missing("admin-set password")))?;
+    let original = super::open_secret(deps, sealed, user_id, Purpose::AdminPassword)?;
+    let changed = match deps
+        .identity
         .change_password(user_id, &original, password.expose())
         .await
-        .map_err(AppError::KeystoneUnavailable)?
+        .map_err(Error::KeystoneUnavailable)?
     {
         PasswordChange::Changed => {
-            state.metrics.passwords_set.inc();
+            deps.metrics.passwords_set.inc();
             log::info!("password changed in Keystone for user {user_id}");
             true
         }
@@ -123,26 +117,26 @@ async fn change_in_keystone(
         PasswordChange::OriginalRejected => false,
     };
     let not_before = pending::after_revocation_window();
-    if changed && state.settings.totp.enabled {
+    if changed && deps.policy.totp.enabled {
         // Registered before the record moves on, so the TOTP page never asks for the password
         // while the login is still to come.
-        let running = state.logins.begin(&flow.token_hash);
-        finish(state, flow, None, false).await?;
+        let running = deps.logins.begin(&flow.token_hash);
+        finish(deps, flow, None, false).await?;
         let later = LoginLater { issuance: flow.issuance(), not_before, pending: running };
         return Ok(Done::LoginLater(later));
     }
     // The login decides: without enrollment, whether the account is usable; after a change lost
     // by an earlier submission, whether the password is the user's at all.
     tokio::time::sleep_until(not_before).await;
-    let next = match login(state, user_id, password).await? {
+    let next = match login(deps, user_id, password).await? {
         UserLogin::Token(token) => {
             if !changed {
                 log::info!("password of user {user_id} was already changed by an earlier submission");
             }
-            finish(state, flow, Some(token), false).await
+            finish(deps, flow, Some(token), false).await
         }
-        UserLogin::NeedsOperator => finish(state, flow, None, true).await,
-        UserLogin::Rejected => Err(account_refused(state, user_id, changed).await),
+        UserLogin::NeedsOperator => finish(deps, flow, None, true).await,
+        UserLogin::Rejected => Err(account_refused(deps, user_id, changed).await),
     };
     next.map(Done::At)
 }
@@ -150,9 +144,9 @@ async fn change_in_keystone(
 /// Keystone accepts neither the stored password nor the new one. Keystone changes the password
 /// of a disabled user but refuses it a token; a deleted user has no password at all. With the
 /// service credential the user's state says which; without it, only a fresh change tells.
-async fn account_refused(state: &AppState, user_id: &UserId, changed: bool) -> AppError {
-    let user = match state.service {
-        Some(_) => mfa::service_user(state, user_id).await.ok(),
+async fn account_refused(deps: &Deps, user_id: &UserId, changed: bool) -> Error {
+    let user = match deps.service {
+        Some(_) => mfa::service_user(deps, user_id).await.ok(),
         None => None,
     };
     match (user, changed) {
@@ -176,30 +170,30 @@ async fn account_refused(state: &AppState, user_id: &UserId, changed: bool) -> A
 }
 
 /// The user's login with the new password, once past Keystone's same-second revocation window.
-async fn login(state: &AppState, user_id: &UserId, password: &Password) -> Result<UserLogin, AppError> {
-    if !state.settings.totp.enabled {
+async fn login(deps: &Deps, user_id: &UserId, password: &Password) -> Result<UserLogin, Error> {
+    if !deps.policy.totp.enabled {
         // No enrollment follows, so no token is needed: a receipt already says the password
         // works, and MFA rules are left alone.
-        return Ok(match state.keystone.password_login(user_id, password.expose()).await? {
+        return Ok(match deps.identity.password_login(user_id, password.expose()).await? {
             Login::Token(token) => UserLogin::Token(token),
             Login::Receipt(_) => UserLogin::NeedsOperator,
             Login::Rejected => UserLogin::Rejected,
         });
     }
-    mfa::user_login(state, user_id, password).await
+    mfa::user_login(deps, user_id, password).await
 }
 
 /// Records the step; returns the stage the record is now at.
 async fn finish(
-    state: &AppState,
+    deps: &Deps,
     flow: &FlowRecord,
     token: Option<IssuedToken>,
     mfa_receipt: bool,
-) -> Result<Stage, AppError> {
+) -> Result<Stage, Error> {
     let user_id = &flow.record.user_id;
-    let now = state.clock.now();
-    let enabled = state.settings.totp.enabled;
-    let seal = |text: &str, purpose| state.secret_box.seal_for(purpose, user_id.as_str(), text.as_bytes());
+    let now = deps.clock.now();
+    let enabled = deps.policy.totp.enabled;
+    let seal = |text: &str, purpose| deps.sealer.seal_for(purpose, user_id.as_str(), text.as_bytes());
     let done = PasswordDone {
         next: if enabled { Stage::Totp } else { Stage::Complete },
         totp_secret_ct: enabled.then(|| seal(TotpSecret::generate().expose(), Purpose::TotpSecret)),
@@ -212,18 +206,18 @@ async fn finish(
         now,
     };
     let next = done.next;
-    if !state.store.finish_password_step(&flow.issuance(), done).await? {
+    if !deps.store.finish_password_step(&flow.issuance(), done).await? {
         log::warn!("the link of user {user_id} was renewed or revoked during the password step; the admin's change stands");
         return Err(Refusal::Replaced.into());
     }
     if !enabled {
-        if !state.store.complete(&flow.issuance(), now, super::outbox::announcing(state)).await? {
+        if !deps.store.complete(&flow.issuance(), now, super::outbox::announcing(deps)).await? {
             // The link is still there: completion waits for MFA rules still owed.
-            return Err(super::replaced_or(state, flow, Refusal::Busy.into()).await);
+            return Err(super::replaced_or(deps, flow, Refusal::Busy.into()).await);
         }
-        state.metrics.completions.inc();
+        deps.metrics.completions.inc();
         log::info!("onboarding complete for user {user_id} (TOTP enrollment is off)");
-        super::outbox::announced(state);
+        super::outbox::announced(deps);
     }
     Ok(next)
 }
@@ -231,6 +225,6 @@ async fn finish(
 /// The step's last write, for the use-case tests: what an in-flight step does once Keystone
 /// answered.
 #[cfg(test)]
-pub(super) async fn finish_for_test(state: &AppState, flow: &FlowRecord) -> Result<(), AppError> {
-    finish(state, flow, None, false).await.map(|_| ())
+pub(super) async fn finish_for_test(deps: &Deps, flow: &FlowRecord) -> Result<(), Error> {
+    finish(deps, flow, None, false).await.map(|_| ())
 }

@@ -8,11 +8,11 @@
 //! again, as it does when the login failed.
 use super::mfa::{self, UserLogin};
 use super::with_lease;
+use super::Deps;
+use super::Error;
 use crate::crypto::Purpose;
 use crate::domain::{Password, Stage, TokenHash};
-use crate::error::AppError;
 use crate::keystone::IssuedToken;
-use crate::state::AppState;
 use crate::store::Issuance;
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
@@ -83,12 +83,12 @@ pub(crate) fn after_revocation_window() -> Instant {
 }
 
 impl LoginLater {
-    pub(crate) fn spawn(self, state: Arc<AppState>, password: Password) {
+    pub(crate) fn spawn(self, deps: Arc<Deps>, password: Password) {
         tokio::spawn(async move {
             let LoginLater { issuance, not_before, pending } = self;
             tokio::time::sleep_until(not_before).await;
             let user_id = issuance.user_id.clone();
-            let result = with_lease(&state, &user_id, login_and_keep(&state, &issuance, &password)).await;
+            let result = with_lease(&deps, &user_id, login_and_keep(&deps, &issuance, &password)).await;
             if let Err(err) = result {
                 log::warn!("no token for the TOTP step of user {user_id}; the TOTP page asks for the password again: {}", crate::cause::chain(&err));
             }
@@ -98,9 +98,9 @@ impl LoginLater {
 }
 
 /// Under the record's lease: the login, its outcome kept in the record it was started for.
-async fn login_and_keep(state: &AppState, issuance: &Issuance, password: &Password) -> Result<(), AppError> {
+async fn login_and_keep(deps: &Deps, issuance: &Issuance, password: &Password) -> Result<(), Error> {
     let user_id = &issuance.user_id;
-    let Some(flow) = state.store.flow_by_token(&issuance.token_hash).await? else {
+    let Some(flow) = deps.store.flow_by_token(&issuance.token_hash).await? else {
         log::info!(
             "the link of user {user_id} was renewed or revoked before the login for the TOTP step; no login"
         );
@@ -110,9 +110,9 @@ async fn login_and_keep(state: &AppState, issuance: &Issuance, password: &Passwo
         // Another request (another process) got on with the TOTP step meanwhile.
         return Ok(());
     }
-    let kept = match mfa::user_login(state, user_id, password).await? {
-        UserLogin::Token(token) => keep_token(state, issuance, &token).await?,
-        UserLogin::NeedsOperator => state.store.store_user_token(issuance, None, None, true).await?,
+    let kept = match mfa::user_login(deps, user_id, password).await? {
+        UserLogin::Token(token) => keep_token(deps, issuance, &token).await?,
+        UserLogin::NeedsOperator => deps.store.store_user_token(issuance, None, None, true).await?,
         UserLogin::Rejected => {
             log::warn!("Keystone changed the password of user {user_id} but refused a login with it (the user was disabled or deleted meanwhile?); the TOTP page asks for the password again");
             return Ok(());
@@ -125,13 +125,8 @@ async fn login_and_keep(state: &AppState, issuance: &Issuance, password: &Passwo
 }
 
 /// Keeps the user's token, sealed, in the record of `issuance`; false if it was renewed or revoked.
-pub(crate) async fn keep_token(
-    state: &AppState,
-    issuance: &Issuance,
-    token: &IssuedToken,
-) -> Result<bool, AppError> {
+pub(crate) async fn keep_token(deps: &Deps, issuance: &Issuance, token: &IssuedToken) -> Result<bool, Error> {
     let user_id = issuance.user_id.as_str();
-    let sealed =
-        state.secret_box.seal_for(Purpose::UserToken, user_id, token.value.expose_secret().as_bytes());
-    Ok(state.store.store_user_token(issuance, Some(sealed), Some(token.expires_at), false).await?)
+    let sealed = deps.sealer.seal_for(Purpose::UserToken, user_id, token.value.expose_secret().as_bytes());
+    Ok(deps.store.store_user_token(issuance, Some(sealed), Some(token.expires_at), false).await?)
 }

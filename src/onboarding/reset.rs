@@ -1,9 +1,9 @@
 //! The "forgot my password" request: input checked at once, then, in the background, the PIN
 //! checked against setpass's own records and the request mailed to the helpdesk. The person
 //! asking learns nothing either way: the PIN's verdict goes to the helpdesk only.
+use super::Deps;
 use crate::domain::{EmailAddress, Pin, PinPolicy, Refusal};
 use crate::notify::{in_words, ResetRequest};
-use crate::state::AppState;
 
 const MAX_NAME: usize = 200;
 
@@ -45,10 +45,10 @@ impl ResetInput {
 }
 
 /// Checks the PIN and mails the helpdesk; failures are logged (nobody is waiting for them).
-pub async fn forward_reset_request(state: &AppState, input: ResetInput) {
-    let Some(mailer) = state.notify.mailer().filter(|m| m.takes_reset_requests()) else { return };
-    let requested_at = state.clock.now();
-    let pin_check = check_pin(state, &input).await;
+pub async fn forward_reset_request(deps: &Deps, input: ResetInput) {
+    let Some(mailer) = deps.notifier.mailer().filter(|m| m.takes_reset_requests()) else { return };
+    let requested_at = deps.clock.now();
+    let pin_check = check_pin(deps, &input).await;
     let request = ResetRequest { name: input.name, email: input.email, pin_check, requested_at };
     match mailer.send_reset(&request).await {
         Ok(()) => log::info!("forwarded a password reset request to the helpdesk"),
@@ -61,8 +61,8 @@ pub async fn forward_reset_request(state: &AppState, input: ResetInput) {
 
 /// The verdict for the helpdesk: does the PIN match an onboarding record of a Keystone user
 /// whose name is the email address given (clouds that name users by their address)?
-async fn check_pin(state: &AppState, input: &ResetInput) -> String {
-    let records = match state.store.records_named(input.email.as_str()).await {
+async fn check_pin(deps: &Deps, input: &ResetInput) -> String {
+    let records = match deps.store.records_named(input.email.as_str()).await {
         Ok(records) => records,
         Err(err) => {
             log::error!("looking up a reset request's records failed: {err}");
@@ -73,12 +73,12 @@ async fn check_pin(state: &AppState, input: &ResetInput) -> String {
         return format!(
             "not checked: setpass has no onboarding record of a Keystone user named {} (records are deleted {} after their link expires)",
             input.email,
-            in_words(state.settings.database.retention.0)
+            in_words(deps.policy.retention.num_seconds().max(0) as u64)
         );
     }
     let mut checked = Vec::new();
     for (user_id, pin_hash) in records {
-        match state.hasher.verify(input.pin.expose().as_bytes(), &pin_hash).await {
+        match deps.hasher.verify(input.pin.expose().as_bytes(), &pin_hash).await {
             Ok(true) => {
                 return format!("matches the PIN of the onboarding record of Keystone user id {user_id}")
             }

@@ -1,66 +1,109 @@
-//! The use cases without a real Keystone: every refusal of the user's flow, against a temporary
-//! SQLite store, the offset clock, and an in-process fake of Keystone's HTTP answers.
-use super::{current, resume, submit_password, submit_totp, PasswordInput, TotpInput};
+//! The use cases without a real Keystone: every refusal of the user's flow and the admin's use
+//! cases, against a temporary SQLite store, the offset clock, and the in-memory fake Keystone
+//! behind `Identity` (no HTTP).
+use super::{
+    current, resume, submit_password, submit_totp, Deps, Error, MfaPolicy, PasswordBounds, PasswordInput,
+    Policy, TotpInput, TotpPolicy, View,
+};
 use crate::clock::OffsetClock;
-use crate::config::Settings;
-use crate::crypto::Purpose;
-use crate::domain::{OneTimeToken, Refusal, Stage, UserId};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::crypto::pin_hasher::Argon2Params;
+use crate::crypto::{PinHasher, Purpose, SecretBox};
+use crate::domain::admin::TokenScope;
+use crate::domain::{Limits, Locale, OneTimeToken, PinPolicy, Refusal, Stage, UserId};
+use crate::keystone::fake::FakeKeystone;
+use crate::keystone::{MfaOptions, ServiceCredential};
 use crate::store::IssueWrite;
 use chrono::Duration;
 use serde_json::json;
 use std::sync::Arc;
-use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod admin;
 mod later;
+mod mfa;
 
-const USER: &str = "0123456789abcdef0123456789abcdef";
+/// The admin-set password the link carries, and the user's new one.
+const RANDOM: &str = "random-1";
 const NEW: &str = "my-own-password-42";
 
+/// What a test may change before the use cases are built.
+struct Setup {
+    policy: Policy,
+    /// The operator's application credential (`svc`), known to the fake Keystone.
+    service: bool,
+}
+
 struct Fixture {
-    state: Arc<AppState>,
-    keystone: MockServer,
+    deps: Arc<Deps>,
+    keystone: FakeKeystone,
     clock: OffsetClock,
+    user: UserId,
     _dir: tempfile::TempDir,
 }
 
-async fn fixture(adjust: impl FnOnce(&mut Settings)) -> Fixture {
-    let keystone = MockServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let auth_url = format!("{}/v3", keystone.uri());
-    let mut settings = Settings::with_defaults(
-        "127.0.0.1:0".parse().unwrap(),
-        "https://s.test",
-        dir.path().join("db"),
-        &auth_url,
-    );
-    settings.argon2.memory_kib = 1024;
-    settings.argon2.iterations = 1;
-    adjust(&mut settings);
+fn policy() -> Policy {
+    Policy {
+        pin: PinPolicy { min_digits: 4, max_digits: 4 },
+        limits: Limits { max_pin_attempts: 3, max_totp_attempts: 10 },
+        password: PasswordBounds { min_chars: 8, max_bytes: 72 },
+        totp: TotpPolicy { enabled: true, previous_windows: 1, issuer: "Test Cloud".into() },
+        mfa: MfaPolicy { enforce: false, rules: vec![vec!["password".into(), "totp".into()]] },
+        link_lifetime: Duration::hours(24),
+        lease: Duration::minutes(5),
+        public_url: "https://s.test".into(),
+        default_locale: Locale::En,
+        mail_keystone_email: false,
+        retention: Duration::days(7),
+        purge_every: std::time::Duration::from_secs(3600),
+        webhook_timeout: Duration::seconds(5),
+        outbox_retry_base: Duration::seconds(1),
+    }
+}
+
+async fn fixture(adjust: impl FnOnce(&mut Setup)) -> Fixture {
+    let mut setup = Setup { policy: policy(), service: false };
+    adjust(&mut setup);
     let clock = OffsetClock::new();
-    let (state, _) = crate::startup::build_state(settings, Arc::new(clock.clone())).unwrap();
-    let state = Arc::new(state);
-    Fixture { state, keystone, clock, _dir: dir }
+    let keystone = FakeKeystone::new(Arc::new(clock.clone()));
+    let user = keystone.add_user("ada", "default", RANDOM);
+    let service = setup.service.then(|| {
+        keystone.add_application_credential("svc", "svc-secret", TokenScope::default());
+        ServiceCredential::new("svc".into(), "svc-secret".into())
+    });
+    let (dir, store) = crate::store::open_temp();
+    let params = Argon2Params { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    let deps = Deps {
+        store: Arc::new(store),
+        identity: Arc::new(keystone.clone()),
+        service,
+        hasher: PinHasher::new(&params, 2).unwrap(),
+        sealer: SecretBox::new(&[7; 32]),
+        clock: Arc::new(clock.clone()),
+        metrics: crate::metrics::Metrics::new().unwrap(),
+        notifier: crate::notify::Notifier::silent(),
+        logins: Default::default(),
+        rules: Default::default(),
+        policy: setup.policy,
+    };
+    Fixture { deps: Arc::new(deps), keystone, clock, user, _dir: dir }
 }
 
 impl Fixture {
-    /// A link for `USER` with PIN 1234 and admin password "random-1".
+    /// A link for the user with PIN 1234 and the admin-set password.
     async fn link(&self) -> OneTimeToken {
-        let pin_hash = self.state.hasher.hash(b"1234").await.unwrap();
-        let password_ct = self.state.secret_box.seal_for(Purpose::AdminPassword, USER, b"random-1");
+        let pin_hash = self.deps.hasher.hash(b"1234").await.unwrap();
+        let password_ct =
+            self.deps.sealer.seal_for(Purpose::AdminPassword, self.user.as_str(), RANDOM.as_bytes());
         self.write_link(Some(pin_hash), Some(password_ct)).await
     }
 
     /// What an admin's PUT writes (`None`: keep what the record has); returns the new link.
     async fn write_link(&self, pin_hash: Option<String>, password_ct: Option<Vec<u8>>) -> OneTimeToken {
         let token = OneTimeToken::generate();
-        let now = self.state.clock.now();
+        let now = self.deps.clock.now();
         let write = IssueWrite {
-            user_id: UserId::parse(USER).unwrap(),
+            user_id: self.user.clone(),
             token_hash: token.hash(),
-            user_name: "u".into(),
+            user_name: "ada".into(),
             pin_hash,
             password_ct,
             now,
@@ -68,27 +111,17 @@ impl Fixture {
             locale: None,
             password_rules: None,
         };
-        self.state.store.issue(write).await.unwrap().unwrap();
+        self.deps.store.issue(write).await.unwrap().unwrap();
         token
     }
 
-    async fn answer(&self, verb: &str, route: &str, template: ResponseTemplate) {
-        Mock::given(method(verb)).and(path(route)).respond_with(template).mount(&self.keystone).await;
-    }
-
-    async fn answer_login(&self, contains: &str, template: ResponseTemplate) {
-        Mock::given(method("POST"))
-            .and(path("/v3/auth/tokens"))
-            .and(body_string_contains(contains))
-            .respond_with(template)
-            .mount(&self.keystone)
-            .await;
-    }
-
-    /// Keystone changes the password and logs the user in.
-    async fn keystone_accepts_the_password(&self) {
-        self.answer("POST", &format!("/v3/users/{USER}/password"), ResponseTemplate::new(204)).await;
-        self.answer_login(r#""password""#, token_answer()).await;
+    /// A renewal without a password: the record keeps its stage; the kept token is dropped, as an
+    /// expiry would.
+    async fn link_after_renewal(&self) -> OneTimeToken {
+        let token = self.write_link(None, None).await;
+        let flow = self.deps.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
+        self.deps.store.store_user_token(&flow.issuance(), None, None, false).await.unwrap();
+        token
     }
 
     async fn password(
@@ -97,40 +130,64 @@ impl Fixture {
         pin: &str,
         password: &str,
         confirm: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Error> {
         let input = PasswordInput { pin, password, confirm: Some(confirm) };
-        submit_password(&self.state, token, input).await.map(|_| ())
+        submit_password(&self.deps, token, input).await.map(|_| ())
     }
 
-    /// Past step 1; returns the TOTP secret.
+    /// Past step 1, the background login done; returns the TOTP secret.
     async fn at_totp_step(&self, token: &OneTimeToken) -> String {
-        self.keystone_accepts_the_password().await;
         self.password(token, "1234", NEW, NEW).await.unwrap();
-        match current(&self.state, token).await.unwrap() {
-            super::View::Totp(view) => view.secret.expose().to_owned(),
+        self.deps.logins.wait(&token.hash()).await;
+        self.totp_view(token).await.secret.expose().to_owned()
+    }
+
+    async fn totp_view(&self, token: &OneTimeToken) -> super::TotpView {
+        match current(&self.deps, token).await.unwrap() {
+            View::Totp(view) => view,
             other => panic!("{other:?}"),
         }
     }
 
-    async fn code(&self, token: &OneTimeToken, code: &str, password: Option<&str>) -> Result<(), AppError> {
-        submit_totp(&self.state, token, TotpInput { code, password }).await.map(|_| ())
+    async fn code(&self, token: &OneTimeToken, code: &str, password: Option<&str>) -> Result<(), Error> {
+        submit_totp(&self.deps, token, TotpInput { code, password }).await.map(|_| ())
     }
-}
 
-fn token_answer() -> ResponseTemplate {
-    let expires = (chrono::Utc::now() + Duration::hours(1)).to_rfc3339();
-    ResponseTemplate::new(201)
-        .insert_header("X-Subject-Token", "user-token")
-        .set_body_json(json!({"token": {"expires_at": expires}}))
+    /// The code of `secret` now, by the fixture's clock.
+    fn code_now(&self, secret: &str) -> String {
+        code_for(secret, self.deps.clock.now().timestamp())
+    }
+
+    /// Every Keystone call made so far, of any kind.
+    fn keystone_calls(&self) -> usize {
+        [
+            "password change",
+            "password login",
+            "TOTP login",
+            "user lookup",
+            "credential creation",
+            "credential list",
+            "MFA rules update",
+            "service credential login",
+        ]
+        .iter()
+        .map(|op| self.keystone.calls(op))
+        .sum()
+    }
 }
 
 fn code_for(secret: &str, at: i64) -> String {
     crate::domain::TotpSecret::parse(secret).unwrap().code_at(at)
 }
 
-fn refused(result: Result<(), AppError>) -> Refusal {
+/// A code that is none of `secret`'s codes around now.
+fn wrong_code(fx: &Fixture, secret: &str) -> String {
+    format!("{:06}", (fx.code_now(secret).parse::<u32>().unwrap() + 500_000) % 1_000_000)
+}
+
+fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> Refusal {
     match result {
-        Err(AppError::Refused(refusal)) => refusal,
+        Err(Error::Refused(refusal)) => refusal,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -168,7 +225,8 @@ async fn pins_codes_and_passwords_of_the_wrong_shape_are_refused_before_keystone
         refused(fx.password(&token, "1234", "tab\there-12", "tab\there-12").await),
         Refusal::PasswordUnusable
     );
-    assert!(fx.keystone.received_requests().await.unwrap().is_empty(), "Keystone was not asked");
+    assert_eq!(fx.keystone_calls(), 0, "Keystone was not asked");
+    assert!(fx.keystone.password_is(&fx.user, RANDOM));
 }
 
 #[tokio::test]
@@ -179,71 +237,38 @@ async fn wrong_pins_count_down_then_lock_the_link() {
     assert_eq!(refused(fx.password(&token, "0001", NEW, NEW).await), Refusal::WrongPin { left: 1 });
     assert_eq!(refused(fx.password(&token, "0002", NEW, NEW).await), Refusal::LockedAfterPin);
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::LinkLocked);
+    assert!(fx.keystone.password_is(&fx.user, RANDOM), "the password was never changed");
 }
 
 #[tokio::test]
-async fn keystones_password_rules_and_a_disabled_account_are_relayed() {
+async fn keystones_password_rule_and_a_disabled_account_are_relayed_and_change_nothing() {
     let fx = fixture(|_| {}).await;
     let token = fx.link().await;
-    let path = format!("/v3/users/{USER}/password");
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path(path.as_str()))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Needs a digit."}})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&fx.keystone)
-        .await;
-    fx.answer(
-        "POST",
-        &path,
-        ResponseTemplate::new(401).set_body_json(
-            json!({"error": {"message": format!("The account is disabled for user: {USER}.")}}),
-        ),
-    )
-    .await;
-
-    assert_eq!(
-        refused(fx.password(&token, "1234", NEW, NEW).await),
-        Refusal::KeystoneRefusedPassword("Needs a digit.".into())
-    );
+    fx.keystone.set_password_rule("Needs a digit.", |password| password.chars().any(|c| c.is_ascii_digit()));
+    let no_digit = "no-digits-at-all";
+    match refused(fx.password(&token, "1234", no_digit, no_digit).await) {
+        Refusal::KeystoneRefusedPassword(message) => assert!(message.contains("Needs a digit."), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    fx.keystone.set_enabled(&fx.user, false);
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::AccountDisabled);
+    assert!(fx.keystone.password_is(&fx.user, RANDOM));
+    assert!(matches!(current(&fx.deps, &token).await.unwrap(), View::Password { .. }), "still at step 1");
 }
 
 #[tokio::test]
 async fn a_password_changed_elsewhere_is_told_apart() {
     let fx = fixture(|_| {}).await;
     let token = fx.link().await;
-    let generic = json!({"error": {"message": "The request you have made requires authentication."}});
-    fx.answer(
-        "POST",
-        &format!("/v3/users/{USER}/password"),
-        ResponseTemplate::new(401).set_body_json(generic.clone()),
-    )
-    .await;
-    fx.answer_login(r#""password""#, ResponseTemplate::new(401).set_body_json(generic)).await;
+    fx.keystone.set_password(&fx.user, "someone-elses-choice-1");
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::ChangedElsewhere);
 }
 
 #[tokio::test]
 async fn a_deleted_account_is_told_so_with_a_service_credential() {
-    let fx = fixture(|s| {
-        s.keystone.service_credential_id = Some("svc".into());
-        s.keystone.service_credential_secret = Some("svc-secret".into());
-    })
-    .await;
+    let fx = fixture(|s| s.service = true).await;
     let token = fx.link().await;
-    let generic = json!({"error": {"message": "The request you have made requires authentication."}});
-    fx.answer(
-        "POST",
-        &format!("/v3/users/{USER}/password"),
-        ResponseTemplate::new(401).set_body_json(generic.clone()),
-    )
-    .await;
-    fx.answer_login("application_credential", token_answer()).await;
-    fx.answer_login(r#""password""#, ResponseTemplate::new(401).set_body_json(generic)).await;
-    fx.answer("GET", &format!("/v3/users/{USER}"), ResponseTemplate::new(404)).await;
+    fx.keystone.delete_user(&fx.user);
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::AccountGone);
 }
 
@@ -255,115 +280,124 @@ async fn a_second_step_of_the_same_kind_is_told_where_the_link_stands() {
     let secret = fx.at_totp_step(&token).await;
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::StageMoved(Stage::Totp));
     let fresh = fx.link_after_renewal().await;
-    assert_eq!(
-        refused(fx.code(&fresh, &code_for(&secret, chrono::Utc::now().timestamp()), None).await),
-        Refusal::PasswordNeeded
-    );
-}
-
-impl Fixture {
-    /// A renewal without a password: the record keeps its stage; the kept token is dropped, as an
-    /// expiry would.
-    async fn link_after_renewal(&self) -> OneTimeToken {
-        let token = self.write_link(None, None).await;
-        let flow = self.state.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
-        self.state.store.store_user_token(&flow.issuance(), None, None, false).await.unwrap();
-        token
-    }
+    assert_eq!(refused(fx.code(&fresh, &fx.code_now(&secret), None).await), Refusal::PasswordNeeded);
 }
 
 #[tokio::test]
 async fn wrong_and_malformed_codes_count_down_with_a_clock_hint_then_lock() {
-    let fx = fixture(|s| s.totp.max_attempts = 2).await;
+    let fx = fixture(|s| s.policy.limits.max_totp_attempts = 2).await;
     let token = fx.link().await;
     let secret = fx.at_totp_step(&token).await;
     assert_eq!(refused(fx.code(&token, "12ab", None).await), Refusal::CodeMalformed);
-    let ahead = code_for(&secret, chrono::Utc::now().timestamp() + 300);
+    let ahead = code_for(&secret, fx.deps.clock.now().timestamp() + 300);
     match refused(fx.code(&token, &ahead, None).await) {
         Refusal::WrongCode { left: 1, skew_secs: Some(skew) } => {
             assert!((240..=330).contains(&skew), "{skew}")
         }
         other => panic!("{other:?}"),
     }
-    let wrong = format!(
-        "{:06}",
-        (code_for(&secret, chrono::Utc::now().timestamp()).parse::<u32>().unwrap() + 500_000) % 1_000_000
-    );
-    assert_eq!(refused(fx.code(&token, &wrong, None).await), Refusal::LockedAfterCode);
+    assert_eq!(refused(fx.code(&token, &wrong_code(&fx, &secret), None).await), Refusal::LockedAfterCode);
+    assert!(fx.keystone.totp_credentials(&fx.user).is_empty(), "no credential was created");
 }
 
 #[tokio::test]
-async fn a_code_keystone_refuses_a_wrong_password_and_a_missing_totp_method_are_refused() {
+async fn a_code_keystone_refuses_leaves_no_credential_behind() {
+    // setpass accepts two earlier windows, Keystone (its default) one.
+    let fx = fixture(|s| s.policy.totp.previous_windows = 2).await;
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    let old = code_for(&secret, fx.deps.clock.now().timestamp() - 60);
+    assert_eq!(refused(fx.code(&token, &old, None).await), Refusal::CodeNotAccepted { left: 9 });
+    assert!(fx.keystone.totp_credentials(&fx.user).is_empty(), "the unconfirmed credential was withdrawn");
+}
+
+#[tokio::test]
+async fn a_missing_totp_method_and_a_wrong_password_are_refused() {
     let fx = fixture(|_| {}).await;
     let token = fx.link().await;
     let secret = fx.at_totp_step(&token).await;
-    fx.answer(
-        "POST",
-        "/v3/credentials",
-        ResponseTemplate::new(201).set_body_json(json!({"credential": {"id": "c1"}})),
-    )
-    .await;
-    fx.answer("DELETE", "/v3/credentials/c1", ResponseTemplate::new(204)).await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("passcode"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"message": "no"}})))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&fx.keystone)
-        .await;
-    let now = code_for(&secret, chrono::Utc::now().timestamp());
-    assert_eq!(refused(fx.code(&token, &now, None).await), Refusal::CodeNotAccepted { left: 9 });
+    fx.keystone.set_totp_method_enabled(false);
+    assert_eq!(refused(fx.code(&token, &fx.code_now(&secret), None).await), Refusal::TotpUnavailable);
+    assert!(fx.keystone.totp_credentials(&fx.user).is_empty());
 
-    let methods = json!({"error": {"message": "no", "identity": {"methods": ["password", "token"]}}});
-    fx.answer_login("passcode", ResponseTemplate::new(401).set_body_json(methods)).await;
-    assert_eq!(refused(fx.code(&token, &now, None).await), Refusal::TotpUnavailable);
-
+    fx.keystone.set_totp_method_enabled(true);
     let fresh = fx.link_after_renewal().await;
-    fx.keystone.reset().await;
-    fx.answer_login(r#""password""#, ResponseTemplate::new(401)).await;
-    assert_eq!(refused(fx.code(&fresh, &now, Some("wrong-password-1")).await), Refusal::WrongPassword);
+    let wrong = fx.code(&fresh, &fx.code_now(&secret), Some("wrong-password-1")).await;
+    assert_eq!(refused(wrong), Refusal::WrongPassword);
+}
+
+#[tokio::test]
+async fn a_right_code_enrolls_the_authenticator_in_keystone() {
+    let fx = fixture(|_| {}).await;
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    fx.code(&token, &fx.code_now(&secret), None).await.unwrap();
+    assert!(fx.keystone.password_is(&fx.user, NEW));
+    assert_eq!(fx.keystone.totp_credentials(&fx.user).len(), 1);
+    assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::LinkUsed);
+}
+
+#[tokio::test]
+async fn an_older_authenticator_is_removed_once_the_new_one_is_confirmed() {
+    let fx = fixture(|_| {}).await;
+    let lost_phone = "JBSWY3DPEHPK3PXP";
+    fx.keystone.add_totp_credential(&fx.user, lost_phone);
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    assert_eq!(
+        refused(fx.code(&token, &wrong_code(&fx, &secret), None).await),
+        Refusal::WrongCode { left: 9, skew_secs: None }
+    );
+    assert_eq!(fx.keystone.totp_credentials(&fx.user), [lost_phone], "kept while nothing is confirmed");
+    fx.code(&token, &fx.code_now(&secret), None).await.unwrap();
+    assert_eq!(fx.keystone.totp_credentials(&fx.user), [secret], "only the new authenticator is left");
 }
 
 #[tokio::test]
 async fn mfa_rules_without_a_service_credential_need_the_operator_and_resume_tries_again() {
     let fx = fixture(|_| {}).await;
+    let rules = MfaOptions { enabled: true, rules: json!([["password", "totp"]]) };
+    fx.keystone.set_user_mfa(&fx.user, rules.clone());
     let token = fx.link().await;
-    fx.answer("POST", &format!("/v3/users/{USER}/password"), ResponseTemplate::new(204)).await;
-    fx.answer_login(r#""password""#, ResponseTemplate::new(401).insert_header("Openstack-Auth-Receipt", "r"))
-        .await;
     fx.password(&token, "1234", NEW, NEW).await.unwrap();
-    let code = submit_totp(&fx.state, &token, TotpInput { code: "123456", password: None }).await;
-    assert!(matches!(code.unwrap(), super::View::NeedsOperator), "the TOTP step waits for the login");
-    assert!(matches!(current(&fx.state, &token).await.unwrap(), super::View::NeedsOperator));
-    assert!(matches!(resume(&fx.state, &token, NEW).await.unwrap(), super::View::NeedsOperator));
+    let code = submit_totp(&fx.deps, &token, TotpInput { code: "123456", password: None }).await;
+    assert!(matches!(code.unwrap(), View::NeedsOperator), "the TOTP step waits for the login");
+    assert!(matches!(current(&fx.deps, &token).await.unwrap(), View::NeedsOperator));
+    assert!(matches!(resume(&fx.deps, &token, NEW).await.unwrap(), View::NeedsOperator));
+    assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were not touched");
+
+    fx.keystone.set_user_mfa(&fx.user, MfaOptions { enabled: false, rules: serde_json::Value::Null });
+    assert!(
+        matches!(resume(&fx.deps, &token, NEW).await.unwrap(), View::Totp(_)),
+        "the operator cleared them"
+    );
 }
 
 #[tokio::test]
 async fn a_held_lease_is_busy_and_a_renewed_link_is_replaced() {
     let fx = fixture(|_| {}).await;
     let token = fx.link().await;
-    let user = UserId::parse(USER).unwrap();
-    let flow = fx.state.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
-    let now = fx.state.clock.now();
+    let user = fx.user.clone();
+    let flow = fx.deps.store.flow_by_token(&token.hash()).await.unwrap().unwrap();
+    let now = fx.deps.clock.now();
     let until = now + Duration::minutes(10);
-    assert!(fx.state.store.acquire_lease(&user, now, until).await.unwrap());
-    let busy = super::with_lease_raw(&fx.state, &user, false, async { Ok(()) }).await;
+    assert!(fx.deps.store.acquire_lease(&user, now, until).await.unwrap());
+    let busy = super::with_lease_raw(&fx.deps, &user, false, async { Ok(()) }).await;
     assert_eq!(refused(busy), Refusal::Busy);
     fx.link_after_renewal().await;
-    let still = super::with_lease_raw(&fx.state, &user, false, async { Ok(()) }).await;
+    let still = super::with_lease_raw(&fx.deps, &user, false, async { Ok(()) }).await;
     assert_eq!(refused(still), Refusal::Busy, "a renewal does not free the lease of a step in flight");
-    fx.state.store.release_lease(&user, until).await.unwrap();
+    fx.deps.store.release_lease(&user, until).await.unwrap();
 
-    fx.keystone_accepts_the_password().await;
-    let late = super::password::finish_for_test(&fx.state, &flow).await;
+    let late = super::password::finish_for_test(&fx.deps, &flow).await;
     assert_eq!(refused(late), Refusal::Replaced);
 }
 
 #[tokio::test]
 async fn a_used_link_says_so() {
-    let fx = fixture(|s| s.totp.enabled = false).await;
+    let fx = fixture(|s| s.policy.totp.enabled = false).await;
     let token = fx.link().await;
-    fx.keystone_accepts_the_password().await;
     fx.password(&token, "1234", NEW, NEW).await.unwrap();
+    assert!(fx.keystone.password_is(&fx.user, NEW));
     assert_eq!(refused(fx.password(&token, "1234", NEW, NEW).await), Refusal::LinkUsed);
 }

@@ -3,6 +3,7 @@
 //!
 //! `Words` has no default methods: a sentence missing in one language does not compile, and
 //! `tests` checks that every phrase of each language is really written in it.
+pub mod admin;
 mod en;
 mod ko;
 

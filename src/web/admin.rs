@@ -1,11 +1,12 @@
 //! The admin API: issue or renew a one-time link, read its status, revoke it.
-use crate::domain::{EmailAddress, IssueKind, Locale, Onboarding, Password, Pin, UserId};
-use crate::error::AppError;
+use crate::domain::admin::Denied;
+use crate::domain::{EmailAddress, IssueKind, Locale, Password, Pin, UserId};
 use crate::notify::EmailOutcome;
+use crate::onboarding::admin::LinkStatus;
 use crate::onboarding::{self, IssueRequest, Issued};
-use crate::state::AppState;
-use crate::store::Revoke;
-use crate::web::bodies::IssueBody;
+use crate::web::body_shapes::IssueBody;
+use crate::web::error::AppError;
+use crate::web::state::AppState;
 use crate::web::{parse_json, read_body};
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
 use actix_web::middleware::from_fn;
@@ -62,14 +63,14 @@ async fn empty_user_id() -> Result<HttpResponse, AppError> {
 }
 
 fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
-    let missing = || AppError::Unauthorized("send a Keystone token in the X-Auth-Token header".into());
+    let missing = || AppError::Denied(Denied::NoToken);
     let value = req.headers().get("X-Auth-Token").ok_or_else(missing)?;
     let token = value.to_str().map_err(|_| missing())?.trim();
     if token.is_empty() {
         return Err(missing());
     }
-    if token.len() > crate::onboarding::admin_check::MAX_TOKEN_LEN {
-        return Err(AppError::Unauthorized("the X-Auth-Token is invalid or expired".into()));
+    if token.len() > crate::access::MAX_TOKEN_LEN {
+        return Err(AppError::Denied(Denied::InvalidToken));
     }
     Ok(token.to_owned())
 }
@@ -89,7 +90,7 @@ async fn put_token(
     let raw = read_body(&req, payload, BODY_LIMIT).await?;
     let body: IssueBody =
         if raw.iter().all(u8::is_ascii_whitespace) { IssueBody::default() } else { parse_json(&req, &raw)? };
-    let pin = body.pin.as_ref().map(|p| Pin::parse(p.expose_secret(), state.pin_policy())).transpose()?;
+    let pin = body.pin.as_ref().map(|p| Pin::parse(p.expose_secret(), state.deps.policy.pin)).transpose()?;
     let password = body.password.as_ref().map(|p| Password::parse(p.expose_secret())).transpose()?;
     let email = body
         .email
@@ -112,9 +113,10 @@ async fn put_token(
             )
         })
         .transpose()?;
+    let user = state.admin.authorize_for_user(&caller, &user_id).await?;
     let request =
-        IssueRequest { caller_token: &caller, user_id: user_id.clone(), pin, password, email, locale };
-    let Issued { kind, token, url, expires_at, email } = onboarding::issue(&state, request).await?;
+        IssueRequest { caller_token: &caller, user_id: user_id.clone(), user, pin, password, email, locale };
+    let Issued { kind, token, url, expires_at, email } = onboarding::issue(&state.deps, request).await?;
 
     let mut response = match kind {
         IssueKind::Created => HttpResponse::Created(),
@@ -148,21 +150,20 @@ async fn get_token(
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
     state.admin.authorize_view(&caller, &user_id).await?;
-    let record = state.store.find(&user_id).await?.ok_or_else(|| no_record(&user_id))?;
-    let pending = state.store.mfa_owed(&user_id).await?.is_some();
-    Ok(HttpResponse::Ok().json(status(&record, pending, &state)))
+    let found = onboarding::admin::status(&state.deps, &user_id).await?;
+    Ok(HttpResponse::Ok().json(status(&found)))
 }
 
-fn status<'a>(record: &'a Onboarding, mfa_restore_pending: bool, state: &AppState) -> Status<'a> {
-    let max = state.settings.onboarding.max_pin_attempts;
+fn status(found: &LinkStatus) -> Status<'_> {
+    let record = &found.record;
     Status {
         user_id: record.user_id.as_str(),
         stage: record.stage.as_str(),
         expires_at: iso(record.expires_at),
-        expired: record.is_expired(state.clock.now()),
-        attempts_left: record.attempts_left(max),
-        locked: record.is_locked(state.limits()),
-        mfa_restore_pending,
+        expired: found.expired,
+        attempts_left: found.attempts_left,
+        locked: found.locked,
+        mfa_restore_pending: found.mfa_restore_pending,
         created_at: iso(record.created_at),
         updated_at: iso(record.updated_at),
     }
@@ -176,20 +177,6 @@ async fn delete_token(
     let caller = caller_token(&req)?;
     let user_id = UserId::parse(&path)?;
     state.admin.authorize_view(&caller, &user_id).await?;
-    match state.store.revoke(&user_id).await? {
-        Revoke::Done => {}
-        Revoke::NoRecord => return Err(no_record(&user_id)),
-        Revoke::MfaOwed => {
-            return Err(AppError::Conflict(format!(
-                "setpass switched the MFA rules of user {user_id} off and has not yet switched them back on (see mfa_restore_pending); the record is kept until they are on again, which is retried every 30 s"
-            )))
-        }
-    }
-    state.metrics.links_revoked.inc();
-    log::info!("revoked onboarding link for user {user_id}");
+    onboarding::admin::revoke(&state.deps, &user_id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn no_record(user_id: &UserId) -> AppError {
-    AppError::NotFound(format!("no onboarding record for user {user_id}"))
 }

@@ -1,10 +1,10 @@
 //! The user's steps as JSON, for scripts and tests; the token travels in the body, not the URL.
 use crate::domain::OneTimeToken;
-use crate::error::AppError;
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
-use crate::state::AppState;
-use crate::web::bodies::{Linked, PasswordBody, ResumeBody, StatusBody, TotpBody};
+use crate::web::body_shapes::{Linked, PasswordBody, ResumeBody, StatusBody, TotpBody};
+use crate::web::error::AppError;
 use crate::web::language::Asked;
+use crate::web::state::AppState;
 use crate::web::{parse_json, read_body};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -88,7 +88,7 @@ where
         Ok(answer) => HttpResponse::Ok().json(answer),
         Err(err) => {
             let link = match &token {
-                Some(token) => onboarding::link_locale(&state, token).await,
+                Some(token) => onboarding::link_locale(&state.deps, token).await,
                 None => None,
             };
             let locale = Asked::of(&req).choose(link, state.settings.onboarding.default_locale);
@@ -99,11 +99,11 @@ where
 
 async fn status(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, _: StatusBody| {
-        let record = onboarding::open(state, token).await?;
-        let mut answer = view_json(&onboarding::view(state, &record)?);
+        let record = onboarding::open(&state.deps, token).await?;
+        let mut answer = view_json(&onboarding::view(&state.deps, &record)?);
         answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
         answer["attempts_left"] =
-            json!(record.record.attempts_left(state.settings.onboarding.max_pin_attempts));
+            json!(record.record.attempts_left(state.deps.policy.limits.max_pin_attempts));
         Ok(answer)
     })
     .await
@@ -116,7 +116,7 @@ async fn password(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
             password: input.password.expose_secret(),
             confirm: None,
         };
-        Ok(view_json(&onboarding::submit_password(state, token, step).await?))
+        Ok(view_json(&onboarding::submit_password(&state.deps, token, step).await?))
     })
     .await
 }
@@ -127,7 +127,7 @@ async fn totp(req: HttpRequest, payload: web::Payload, state: web::Data<AppState
             code: input.code.expose_secret(),
             password: input.password.as_ref().map(|p| p.expose_secret()),
         };
-        Ok(view_json(&onboarding::submit_totp(state, token, step).await?))
+        Ok(view_json(&onboarding::submit_totp(&state.deps, token, step).await?))
     })
     .await
 }
@@ -135,7 +135,7 @@ async fn totp(req: HttpRequest, payload: web::Payload, state: web::Data<AppState
 /// After "needs your administrator": the password again, once the operator has acted.
 async fn resume(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     run_step(req, payload, state, async |state: &Arc<AppState>, token: &OneTimeToken, input: ResumeBody| {
-        Ok(view_json(&onboarding::resume(state, token, input.password.expose_secret()).await?))
+        Ok(view_json(&onboarding::resume(&state.deps, token, input.password.expose_secret()).await?))
     })
     .await
 }

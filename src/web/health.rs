@@ -1,6 +1,6 @@
 //! Liveness (`/healthz`, no I/O) and readiness (`/readyz`: database and Keystone answer, and
 //! Keystone has the `totp` method when enrollment is on).
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -17,7 +17,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         if !state.settings.totp.enabled {
             return None;
         }
-        Some(match state.keystone.totp_method_enabled().await {
+        Some(match state.deps.identity.totp_method_enabled().await {
             Ok(true) => true,
             Ok(false) => {
                 log::warn!(
@@ -31,7 +31,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             }
         })
     };
-    let (database, keystone, totp) = tokio::join!(state.store.ping(), state.keystone.version(), totp_check);
+    let (database, keystone, totp) =
+        tokio::join!(state.deps.store.ping(), state.deps.identity.version(), totp_check);
     let database = database.map_err(|err| log::warn!("readiness: {err}")).is_ok();
     let keystone = keystone.map_err(|err| log::warn!("readiness: {err}")).is_ok();
     let mut checks = json!({"database": database, "keystone": keystone});

@@ -2,20 +2,22 @@
 //! middleware wrapped around the routes it guards, and the answer for unknown paths and methods.
 pub mod admin;
 pub mod api;
-pub mod bodies;
-mod body;
+mod body_reader;
+pub mod body_shapes;
+pub mod error;
 pub mod health;
 pub mod language;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod reset;
+pub mod state;
 
-use crate::error::json_error;
+use crate::web::error::json_error;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-pub use body::{decode_json, parse_json, read_body};
+pub use body_reader::{decode_json, parse_json, read_body};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
@@ -38,13 +40,13 @@ pub async fn method_not_allowed() -> HttpResponse {
 /// A path segment that does not decode (`/token/%FF`) is the caller's mistake: 400 in JSON.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| {
-        crate::error::AppError::BadRequest("the address has characters that do not decode".into()).into()
+        crate::web::error::AppError::BadRequest("the address has characters that do not decode".into()).into()
     })
 }
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|_, _| {
-        crate::error::AppError::BadRequest("the query string could not be read".into()).into()
+        crate::web::error::AppError::BadRequest("the query string could not be read".into()).into()
     })
 }
 

@@ -1,13 +1,13 @@
 //! The user's pages: `GET /?token=T` shows the current step, `POST /?token=T` submits it.
 use crate::domain::{OneTimeToken, Refusal};
-use crate::error::AppError;
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
-use crate::state::AppState;
 use crate::text::{Phrase, Words};
 use crate::views::{self, Message, PageContext, PasswordRules};
-use crate::web::bodies::{decode_form, decode_query, LinkQuery, StepForm};
+use crate::web::body_shapes::{decode_form, decode_query, LinkQuery, StepForm};
+use crate::web::error::AppError;
 use crate::web::language::{Asked, PageLanguage};
 use crate::web::read_body;
+use crate::web::state::AppState;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -46,7 +46,7 @@ fn link_token(req: &HttpRequest) -> Result<OneTimeToken, AppError> {
 /// The page's language: the link's when it is known.
 async fn language(state: &AppState, req: &HttpRequest, token: Option<&OneTimeToken>) -> PageLanguage {
     let link = match token {
-        Some(token) => onboarding::link_locale(state, token).await,
+        Some(token) => onboarding::link_locale(&state.deps, token).await,
         None => None,
     };
     PageLanguage::new(&Asked::of(req), link, state.settings.onboarding.default_locale)
@@ -56,9 +56,9 @@ async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     // Opening the link never consumes it: mail scanners open links too.
     match link_token(&req) {
         Ok(token) => {
-            let (page, link) = onboarding::current_with_locale(&state, &token).await;
+            let (page, link) = onboarding::current_with_locale(&state.deps, &token).await;
             let lang = PageLanguage::new(&Asked::of(&req), link, state.settings.onboarding.default_locale);
-            render(&state, &req, &lang, &token, page).await
+            render(&state, &req, &lang, &token, page.map_err(AppError::from)).await
         }
         Err(err) => error_page(&state, &language(&state, &req, None).await, &err),
     }
@@ -72,14 +72,14 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
     let lang = language(&state, &req, Some(&token)).await;
     let result = match read_form(&req, payload).await {
         Ok(form) if form.resume.is_some() => {
-            onboarding::resume(&state, &token, exposed(&form.password)).await
+            onboarding::resume(&state.deps, &token, exposed(&form.password)).await.map_err(AppError::from)
         }
         Ok(form) if form.code.is_some() => {
             let input = TotpInput {
                 code: exposed(&form.code),
                 password: form.password.as_ref().map(|p| p.expose_secret()),
             };
-            onboarding::submit_totp(&state, &token, input).await
+            onboarding::submit_totp(&state.deps, &token, input).await.map_err(AppError::from)
         }
         Ok(form) => {
             let input = PasswordInput {
@@ -87,14 +87,14 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
                 password: exposed(&form.password),
                 confirm: Some(exposed(&form.confirm_password)),
             };
-            match onboarding::submit_password(&state, &token, input).await {
+            match onboarding::submit_password(&state.deps, &token, input).await {
                 // Post/redirect/get: a refresh of the next page does not resubmit the form.
                 Ok(View::Totp(_)) => {
                     return HttpResponse::SeeOther()
                         .insert_header((LOCATION, format!("/?{}", req.query_string())))
                         .finish()
                 }
-                other => other,
+                other => other.map_err(AppError::from),
             }
         }
         Err(err) => Err(err),
@@ -141,7 +141,7 @@ async fn render(
         return error_page(state, lang, &err);
     }
     err.log_cause();
-    match onboarding::current(state, token).await {
+    match onboarding::current(&state.deps, token).await {
         Ok(view) => {
             let text = page_message(&err, crate::text::words(lang.locale));
             let (message, status) = match &err {
@@ -154,7 +154,7 @@ async fn render(
             };
             page(state, req, lang, &view, Some(message), status)
         }
-        Err(now) => error_page(state, lang, &now),
+        Err(now) => error_page(state, lang, &now.into()),
     }
 }
 

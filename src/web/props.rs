@@ -1,6 +1,6 @@
 //! Property tests of the body decoders: arbitrary bytes never panic, and no error message ever
 //! quotes a value the caller sent (it may be a PIN or a password).
-use super::bodies::{decode_form, IssueBody, PasswordBody, StepForm, TotpBody};
+use super::body_shapes::{decode_form, IssueBody, PasswordBody, StepForm, TotpBody};
 use super::decode_json;
 use proptest::prelude::*;
 

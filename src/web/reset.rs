@@ -1,11 +1,11 @@
 //! The helpdesk reset-request page: `GET /reset` shows the form, `POST /reset` passes it on.
 //! Only with `[reset] enabled`; otherwise both answer 404 like any unknown path.
-use crate::error::AppError;
 use crate::onboarding::{forward_reset_request, ResetInput};
-use crate::state::AppState;
 use crate::views::{self, ResetValues};
-use crate::web::bodies::{decode_form, ResetForm};
+use crate::web::body_shapes::{decode_form, ResetForm};
+use crate::web::error::AppError;
 use crate::web::language::{Asked, PageLanguage};
+use crate::web::state::AppState;
 use crate::web::{not_found, read_body};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn enabled(state: &AppState) -> bool {
-    state.settings.reset.enabled && state.notify.mailer().is_some_and(|m| m.takes_reset_requests())
+    state.settings.reset.enabled && state.deps.notifier.mailer().is_some_and(|m| m.takes_reset_requests())
 }
 
 fn language(state: &AppState, req: &HttpRequest) -> PageLanguage {
@@ -59,10 +59,10 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         }
     };
     let pin = form.pin.as_ref().map_or("", |pin| pin.expose_secret());
-    match ResetInput::parse(&form.name, &form.email, &form.confirm_email, pin, state.pin_policy()) {
+    match ResetInput::parse(&form.name, &form.email, &form.confirm_email, pin, state.deps.policy.pin) {
         Ok(input) => {
             let background = state.clone();
-            tokio::spawn(async move { forward_reset_request(&background, input).await });
+            tokio::spawn(async move { forward_reset_request(&background.deps, input).await });
             html(StatusCode::OK, views::reset_sent(&chrome))
         }
         Err(err) => {

@@ -1,9 +1,11 @@
 //! What wraps every request: security headers, size limits, per-client rate limits.
 mod client_ip;
 mod rate_limit;
+mod request_id;
 
 pub use client_ip::client_ip;
 pub use rate_limit::{guard, limit_admin, limit_user_api, limit_user_pages, RateLimits};
+pub use request_id::assign_request_id;
 
 use actix_web::middleware::DefaultHeaders;
 

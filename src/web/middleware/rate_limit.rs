@@ -4,8 +4,8 @@
 use super::client_ip;
 use crate::config::{LimitSettings, OnboardingSettings};
 use crate::domain::Locale;
-use crate::error::json_error;
 use crate::text::Phrase;
+use crate::web::error::json_error;
 use crate::web::language::{Asked, PageLanguage};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -1,5 +1,5 @@
 //! Reading request bodies with a size limit, and JSON errors that never echo a value back.
-use crate::error::AppError;
+use crate::web::error::AppError;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
@@ -23,7 +23,7 @@ pub async fn read_body(
     }
     // A client that stalls its body is cut off like one that stalls its head.
     let timeout = req
-        .app_data::<web::Data<crate::state::AppState>>()
+        .app_data::<web::Data<crate::web::state::AppState>>()
         .map_or(std::time::Duration::from_secs(10), |state| {
             state.settings.limits.client_request_timeout.as_std()
         });

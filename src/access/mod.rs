@@ -1,12 +1,12 @@
-//! The admin check for the token API, with a short cache so a burst of PUTs costs one Keystone
-//! call. Accepts cloud admins (admin project or system), domain admins for their own domain,
-//! and unscoped tokens once rescoped to the admin project.
+//! Who may call the admin API: the admin check, with a short cache so a burst of PUTs costs one
+//! Keystone call. Accepts cloud admins (admin project or system), domain admins for their own
+//! domain, and unscoped tokens once rescoped to the admin project. Refusals are typed (`Denied`);
+//! `text::admin` words them.
 use crate::clock::Clock;
 use crate::crypto::sha256;
-use crate::domain::admin::{AdminPolicy, Decision};
+use crate::domain::admin::{AdminPolicy, Decision, Denied};
 use crate::domain::UserId;
-use crate::error::AppError;
-use crate::keystone::{KeystoneClient, KeystoneError, KeystoneUser, ValidatedToken};
+use crate::keystone::{Identity, KeystoneError, KeystoneUser, ValidatedToken};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
@@ -34,11 +34,26 @@ impl std::fmt::Debug for AdminGrant {
     }
 }
 
+/// Why a caller may not go on: turned away, or Keystone could not say.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("admin check refused: {0:?}")]
+    Denied(Denied),
+    #[error("the identity service (Keystone) is unavailable: {}", crate::cause::chain(.0))]
+    KeystoneUnavailable(#[source] KeystoneError),
+}
+
+impl From<Denied> for Error {
+    fn from(denied: Denied) -> Self {
+        Error::Denied(denied)
+    }
+}
+
 /// SHA-256 of an accepted token → until when it is trusted without asking Keystone, and its grant.
 type GrantCache = HashMap<[u8; 32], (DateTime<Utc>, AdminGrant)>;
 
 pub struct AdminGuard {
-    keystone: KeystoneClient,
+    keystone: Arc<dyn Identity>,
     policy: AdminPolicy,
     ttl: Duration,
     clock: Arc<dyn Clock>,
@@ -46,11 +61,16 @@ pub struct AdminGuard {
 }
 
 impl AdminGuard {
-    pub fn new(keystone: KeystoneClient, policy: AdminPolicy, ttl: Duration, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        keystone: Arc<dyn Identity>,
+        policy: AdminPolicy,
+        ttl: Duration,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self { keystone, policy, ttl, clock, cache: Mutex::new(HashMap::new()) }
     }
 
-    pub async fn authorize(&self, token: &str) -> Result<AdminGrant, AppError> {
+    pub async fn authorize(&self, token: &str) -> Result<AdminGrant, Error> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(invalid_token());
         }
@@ -88,14 +108,10 @@ impl AdminGuard {
 
     /// The admin check, then the user must exist in Keystone (and, for a domain admin, be in
     /// their domain); returns the user (name, email, domain).
-    pub async fn authorize_for_user(&self, token: &str, user_id: &UserId) -> Result<KeystoneUser, AppError> {
+    pub async fn authorize_for_user(&self, token: &str, user_id: &UserId) -> Result<KeystoneUser, Error> {
         let grant = self.authorize(token).await?;
         let found = self.keystone.get_user(grant.acting.expose_secret(), user_id).await;
-        let outside = || {
-            AppError::Forbidden(
-                "this token is scoped to a domain: it may only manage users of that domain".into(),
-            )
-        };
+        let outside = || Error::Denied(Denied::OutsideDomain);
         match (found, grant.domain.as_deref()) {
             // Keystone lets a domain admin read users of every domain: setpass does not let them act there.
             (Ok(Some(user)), Some(domain)) if user.domain_id != domain => Err(outside()),
@@ -104,17 +120,15 @@ impl AdminGuard {
             (Ok(None) | Err(KeystoneError::Forbidden | KeystoneError::NotFound(_)), Some(_)) => {
                 Err(outside())
             }
-            (Ok(None), None) => Err(AppError::NotFound(format!("Keystone has no user with id {user_id}"))),
+            (Ok(None), None) => Err(Denied::NoSuchUser(user_id.clone()).into()),
             (Err(KeystoneError::InvalidToken), _) => Err(invalid_token()),
-            (Err(KeystoneError::Forbidden), None) => {
-                Err(AppError::Forbidden("Keystone refused to show this user to the caller".into()))
-            }
-            (Err(other), _) => Err(AppError::KeystoneUnavailable(other)),
+            (Err(KeystoneError::Forbidden), None) => Err(Denied::UserHidden.into()),
+            (Err(other), _) => Err(Error::KeystoneUnavailable(other)),
         }
     }
 
     /// GET and DELETE: a cloud admin may see any record; a domain admin only their domain's users.
-    pub async fn authorize_view(&self, token: &str, user_id: &UserId) -> Result<(), AppError> {
+    pub async fn authorize_view(&self, token: &str, user_id: &UserId) -> Result<(), Error> {
         if self.authorize(token).await?.domain.is_some() {
             self.authorize_for_user(token, user_id).await?;
         }
@@ -125,16 +139,13 @@ impl AdminGuard {
         self.policy.decide(&validated.scope) == Decision::CloudAdmin
     }
 
-    fn refused(&self) -> AppError {
-        let domain_roles = if self.policy.domain_admin_roles.is_empty() {
-            String::new()
-        } else {
-            format!(", or one of {:?} on a domain (for its users)", self.policy.domain_admin_roles)
-        };
-        AppError::Forbidden(format!(
-            "this call needs the `{}` role on the `{}` project or on the system{domain_roles}",
-            self.policy.role, self.policy.project
-        ))
+    fn refused(&self) -> Error {
+        Denied::NotAdmin {
+            role: self.policy.role.clone(),
+            project: self.policy.project.clone(),
+            domain_admin_roles: self.policy.domain_admin_roles.clone(),
+        }
+        .into()
     }
 
     fn cached(&self, key: &[u8; 32], now: DateTime<Utc>) -> Option<AdminGrant> {
@@ -154,16 +165,14 @@ impl AdminGuard {
     }
 }
 
-fn invalid_token() -> AppError {
-    AppError::Unauthorized("the X-Auth-Token is invalid or expired".into())
+fn invalid_token() -> Error {
+    Denied::InvalidToken.into()
 }
 
-fn validation_error(err: KeystoneError) -> AppError {
+fn validation_error(err: KeystoneError) -> Error {
     match err {
         KeystoneError::InvalidToken => invalid_token(),
-        KeystoneError::Forbidden => {
-            AppError::Forbidden("Keystone refused to validate the X-Auth-Token".into())
-        }
-        other => AppError::KeystoneUnavailable(other),
+        KeystoneError::Forbidden => Denied::ValidationRefused.into(),
+        other => Error::KeystoneUnavailable(other),
     }
 }

@@ -1,7 +1,7 @@
 //! The password rule Keystone describes, fetched at the admin's PUT and shown on step 1 before
 //! the user types (cached per domain: every PUT of a domain would ask the same).
+use super::Deps;
 use crate::keystone::{KeystoneError, KeystoneUser};
-use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -36,20 +36,20 @@ impl RuleCache {
 
 /// The rule for `user`'s domain, asked with the admin's token; `None` when Keystone has none or
 /// could not say (the page then shows only setpass's own rules, and Keystone still checks).
-pub async fn for_user(state: &AppState, caller_token: &str, user: &KeystoneUser) -> Option<String> {
-    let now = state.clock.now();
-    if let Some(rule) = state.rules.get(&user.domain_id, now) {
+pub async fn for_user(deps: &Deps, caller_token: &str, user: &KeystoneUser) -> Option<String> {
+    let now = deps.clock.now();
+    if let Some(rule) = deps.rules.get(&user.domain_id, now) {
         return rule;
     }
-    let asked = match state.keystone.password_rule(caller_token, &user.domain_id).await {
+    let asked = match deps.identity.password_rule(caller_token, &user.domain_id).await {
         Err(KeystoneError::Forbidden | KeystoneError::NotFound(_)) if user.domain_id != DEFAULT_DOMAIN => {
-            state.keystone.password_rule(caller_token, DEFAULT_DOMAIN).await
+            deps.identity.password_rule(caller_token, DEFAULT_DOMAIN).await
         }
         other => other,
     };
     match asked {
         Ok(rule) => {
-            state.rules.put(&user.domain_id, now, rule.clone());
+            deps.rules.put(&user.domain_id, now, rule.clone());
             rule
         }
         Err(err) => {

@@ -1,5 +1,5 @@
-//! The encryption key for secrets at rest: from config, from a file, or generated once.
-use crate::config::{ConfigError, SecretsSettings};
+//! Loading the encryption key for secrets at rest: from config, from a file, or generated once.
+use super::{ConfigError, SecretsSettings};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::path::{Path, PathBuf};
@@ -49,13 +49,6 @@ fn shared_needs_key() -> ConfigError {
     )
 }
 
-/// Derived from the key and stored in the database: a process with another key sees a
-/// different value and refuses to start. One-way: it tells nothing of the key.
-pub fn key_check_value(key: &[u8; 32]) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::new().chain_update(b"setpass key check v1\0").chain_update(key).finalize().to_vec()
-}
-
 /// For `setpass doctor`: where the key comes from, read and checked, creating nothing.
 pub fn check_key(secrets: &SecretsSettings, database: Option<&Path>) -> Result<String, ConfigError> {
     if let Some(value) = &secrets.key {
@@ -94,7 +87,7 @@ fn generated_path(database: &Path) -> PathBuf {
 }
 
 fn read_key_file(key: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>, ConfigError> {
-    let text = crate::config::read_secret("secrets.key", None, key, Some(path))?.unwrap_or_default();
+    let text = super::read_secret("secrets.key", None, key, Some(path))?.unwrap_or_default();
     decode(key, &text)
 }
 
@@ -156,6 +149,7 @@ mod tests {
         let err = load_or_create_key(&SecretsSettings::default(), None).unwrap_err();
         assert_eq!(err.key, "secrets.key_file");
         assert!(err.to_string().contains("same key"), "{err}");
+        use crate::crypto::key_check_value;
         assert_eq!(key_check_value(&[1; 32]), key_check_value(&[1; 32]));
         assert_ne!(key_check_value(&[1; 32]), key_check_value(&[2; 32]));
     }

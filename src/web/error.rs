@@ -1,7 +1,12 @@
-//! The app's one error type and how each variant answers: a status and a short, safe message.
+//! What the web layer answers when a request does not succeed: the use cases' errors, the admin
+//! check's, and the web's own (bodies, headers); the one mapping to a status, and the log line
+//! (with the request id) of every 5xx.
+use crate::domain::admin::{AdminRefusal, Denied};
+use crate::domain::onboarding::IssueError;
 use crate::domain::{Refusal, Stage};
 use crate::keystone::KeystoneError;
 use crate::text::{Phrase, Words};
+use crate::{access, onboarding};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -11,17 +16,15 @@ pub enum AppError {
     /// The user's flow refused: a typed reason, worded by `text/`.
     #[error("{}", crate::text::english_refusal(.0))]
     Refused(Refusal),
-    // The admin API's refusals: English, for operators and their scripts.
+    /// The admin check turned the caller away (worded by `text::admin`, English).
+    #[error("{}", crate::text::admin::denied(.0))]
+    Denied(Denied),
+    /// The admin API refused a request it understood (worded by `text::admin`, English).
+    #[error("{}", crate::text::admin::refusal(.0))]
+    Admin(AdminRefusal),
+    /// A request the web layer could not read (English: the admin API's and scripts').
     #[error("{0}")]
     BadRequest(String),
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     #[error("the request body is larger than {0} bytes")]
@@ -101,15 +104,24 @@ impl From<crate::store::StoreError> for AppError {
     }
 }
 
-impl From<KeystoneError> for AppError {
-    fn from(err: KeystoneError) -> Self {
-        AppError::KeystoneUnavailable(err)
+impl From<onboarding::Error> for AppError {
+    fn from(err: onboarding::Error) -> Self {
+        match err {
+            onboarding::Error::Refused(refusal) => AppError::Refused(refusal),
+            onboarding::Error::Admin(refusal) => AppError::Admin(refusal),
+            onboarding::Error::KeystoneUnavailable(source) => AppError::KeystoneUnavailable(source),
+            onboarding::Error::Store(source) => source.into(),
+            onboarding::Error::Internal(source) => AppError::Internal(source),
+        }
     }
 }
 
-impl From<crate::crypto::pin_hasher::HashError> for AppError {
-    fn from(err: crate::crypto::pin_hasher::HashError) -> Self {
-        AppError::internal(err)
+impl From<access::Error> for AppError {
+    fn from(err: access::Error) -> Self {
+        match err {
+            access::Error::Denied(denied) => AppError::Denied(denied),
+            access::Error::KeystoneUnavailable(source) => AppError::KeystoneUnavailable(source),
+        }
     }
 }
 
@@ -142,11 +154,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Refused(refusal) => refusal_status(refusal),
+            AppError::Denied(denied) => denied_status(denied),
+            AppError::Admin(refusal) => admin_status(refusal),
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -158,13 +168,33 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         self.log_cause();
         let mut response = json_error(self.status_code(), self.to_string());
-        if matches!(self, AppError::Unauthorized(_)) {
+        if self.status_code() == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Keystone uri=\"X-Auth-Token\""),
             );
         }
         response
+    }
+}
+
+/// The admin check's refusals.
+fn denied_status(denied: &Denied) -> StatusCode {
+    match denied {
+        Denied::NoToken | Denied::InvalidToken => StatusCode::UNAUTHORIZED,
+        Denied::NotAdmin { .. } | Denied::OutsideDomain | Denied::ValidationRefused | Denied::UserHidden => {
+            StatusCode::FORBIDDEN
+        }
+        Denied::NoSuchUser(_) => StatusCode::NOT_FOUND,
+    }
+}
+
+/// The admin API's refusals of a request it understood.
+fn admin_status(refusal: &AdminRefusal) -> StatusCode {
+    match refusal {
+        AdminRefusal::Issue(IssueError::Missing(_)) => StatusCode::BAD_REQUEST,
+        AdminRefusal::Issue(IssueError::AlreadyComplete) | AdminRefusal::MfaOwed(_) => StatusCode::CONFLICT,
+        AdminRefusal::NoRecord(_) => StatusCode::NOT_FOUND,
     }
 }
 
@@ -208,5 +238,19 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::LockedAfterPassword => StatusCode::LOCKED,
         Refusal::KeystoneRefusedPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::TotpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_stays_contended_answers_503() {
+        let busy = AppError::from(crate::store::StoreError::Contended { tries: 3 });
+        assert_eq!(busy.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let from_a_use_case =
+            AppError::from(onboarding::Error::Store(crate::store::StoreError::Contended { tries: 3 }));
+        assert_eq!(from_a_use_case.status_code(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

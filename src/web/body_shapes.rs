@@ -1,6 +1,6 @@
 //! Every request body and query the service reads, and the pure decoders for them (also the
 //! entry points of the fuzz target in `fuzz/`). Secret fields are `SecretString`.
-use crate::error::AppError;
+use crate::web::error::AppError;
 use secrecy::SecretString;
 use serde::Deserialize;
 
