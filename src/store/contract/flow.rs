@@ -63,20 +63,20 @@ async fn a_write_against_a_stale_issuance_changes_nothing(store: &dyn Store) {
 
 async fn concurrent_wrong_pins_all_count_and_none_is_lost(store: &dyn Store) {
     let issued = issue(store, new_record("u1", at(0))).await;
-    let roomy = Limits { max_pin_attempts: 100, max_totp_attempts: 100 };
+    let roomy = Limits { max_pin_attempts: 1000, max_totp_attempts: 1000 };
 
-    let claims = (0..20).map(|_| store.claim_attempt(&issued, Stage::Password, roomy, at(10)));
+    let claims = (0..200).map(|_| store.claim_attempt(&issued, Stage::Password, roomy, at(10)));
     let mut counts: Vec<u32> = join_all(claims).await.into_iter().map(|c| c.unwrap().unwrap()).collect();
     counts.sort_unstable();
 
-    assert_eq!(counts, (1..=20).collect::<Vec<_>>(), "each guess saw its own count");
-    assert_eq!(flow_of(store, &issued).await.record.pin_failures, 20);
+    assert_eq!(counts, (1..=200).collect::<Vec<_>>(), "each guess saw its own count");
+    assert_eq!(flow_of(store, &issued).await.record.pin_failures, 200);
 }
 
 async fn concurrent_guesses_past_the_limit_are_counted_no_more_than_the_limit(store: &dyn Store) {
     let issued = issue(store, new_record("u1", at(0))).await;
 
-    let claims = (0..20).map(|_| store.claim_attempt(&issued, Stage::Password, LIMITS, at(10)));
+    let claims = (0..50).map(|_| store.claim_attempt(&issued, Stage::Password, LIMITS, at(10)));
     let answers: Vec<Option<u32>> = join_all(claims).await.into_iter().map(Result::unwrap).collect();
 
     let mut counted: Vec<u32> = answers.iter().flatten().copied().collect();

@@ -15,7 +15,9 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let (_dir, store) = crate::store::open_temp();
+                    let dir = tempfile::tempdir().unwrap();
+                    let path = dir.path().join("contract.db");
+                    let store = crate::store::SqliteStore::open(&path, crate::store::contract::POOL).unwrap();
                     super::$name(&store).await;
                 }
             )*
@@ -42,8 +44,9 @@ mod notices;
 mod outbox;
 mod records;
 
-/// Connections per MariaDB test store: enough for the concurrency tests to contend for rows.
-const SHARED_POOL: u32 = 4;
+/// Connections per test store: enough for the concurrency tests' calls to overlap in the
+/// database, not only queue for a connection.
+pub(super) const POOL: u32 = 8;
 
 /// A uniquely named MariaDB database for one test (tests run in parallel), dropped with the
 /// guard, also when the test panics.
@@ -64,7 +67,7 @@ impl SharedDatabase {
         // The guard exists before the store opens, so a failing migration still drops the database.
         let mut database = SharedDatabase { store: None, name, admin_url };
         let url = format!("{}/{}", database.admin_url.trim_end_matches('/'), database.name);
-        database.store = Some(MariaStore::open(&url, SHARED_POOL).expect("open the MariaDB store"));
+        database.store = Some(MariaStore::open(&url, POOL).expect("open the MariaDB store"));
         Some(database)
     }
 
