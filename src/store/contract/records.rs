@@ -106,13 +106,13 @@ async fn a_renewal_without_a_password_keeps_the_stage_and_what_the_flow_has_so_f
 }
 
 async fn concurrent_first_issues_for_one_user_create_one_record(store: &dyn Store) {
-    let writes = (0..8).map(|_| store.issue(new_record("u1", at(0))));
+    let writes = (0..32).map(|_| store.issue(new_record("u1", at(0))));
 
     let kinds: Vec<IssueKind> =
         futures_util::future::join_all(writes).await.into_iter().map(|kind| kind.unwrap().unwrap()).collect();
 
     assert_eq!(kinds.iter().filter(|kind| **kind == IssueKind::Created).count(), 1, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|kind| **kind == IssueKind::Renewed).count(), 7, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|kind| **kind == IssueKind::Renewed).count(), 31, "{kinds:?}");
 }
 
 async fn open_records_are_counted_by_stage_and_expired_ones_are_left_out(store: &dyn Store) {
