@@ -1,22 +1,14 @@
 //! The user's flow in MariaDB's SQL: the attempt counter is a conditional update and a read of
 //! the new count in one transaction (no `RETURNING`); every write names its issuance.
-use super::records::{col, read_record, COLUMNS};
+use super::records::{col, read_record};
 use super::{in_transaction, MariaStore};
 use crate::domain::{Event, Limits, Locale, Stage, TokenHash, UserId};
 use crate::store::records::{timestamp, user_id};
-use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
+use crate::store::{sql, Flow, FlowRecord, Issuance, PasswordDone, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mysql::prelude::Queryable;
 use mysql::Row;
-
-fn attempts_column(stage: Stage) -> &'static str {
-    if stage == Stage::Totp {
-        "totp_failures"
-    } else {
-        "pin_failures"
-    }
-}
 
 fn read_flow(mut row: Row, hash: TokenHash) -> Result<FlowRecord, StoreError> {
     let row = &mut row;
@@ -41,12 +33,7 @@ impl Flow for MariaStore {
     async fn flow_by_token(&self, hash: &TokenHash) -> Result<Option<FlowRecord>, StoreError> {
         let hash = hash.clone();
         self.run(move |conn| {
-            let sql = format!(
-                "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
-                        user_token_expires_at, mfa_receipt, mfa_restore, locale, password_rules
-                 FROM onboarding WHERE token_hash = ?"
-            );
-            conn.exec_first::<Row, _, _>(sql, (&hash.0[..],))?
+            conn.exec_first::<Row, _, _>(sql::FLOW_BY_TOKEN, (&hash.0[..],))?
                 .map(|row| read_flow(row, hash.clone()))
                 .transpose()
         })
@@ -60,16 +47,12 @@ impl Flow for MariaStore {
         limits: Limits,
         now: DateTime<Utc>,
     ) -> Result<Option<u32>, StoreError> {
-        let column = attempts_column(stage);
+        let column = sql::attempts_column(stage);
         let issuance = issuance.clone();
         self.run(move |conn| {
             in_transaction(conn, |tx| {
                 tx.exec_drop(
-                    format!(
-                        "UPDATE onboarding SET {column} = {column} + 1
-                         WHERE user_id = ? AND stage = ? AND expires_at > ?
-                           AND pin_failures < ? AND totp_failures < ? AND token_hash = ?"
-                    ),
+                    sql::claim_attempt(stage),
                     (
                         issuance.user_id.as_str(),
                         stage.as_str(),
@@ -94,16 +77,10 @@ impl Flow for MariaStore {
     }
 
     async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError> {
-        let column = attempts_column(stage);
         let issuance = issuance.clone();
         self.run(move |conn| {
-            conn.exec_drop(
-                format!(
-                    "UPDATE onboarding SET {column} = GREATEST(CAST({column} AS SIGNED) - 1, 0)
-                     WHERE user_id = ? AND token_hash = ?"
-                ),
-                (issuance.user_id.as_str(), &issuance.token_hash.0[..]),
-            )?;
+            let args = (issuance.user_id.as_str(), &issuance.token_hash.0[..]);
+            conn.exec_drop(sql::refund_attempt(stage), args)?;
             Ok(())
         })
         .await
@@ -117,11 +94,7 @@ impl Flow for MariaStore {
     ) -> Result<bool, StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            conn.exec_drop(
-                "UPDATE onboarding SET busy_until = ?
-                 WHERE user_id = ? AND (busy_until IS NULL OR busy_until <= ?)",
-                (until.timestamp(), id.as_str(), now.timestamp()),
-            )?;
+            conn.exec_drop(sql::ACQUIRE_LEASE, (until.timestamp(), id.as_str(), now.timestamp()))?;
             Ok(conn.affected_rows() == 1)
         })
         .await
@@ -130,10 +103,7 @@ impl Flow for MariaStore {
     async fn release_lease(&self, id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            conn.exec_drop(
-                "UPDATE onboarding SET busy_until = NULL WHERE user_id = ? AND busy_until = ?",
-                (id.as_str(), until.timestamp()),
-            )?;
+            conn.exec_drop(sql::RELEASE_LEASE, (id.as_str(), until.timestamp()))?;
             Ok(())
         })
         .await
@@ -147,10 +117,7 @@ impl Flow for MariaStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             conn.exec_drop(
-                "UPDATE onboarding SET stage = ?, password_ct = NULL, totp_secret_ct = ?,
-                     user_token_ct = ?, user_token_expires_at = ?, mfa_receipt = ?,
-                     busy_until = NULL, updated_at = ?
-                 WHERE user_id = ? AND stage = 'password' AND token_hash = ?",
+                sql::FINISH_PASSWORD_STEP,
                 (
                     done.next.as_str(),
                     done.totp_secret_ct.clone(),
@@ -170,10 +137,7 @@ impl Flow for MariaStore {
     async fn save_mfa_owed(&self, id: &UserId, options_json: String) -> Result<bool, StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            conn.exec_drop(
-                "UPDATE onboarding SET mfa_restore = ? WHERE user_id = ? AND mfa_restore IS NULL",
-                (options_json.as_str(), id.as_str()),
-            )?;
+            conn.exec_drop(sql::SAVE_MFA_OWED, (options_json.as_str(), id.as_str()))?;
             Ok(conn.affected_rows() == 1)
         })
         .await
@@ -182,7 +146,7 @@ impl Flow for MariaStore {
     async fn clear_mfa_owed(&self, id: &UserId) -> Result<(), StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            conn.exec_drop("UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?", (id.as_str(),))?;
+            conn.exec_drop(sql::CLEAR_MFA_OWED, (id.as_str(),))?;
             Ok(())
         })
         .await
@@ -191,8 +155,7 @@ impl Flow for MariaStore {
     async fn mfa_owed(&self, id: &UserId) -> Result<Option<String>, StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            let found: Option<Option<String>> =
-                conn.exec_first("SELECT mfa_restore FROM onboarding WHERE user_id = ?", (id.as_str(),))?;
+            let found: Option<Option<String>> = conn.exec_first(sql::MFA_OWED, (id.as_str(),))?;
             Ok(found.flatten())
         })
         .await
@@ -200,8 +163,7 @@ impl Flow for MariaStore {
 
     async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError> {
         self.run(|conn| {
-            let ids: Vec<String> =
-                conn.query("SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL")?;
+            let ids: Vec<String> = conn.query(sql::USERS_OWED_MFA)?;
             ids.iter().map(|id| user_id(id)).collect()
         })
         .await
@@ -217,8 +179,7 @@ impl Flow for MariaStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             conn.exec_drop(
-                "UPDATE onboarding SET user_token_ct = ?, user_token_expires_at = ?, mfa_receipt = ?
-                 WHERE user_id = ? AND token_hash = ?",
+                sql::STORE_USER_TOKEN,
                 (
                     token_ct.clone(),
                     expires_at.map(|t| t.timestamp()),
@@ -241,12 +202,8 @@ impl Flow for MariaStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             in_transaction(conn, |tx| {
-                tx.exec_drop(
-                    "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
-                         user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?
-                     WHERE user_id = ? AND mfa_restore IS NULL AND token_hash = ?",
-                    (now.timestamp(), issuance.user_id.as_str(), &issuance.token_hash.0[..]),
-                )?;
+                let args = (now.timestamp(), issuance.user_id.as_str(), &issuance.token_hash.0[..]);
+                tx.exec_drop(sql::COMPLETE, args)?;
                 let done = tx.affected_rows() == 1;
                 if done && announce {
                     super::records::insert_outgoing(tx, Event::Completed, &issuance.user_id, now, now)?;

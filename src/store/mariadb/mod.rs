@@ -6,7 +6,7 @@ mod flow;
 mod migrations;
 mod records;
 
-use super::{Health, KeyCheck, StoreError};
+use super::{sql, Health, KeyCheck, StoreError};
 use async_trait::async_trait;
 use mysql::prelude::Queryable;
 use mysql::OptsBuilder;
@@ -98,7 +98,7 @@ pub(super) fn in_transaction<T>(
 #[async_trait]
 impl Health for MariaStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|conn| Ok(conn.query_drop("SELECT 1")?)).await
+        self.run(|conn| Ok(conn.query_drop(sql::PING)?)).await
     }
 
     async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError> {
@@ -107,8 +107,7 @@ impl Health for MariaStore {
             if conn.affected_rows() == 1 {
                 return Ok(KeyCheck::Stored);
             }
-            let stored: Option<Vec<u8>> =
-                conn.query_first("SELECT value FROM meta WHERE name = 'key_check'")?;
+            let stored: Option<Vec<u8>> = conn.query_first(sql::READ_KEY_CHECK)?;
             Ok(if stored.as_deref() == Some(&check[..]) { KeyCheck::Matches } else { KeyCheck::Differs })
         })
         .await
@@ -129,7 +128,7 @@ pub fn inspect(url: &str) -> Result<SharedInspection, StoreError> {
     let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
     let mut conn = mysql::Conn::new(opts)?;
     let version = migrations::version(&mut conn)?;
-    let key_check = match conn.query_first::<Vec<u8>, _>("SELECT value FROM meta WHERE name = 'key_check'") {
+    let key_check = match conn.query_first::<Vec<u8>, _>(sql::READ_KEY_CHECK) {
         Ok(found) => found,
         Err(mysql::Error::MySqlError(err)) if err.code == 1146 => None,
         Err(err) => return Err(err.into()),

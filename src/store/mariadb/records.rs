@@ -2,16 +2,13 @@
 //! rows it touched are read in one transaction.
 use super::{in_transaction, MariaStore};
 use crate::domain::onboarding::{plan_issue, IssueError};
-use crate::domain::{Event, IssueKind, Locale, Onboarding, Stage, TokenHash, UserId};
+use crate::domain::{Event, IssueKind, Locale, Onboarding, Stage, UserId};
 use crate::store::records::{outgoing, parse_stage, timestamp, user_id};
-use crate::store::{IssueWrite, Notices, Outbox, Outgoing, Records, Revoke, StoreError};
+use crate::store::{sql, IssueWrite, Notices, Outbox, Outgoing, Records, Revoke, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mysql::prelude::{FromValue, Queryable};
 use mysql::{params, Row};
-
-pub(super) const COLUMNS: &str =
-    "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at";
 
 /// At most this many records are checked for one reset request (user names repeat across domains).
 const MAX_NAMED: i64 = 5;
@@ -43,19 +40,9 @@ impl Records for MariaStore {
     async fn find(&self, id: &UserId) -> Result<Option<Onboarding>, StoreError> {
         let id = id.clone();
         self.run(move |conn| {
-            let sql = format!("SELECT {COLUMNS} FROM onboarding WHERE user_id = ?");
-            conn.exec_first::<Row, _, _>(sql, (id.as_str(),))?
+            conn.exec_first::<Row, _, _>(sql::FIND, (id.as_str(),))?
                 .map(|mut row| read_record(&mut row))
                 .transpose()
-        })
-        .await
-    }
-
-    async fn find_by_token(&self, token_hash: &TokenHash) -> Result<Option<Onboarding>, StoreError> {
-        let hash = token_hash.0;
-        self.run(move |conn| {
-            let sql = format!("SELECT {COLUMNS} FROM onboarding WHERE token_hash = ?");
-            conn.exec_first::<Row, _, _>(sql, (&hash[..],))?.map(|mut row| read_record(&mut row)).transpose()
         })
         .await
     }
@@ -73,49 +60,26 @@ impl Records for MariaStore {
                         Ok(plan) => plan,
                         Err(rule) => return Ok(Err(rule)),
                     };
-                let now = write.now.timestamp();
-                let args = (
-                    write.user_id.as_str(),
-                    &write.token_hash.0[..],
-                    write.pin_hash.clone(),
-                    write.password_ct.clone(),
-                    stage.as_str(),
-                    now,
-                    write.expires_at.timestamp(),
-                    write.user_name.as_str(),
-                    write.locale.map(Locale::tag),
-                    write.password_rules.clone(),
-                );
-                match kind {
-                    IssueKind::Created => tx.exec_drop(
-                        "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
-                             pin_failures, created_at, issued_at, updated_at, expires_at, user_name,
-                             locale, password_rules)
-                         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            args.0, args.1, args.2, args.3, args.4, args.5, args.5, args.5, args.6, args.7,
-                            args.8, args.9,
-                        ),
-                    )?,
-                    // As in SQLite: a new password restarts the flow; the lease stays (see there).
-                    IssueKind::Renewed => tx.exec_drop(
-                        "UPDATE onboarding SET token_hash = :hash, pin_hash = coalesce(:pin, pin_hash),
-                             password_ct = coalesce(:pw, password_ct), stage = :stage, pin_failures = 0,
-                             totp_failures = 0, issued_at = :now, updated_at = :now, expires_at = :exp,
-                             user_name = :name, locale = coalesce(:locale, locale),
-                             password_rules = coalesce(:rules, password_rules),
-                             totp_secret_ct = CASE WHEN :pw IS NULL THEN totp_secret_ct END,
-                             user_token_ct = CASE WHEN :pw IS NULL THEN user_token_ct END,
-                             user_token_expires_at = CASE WHEN :pw IS NULL THEN user_token_expires_at END,
-                             mfa_receipt = CASE WHEN :pw IS NULL THEN mfa_receipt ELSE 0 END
-                         WHERE user_id = :id",
-                        params! {
-                            "id" => args.0, "hash" => args.1, "pin" => args.2, "pw" => args.3,
-                            "stage" => args.4, "now" => args.5, "exp" => args.6, "name" => args.7,
-                            "locale" => args.8, "rules" => args.9,
-                        },
-                    )?,
+                let statement = match kind {
+                    IssueKind::Created => sql::ISSUE_CREATE,
+                    IssueKind::Renewed => sql::ISSUE_RENEW,
                 };
+                // One parameter list for both statements (they name the same ten).
+                tx.exec_drop(
+                    statement,
+                    params! {
+                        "id" => write.user_id.as_str(),
+                        "hash" => &write.token_hash.0[..],
+                        "pin" => write.pin_hash.as_deref(),
+                        "pw" => write.password_ct.as_deref(),
+                        "stage" => stage.as_str(),
+                        "now" => write.now.timestamp(),
+                        "exp" => write.expires_at.timestamp(),
+                        "name" => write.user_name.as_str(),
+                        "locale" => write.locale.map(Locale::tag),
+                        "rules" => write.password_rules.as_deref(),
+                    },
+                )?;
                 Ok(Ok(kind))
             })
         })
@@ -124,10 +88,7 @@ impl Records for MariaStore {
 
     async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError> {
         self.run(move |conn| {
-            let rows: Vec<(String, i64)> = conn.exec(
-                "SELECT stage, count(*) FROM onboarding WHERE expires_at > ? GROUP BY stage",
-                (now.timestamp(),),
-            )?;
+            let rows: Vec<(String, i64)> = conn.exec(sql::OPEN_BY_STAGE, (now.timestamp(),))?;
             rows.into_iter().map(|(stage, count)| Ok((parse_stage(&stage)?, count))).collect()
         })
         .await
@@ -137,15 +98,11 @@ impl Records for MariaStore {
         let id = id.clone();
         self.run(move |conn| {
             in_transaction(conn, |tx| {
-                tx.exec_drop(
-                    "DELETE FROM onboarding WHERE user_id = ? AND mfa_restore IS NULL",
-                    (id.as_str(),),
-                )?;
+                tx.exec_drop(sql::REVOKE, (id.as_str(),))?;
                 if tx.affected_rows() > 0 {
                     return Ok(Revoke::Done);
                 }
-                let left: Option<i64> =
-                    tx.exec_first("SELECT 1 FROM onboarding WHERE user_id = ?", (id.as_str(),))?;
+                let left: Option<i64> = tx.exec_first(sql::RECORD_EXISTS, (id.as_str(),))?;
                 Ok(if left.is_some() { Revoke::MfaOwed } else { Revoke::NoRecord })
             })
         })
@@ -154,10 +111,7 @@ impl Records for MariaStore {
 
     async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         self.run(move |conn| {
-            conn.exec_drop(
-                "DELETE FROM onboarding WHERE expires_at < ? AND mfa_restore IS NULL",
-                (cutoff.timestamp(),),
-            )?;
+            conn.exec_drop(sql::PURGE_EXPIRED, (cutoff.timestamp(),))?;
             Ok(conn.affected_rows() as usize)
         })
         .await
@@ -226,7 +180,7 @@ pub(super) fn insert_outgoing(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     conn.exec_drop(
-        "INSERT INTO outbox (event, user_id, at, next_at) VALUES (?, ?, ?, ?)",
+        sql::INSERT_OUTGOING,
         (event.as_str(), id.as_str(), at.timestamp(), now.timestamp_millis()),
     )?;
     Ok(())
@@ -275,15 +229,12 @@ impl Outbox for MariaStore {
     }
 
     async fn forget_outgoing(&self, id: i64) -> Result<(), StoreError> {
-        self.run(move |conn| Ok(conn.exec_drop("DELETE FROM outbox WHERE id = ?", (id,))?)).await
+        self.run(move |conn| Ok(conn.exec_drop(sql::FORGET_OUTGOING, (id,))?)).await
     }
 
     async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError> {
         self.run(move |conn| {
-            conn.exec_drop(
-                "UPDATE outbox SET attempts = ?, next_at = ?, claimed_until = NULL WHERE id = ?",
-                (attempts, next_at.timestamp_millis(), id),
-            )?;
+            conn.exec_drop(sql::RETRY_OUTGOING, (attempts, next_at.timestamp_millis(), id))?;
             Ok(())
         })
         .await

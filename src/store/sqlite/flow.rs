@@ -1,19 +1,11 @@
 //! Queries of the user's flow: atomic attempt counters, the work lease, stage transitions.
-use super::records::{read_record, timestamp, COLUMNS};
+use super::records::{read_record, timestamp};
 use super::SqliteStore;
 use crate::domain::{Event, Limits, Locale, Stage, TokenHash, UserId};
-use crate::store::{Flow, FlowRecord, Issuance, PasswordDone, StoreError};
+use crate::store::{sql, Flow, FlowRecord, Issuance, PasswordDone, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
-
-fn attempts_column(stage: Stage) -> &'static str {
-    if stage == Stage::Totp {
-        "totp_failures"
-    } else {
-        "pin_failures"
-    }
-}
 
 #[async_trait]
 impl Flow for SqliteStore {
@@ -37,13 +29,7 @@ impl Flow for SqliteStore {
         limits: Limits,
         now: DateTime<Utc>,
     ) -> Result<Option<u32>, StoreError> {
-        let column = attempts_column(stage);
-        let sql = format!(
-            "UPDATE onboarding SET {column} = {column} + 1
-             WHERE user_id = ?1 AND stage = ?2 AND expires_at > ?3
-               AND pin_failures < ?4 AND totp_failures < ?5 AND token_hash = ?6
-             RETURNING {column}"
-        );
+        let sql = format!("{} RETURNING {}", sql::claim_attempt(stage), sql::attempts_column(stage));
         let issuance = issuance.clone();
         self.run(move |conn| {
             let args = params![
@@ -60,15 +46,10 @@ impl Flow for SqliteStore {
     }
 
     async fn refund_attempt(&self, issuance: &Issuance, stage: Stage) -> Result<(), StoreError> {
-        let column = attempts_column(stage);
-        let sql = format!(
-            "UPDATE onboarding SET {column} = max({column} - 1, 0) WHERE user_id = ?1 AND token_hash = ?2"
-        );
         let issuance = issuance.clone();
         self.run(move |conn| {
-            Ok(conn
-                .execute(&sql, params![issuance.user_id.as_str(), &issuance.token_hash.0[..]])
-                .map(|_| ())?)
+            let args = params![issuance.user_id.as_str(), &issuance.token_hash.0[..]];
+            Ok(conn.execute(sql::refund_attempt(stage), args).map(|_| ())?)
         })
         .await
     }
@@ -81,11 +62,8 @@ impl Flow for SqliteStore {
     ) -> Result<bool, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET busy_until = ?3
-                 WHERE user_id = ?1 AND (busy_until IS NULL OR busy_until <= ?2)",
-                params![user_id.as_str(), now.timestamp(), until.timestamp()],
-            )? == 1)
+            let args = params![until.timestamp(), user_id.as_str(), now.timestamp()];
+            Ok(conn.execute(sql::ACQUIRE_LEASE, args)? == 1)
         })
         .await
     }
@@ -93,12 +71,7 @@ impl Flow for SqliteStore {
     async fn release_lease(&self, user_id: &UserId, until: DateTime<Utc>) -> Result<(), StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            Ok(conn
-                .execute(
-                    "UPDATE onboarding SET busy_until = NULL WHERE user_id = ?1 AND busy_until = ?2",
-                    params![user_id.as_str(), until.timestamp()],
-                )
-                .map(|_| ())?)
+            Ok(conn.execute(sql::RELEASE_LEASE, params![user_id.as_str(), until.timestamp()]).map(|_| ())?)
         })
         .await
     }
@@ -111,18 +84,15 @@ impl Flow for SqliteStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             Ok(conn.execute(
-                "UPDATE onboarding SET stage = ?2, password_ct = NULL, totp_secret_ct = ?3,
-                     user_token_ct = ?4, user_token_expires_at = ?5, mfa_receipt = ?6,
-                     busy_until = NULL, updated_at = ?7
-                 WHERE user_id = ?1 AND stage = 'password' AND token_hash = ?8",
+                sql::FINISH_PASSWORD_STEP,
                 params![
-                    issuance.user_id.as_str(),
                     done.next.as_str(),
                     done.totp_secret_ct,
                     done.user_token_ct,
                     done.user_token_expires_at.map(|t| t.timestamp()),
                     done.mfa_receipt,
                     done.now.timestamp(),
+                    issuance.user_id.as_str(),
                     &issuance.token_hash.0[..]
                 ],
             )? == 1)
@@ -133,10 +103,7 @@ impl Flow for SqliteStore {
     async fn save_mfa_owed(&self, user_id: &UserId, options_json: String) -> Result<bool, StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            Ok(conn.execute(
-                "UPDATE onboarding SET mfa_restore = ?2 WHERE user_id = ?1 AND mfa_restore IS NULL",
-                params![user_id.as_str(), options_json],
-            )? == 1)
+            Ok(conn.execute(sql::SAVE_MFA_OWED, params![options_json, user_id.as_str()])? == 1)
         })
         .await
     }
@@ -144,7 +111,7 @@ impl Flow for SqliteStore {
     async fn clear_mfa_owed(&self, user_id: &UserId) -> Result<(), StoreError> {
         let user_id = user_id.clone();
         self.run(move |conn| {
-            conn.execute("UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?1", [user_id.as_str()])?;
+            conn.execute(sql::CLEAR_MFA_OWED, [user_id.as_str()])?;
             Ok(())
         })
         .await
@@ -154,11 +121,7 @@ impl Flow for SqliteStore {
         let user_id = user_id.clone();
         self.run(move |conn| {
             Ok(conn
-                .query_row(
-                    "SELECT mfa_restore FROM onboarding WHERE user_id = ?1",
-                    [user_id.as_str()],
-                    |row| row.get::<_, Option<String>>(0),
-                )
+                .query_row(sql::MFA_OWED, [user_id.as_str()], |row| row.get::<_, Option<String>>(0))
                 .optional()?
                 .flatten())
         })
@@ -167,8 +130,7 @@ impl Flow for SqliteStore {
 
     async fn users_owed_mfa(&self) -> Result<Vec<UserId>, StoreError> {
         self.run(|conn| {
-            let mut statement =
-                conn.prepare("SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL")?;
+            let mut statement = conn.prepare(sql::USERS_OWED_MFA)?;
             let ids = statement.query_map([], |row| row.get::<_, String>(0))?;
             ids.map(|id| UserId::parse(&id?).map_err(|err| StoreError::Corrupt(err.0)))
                 .collect::<Result<Vec<_>, _>>()
@@ -186,13 +148,12 @@ impl Flow for SqliteStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             let changed = conn.execute(
-                "UPDATE onboarding SET user_token_ct = ?2, user_token_expires_at = ?3, mfa_receipt = ?4
-                 WHERE user_id = ?1 AND token_hash = ?5",
+                sql::STORE_USER_TOKEN,
                 params![
-                    issuance.user_id.as_str(),
                     token_ct,
                     expires_at.map(|t| t.timestamp()),
                     mfa_receipt,
+                    issuance.user_id.as_str(),
                     &issuance.token_hash.0[..]
                 ],
             )?;
@@ -210,12 +171,8 @@ impl Flow for SqliteStore {
         let issuance = issuance.clone();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let done = tx.execute(
-                "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
-                     user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?2
-                 WHERE user_id = ?1 AND mfa_restore IS NULL AND token_hash = ?3",
-                params![issuance.user_id.as_str(), now.timestamp(), &issuance.token_hash.0[..]],
-            )? == 1;
+            let args = params![now.timestamp(), issuance.user_id.as_str(), &issuance.token_hash.0[..]];
+            let done = tx.execute(sql::COMPLETE, args)? == 1;
             if done && announce {
                 super::outbox::insert(&tx, Event::Completed, &issuance.user_id, now, now)?;
             }
@@ -229,13 +186,8 @@ impl Flow for SqliteStore {
 impl SqliteStore {
     async fn read_flow(&self, hash: [u8; 32]) -> Result<Option<FlowRecord>, StoreError> {
         self.read(move |conn| {
-            let sql = format!(
-                "SELECT {COLUMNS}, user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
-                        user_token_expires_at, mfa_receipt, mfa_restore, locale, password_rules
-                 FROM onboarding WHERE token_hash = ?1"
-            );
             // Cached: this runs for every page view, and parsing the SQL cost more than the query.
-            conn.prepare_cached(&sql)?
+            conn.prepare_cached(sql::FLOW_BY_TOKEN)?
                 .query_row([&hash[..]], |row| {
                     Ok((|| {
                         Ok(FlowRecord {

@@ -6,7 +6,7 @@ mod notices;
 mod outbox;
 mod records;
 
-use super::{FlowRecord, Health, KeyCheck, StoreError};
+use super::{sql, FlowRecord, Health, KeyCheck, StoreError};
 use async_trait::async_trait;
 
 use r2d2::Pool;
@@ -104,7 +104,7 @@ impl SqliteStore {
 #[async_trait]
 impl Health for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await
+        self.run(|conn| Ok(conn.query_row(sql::PING, [], |row| row.get::<_, i64>(0)).map(|_| ())?)).await
     }
 
     async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError> {
@@ -114,8 +114,7 @@ impl Health for SqliteStore {
             {
                 return Ok(KeyCheck::Stored);
             }
-            let stored: Vec<u8> =
-                conn.query_row("SELECT value FROM meta WHERE name = 'key_check'", [], |row| row.get(0))?;
+            let stored: Vec<u8> = conn.query_row(sql::READ_KEY_CHECK, [], |row| row.get(0))?;
             Ok(if stored == check { KeyCheck::Matches } else { KeyCheck::Differs })
         })
         .await

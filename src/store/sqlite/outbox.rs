@@ -2,7 +2,7 @@
 use super::SqliteStore;
 use crate::domain::{Event, UserId};
 use crate::store::records::outgoing;
-use crate::store::{Outbox, Outgoing, StoreError};
+use crate::store::{sql, Outbox, Outgoing, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -16,7 +16,7 @@ pub(super) fn insert(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO outbox (event, user_id, at, next_at) VALUES (?1, ?2, ?3, ?4)",
+        sql::INSERT_OUTGOING,
         params![event.as_str(), user_id.as_str(), at.timestamp(), now.timestamp_millis()],
     )?;
     Ok(())
@@ -85,50 +85,14 @@ impl Outbox for SqliteStore {
     }
 
     async fn forget_outgoing(&self, id: i64) -> Result<(), StoreError> {
-        self.run(move |conn| Ok(conn.execute("DELETE FROM outbox WHERE id = ?1", [id]).map(|_| ())?)).await
+        self.run(move |conn| Ok(conn.execute(sql::FORGET_OUTGOING, [id]).map(|_| ())?)).await
     }
 
     async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError> {
         self.run(move |conn| {
-            conn.execute(
-                "UPDATE outbox SET attempts = ?2, next_at = ?3, claimed_until = NULL WHERE id = ?1",
-                params![id, attempts, next_at.timestamp_millis()],
-            )?;
+            conn.execute(sql::RETRY_OUTGOING, params![attempts, next_at.timestamp_millis(), id])?;
             Ok(())
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::domain::{Event, UserId};
-    use crate::store::Outbox;
-    use chrono::{Duration, Utc};
-
-    #[tokio::test]
-    async fn an_event_is_claimed_by_one_taker_until_its_claim_lapses_then_retried_then_gone() {
-        let (_dir, store) = crate::store::open_temp();
-        let now = Utc::now();
-        let user = UserId::parse("u-1").unwrap();
-        store.enqueue(Event::Locked, &user, now, now).await.unwrap();
-
-        let claimed = store.claim_outgoing(now, now + Duration::seconds(30), 10).await.unwrap();
-        assert_eq!((claimed.len(), claimed[0].event, claimed[0].attempts), (1, Event::Locked, 0));
-        assert!(
-            store.claim_outgoing(now, now + Duration::seconds(30), 10).await.unwrap().is_empty(),
-            "taken"
-        );
-        let lapsed = now + Duration::seconds(31);
-        assert_eq!(store.claim_outgoing(lapsed, lapsed + Duration::seconds(30), 10).await.unwrap().len(), 1);
-
-        store.retry_outgoing(claimed[0].id, 1, lapsed + Duration::seconds(2)).await.unwrap();
-        assert!(store.claim_outgoing(lapsed, lapsed, 10).await.unwrap().is_empty(), "not due yet");
-        let due = lapsed + Duration::seconds(2);
-        let again = store.claim_outgoing(due, due + Duration::seconds(30), 10).await.unwrap();
-        assert_eq!(again[0].attempts, 1);
-        store.forget_outgoing(again[0].id).await.unwrap();
-        let later = due + Duration::hours(1);
-        assert!(store.claim_outgoing(later, later, 10).await.unwrap().is_empty());
     }
 }

@@ -1,0 +1,145 @@
+//! The SQL text both backends run as is: SQLite and MariaDB accept it alike, with `?` (or
+//! `:name`) placeholders in the same order. What a dialect does differently (`RETURNING`, `FOR
+//! UPDATE`, `INSERT OR IGNORE`, collations) stays in that backend's files.
+use crate::domain::Stage;
+
+/// The columns `read_record` reads, in its order; `FLOW_BY_TOKEN` adds the flow's after them.
+macro_rules! record_columns {
+    () => {
+        "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at"
+    };
+}
+
+pub const FIND: &str = concat!("SELECT ", record_columns!(), " FROM onboarding WHERE user_id = ?");
+
+/// Columns 8 to 17 are the flow's, in `read_flow`'s order.
+pub const FLOW_BY_TOKEN: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    ", user_name, pin_hash, password_ct, totp_secret_ct, user_token_ct,
+        user_token_expires_at, mfa_receipt, mfa_restore, locale, password_rules
+     FROM onboarding WHERE token_hash = ?"
+);
+
+/// Named parameters (`:id`, `:hash`, `:pin`, `:pw`, `:stage`, `:now`, `:exp`, `:name`,
+/// `:locale`, `:rules`), the same list as `ISSUE_RENEW`'s, so one list serves both.
+pub const ISSUE_CREATE: &str = "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
+         pin_failures, created_at, issued_at, updated_at, expires_at, user_name, locale, password_rules)
+     VALUES (:id, :hash, :pin, :pw, :stage, 0, :now, :now, :now, :exp, :name, :locale, :rules)";
+
+/// A new password restarts the flow: what the old one led to is dropped. The lease stays: a
+/// step in flight for the old link keeps Keystone to itself until it ends (its writes no longer
+/// apply), so the new link waits for it.
+pub const ISSUE_RENEW: &str = "UPDATE onboarding SET token_hash = :hash, pin_hash = coalesce(:pin, pin_hash),
+         password_ct = coalesce(:pw, password_ct), stage = :stage, pin_failures = 0,
+         totp_failures = 0, issued_at = :now, updated_at = :now, expires_at = :exp,
+         user_name = :name, locale = coalesce(:locale, locale),
+         password_rules = coalesce(:rules, password_rules),
+         totp_secret_ct = CASE WHEN :pw IS NULL THEN totp_secret_ct END,
+         user_token_ct = CASE WHEN :pw IS NULL THEN user_token_ct END,
+         user_token_expires_at = CASE WHEN :pw IS NULL THEN user_token_expires_at END,
+         mfa_receipt = CASE WHEN :pw IS NULL THEN mfa_receipt ELSE 0 END
+     WHERE user_id = :id";
+
+/// (now)
+pub const OPEN_BY_STAGE: &str = "SELECT stage, count(*) FROM onboarding WHERE expires_at > ? GROUP BY stage";
+
+/// (user_id); a record still owing MFA rules stays until they are back on.
+pub const REVOKE: &str = "DELETE FROM onboarding WHERE user_id = ? AND mfa_restore IS NULL";
+
+/// (user_id)
+pub const RECORD_EXISTS: &str = "SELECT 1 FROM onboarding WHERE user_id = ?";
+
+/// (cutoff); never a record owing MFA rules.
+pub const PURGE_EXPIRED: &str = "DELETE FROM onboarding WHERE expires_at < ? AND mfa_restore IS NULL";
+
+/// The counter of failed attempts at `stage`.
+pub fn attempts_column(stage: Stage) -> &'static str {
+    if stage == Stage::Totp {
+        "totp_failures"
+    } else {
+        "pin_failures"
+    }
+}
+
+/// The record at this stage and link, unexpired, not locked by either counter.
+macro_rules! claim_where {
+    () => {
+        " WHERE user_id = ? AND stage = ? AND expires_at > ?
+           AND pin_failures < ? AND totp_failures < ? AND token_hash = ?"
+    };
+}
+
+/// (user_id, stage, now, max PIN attempts, max TOTP attempts, token_hash): counts one attempt
+/// at `stage` in one statement, never read-modify-write.
+pub fn claim_attempt(stage: Stage) -> &'static str {
+    if stage == Stage::Totp {
+        concat!("UPDATE onboarding SET totp_failures = totp_failures + 1", claim_where!())
+    } else {
+        concat!("UPDATE onboarding SET pin_failures = pin_failures + 1", claim_where!())
+    }
+}
+
+/// (user_id, token_hash): gives one attempt back, never below zero (the counters are unsigned
+/// in MariaDB, so the guard is in the WHERE rather than in the arithmetic).
+pub fn refund_attempt(stage: Stage) -> &'static str {
+    if stage == Stage::Totp {
+        "UPDATE onboarding SET totp_failures = totp_failures - 1
+         WHERE user_id = ? AND token_hash = ? AND totp_failures > 0"
+    } else {
+        "UPDATE onboarding SET pin_failures = pin_failures - 1
+         WHERE user_id = ? AND token_hash = ? AND pin_failures > 0"
+    }
+}
+
+/// (until, user_id, now)
+pub const ACQUIRE_LEASE: &str = "UPDATE onboarding SET busy_until = ?
+     WHERE user_id = ? AND (busy_until IS NULL OR busy_until <= ?)";
+
+/// (user_id, until)
+pub const RELEASE_LEASE: &str =
+    "UPDATE onboarding SET busy_until = NULL WHERE user_id = ? AND busy_until = ?";
+
+/// (next stage, totp_secret_ct, user_token_ct, user_token_expires_at, mfa_receipt, now, user_id,
+/// token_hash)
+pub const FINISH_PASSWORD_STEP: &str =
+    "UPDATE onboarding SET stage = ?, password_ct = NULL, totp_secret_ct = ?,
+         user_token_ct = ?, user_token_expires_at = ?, mfa_receipt = ?, busy_until = NULL, updated_at = ?
+     WHERE user_id = ? AND stage = 'password' AND token_hash = ?";
+
+/// (options_json, user_id)
+pub const SAVE_MFA_OWED: &str =
+    "UPDATE onboarding SET mfa_restore = ? WHERE user_id = ? AND mfa_restore IS NULL";
+
+/// (user_id)
+pub const CLEAR_MFA_OWED: &str = "UPDATE onboarding SET mfa_restore = NULL WHERE user_id = ?";
+
+/// (user_id)
+pub const MFA_OWED: &str = "SELECT mfa_restore FROM onboarding WHERE user_id = ?";
+
+pub const USERS_OWED_MFA: &str = "SELECT user_id FROM onboarding WHERE mfa_restore IS NOT NULL";
+
+/// (user_token_ct, user_token_expires_at, mfa_receipt, user_id, token_hash)
+pub const STORE_USER_TOKEN: &str =
+    "UPDATE onboarding SET user_token_ct = ?, user_token_expires_at = ?, mfa_receipt = ?
+     WHERE user_id = ? AND token_hash = ?";
+
+/// (now, user_id, token_hash)
+pub const COMPLETE: &str =
+    "UPDATE onboarding SET stage = 'complete', password_ct = NULL, totp_secret_ct = NULL,
+         user_token_ct = NULL, user_token_expires_at = NULL, busy_until = NULL, updated_at = ?
+     WHERE user_id = ? AND mfa_restore IS NULL AND token_hash = ?";
+
+/// (event, user_id, at in seconds, next_at in milliseconds)
+pub const INSERT_OUTGOING: &str = "INSERT INTO outbox (event, user_id, at, next_at) VALUES (?, ?, ?, ?)";
+
+/// (id)
+pub const FORGET_OUTGOING: &str = "DELETE FROM outbox WHERE id = ?";
+
+/// (attempts, next_at, id)
+pub const RETRY_OUTGOING: &str =
+    "UPDATE outbox SET attempts = ?, next_at = ?, claimed_until = NULL WHERE id = ?";
+
+pub const PING: &str = "SELECT 1";
+
+pub const READ_KEY_CHECK: &str = "SELECT value FROM meta WHERE name = 'key_check'";
