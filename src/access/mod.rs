@@ -176,3 +176,6 @@ fn validation_error(err: KeystoneError) -> Error {
         other => Error::KeystoneUnavailable(other),
     }
 }
+
+#[cfg(test)]
+mod tests;
