@@ -219,10 +219,11 @@ fn key_check(settings: &Settings) -> Check {
 
 async fn mail_check(settings: &Settings) -> Option<Check> {
     const WHAT: &str = "SMTP server";
-    let mailer = match crate::notify::Mailer::new(settings) {
-        Ok(mailer) => mailer?,
-        Err(err) => return Some(check(Outcome::Fail, WHAT, err.to_string())),
-    };
+    let mailer =
+        match crate::notify::Mailer::new(&settings.email, &settings.reset, &settings.onboarding.cloud_name) {
+            Ok(mailer) => mailer?,
+            Err(err) => return Some(check(Outcome::Fail, WHAT, err.to_string())),
+        };
     Some(match mailer.check().await {
         Ok(()) => check(Outcome::Ok, WHAT, "answers"),
         Err(err) => check(Outcome::Fail, WHAT, format!("{err}; check email.host, email.port and email.tls")),

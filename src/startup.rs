@@ -207,7 +207,12 @@ pub(crate) fn build_state(
         .map_err(|err| ConfigError::new("argon2", err.to_string()))?;
     let service = ServiceCredential::from_settings(&settings.keystone)?;
     let deps = Deps {
-        notifier: crate::notify::Notifier::new(&settings)?,
+        notifier: crate::notify::Notifier::new(
+            &settings.email,
+            &settings.reset,
+            &settings.webhook,
+            &settings.onboarding.cloud_name,
+        )?,
         rules: Default::default(),
         metrics,
         sealer: SecretBox::new(&key),

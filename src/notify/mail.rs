@@ -1,6 +1,6 @@
 //! SMTP: the one-time link to a new user, and reset requests to the helpdesk.
 use super::template::{Escape, Template};
-use crate::config::{read_secret, ConfigError, Settings, SmtpTls};
+use crate::config::{read_secret, ConfigError, EmailSettings, ResetSettings, SmtpTls};
 use crate::domain::{EmailAddress, Locale};
 use crate::text::{words, Phrase};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -86,8 +86,12 @@ impl MailError {
 
 impl Mailer {
     /// `None` when `[email]` is off. Reads and checks every template and secret file now.
-    pub fn new(settings: &Settings) -> Result<Option<Self>, ConfigError> {
-        let email = &settings.email;
+    /// `reset`: the helpdesk's requests; `cloud_name`: what the mails call the cloud.
+    pub fn new(
+        email: &EmailSettings,
+        reset: &ResetSettings,
+        cloud_name: &str,
+    ) -> Result<Option<Self>, ConfigError> {
         if !email.enabled {
             return Ok(None);
         }
@@ -109,7 +113,7 @@ impl Mailer {
             .ok_or_else(|| ConfigError::new("email.password", "is missing"))?;
             builder = builder.credentials(Credentials::new(username.clone(), password.to_string()));
         }
-        let reset = match &settings.reset {
+        let reset = match reset {
             reset if reset.enabled => Some(ResetMail {
                 to: mailbox("reset.helpdesk", reset.helpdesk.as_deref().unwrap_or(""))?,
                 subject: template("reset.subject", None, &reset.subject, RESET_PLACEHOLDERS)?,
@@ -125,7 +129,7 @@ impl Mailer {
                 .map(|locale| Ok((locale, link_templates(email, locale)?)))
                 .collect::<Result<_, ConfigError>>()?,
             reset,
-            cloud_name: settings.onboarding.cloud_name.clone(),
+            cloud_name: cloud_name.to_owned(),
             support_contact: email.support_contact.clone(),
         }))
     }

@@ -8,7 +8,7 @@ pub use mail::{LinkMail, MailError, Mailer, ResetRequest};
 pub use template::{html_escape, in_words, Escape, Template, TemplateError};
 pub use webhook::{Event, Webhook};
 
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, EmailSettings, ResetSettings, WebhookSettings};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -32,10 +32,15 @@ pub struct EmailOutcome {
 
 impl Notifier {
     /// Reads templates and secret files now, so a mistake stops startup, not a mail.
-    pub fn new(settings: &Settings) -> Result<Self, ConfigError> {
+    pub fn new(
+        email: &EmailSettings,
+        reset: &ResetSettings,
+        webhook: &WebhookSettings,
+        cloud_name: &str,
+    ) -> Result<Self, ConfigError> {
         Ok(Self {
-            mailer: Mailer::new(settings)?,
-            webhook: Webhook::new(&settings.webhook)?.map(Arc::new),
+            mailer: Mailer::new(email, reset, cloud_name)?,
+            webhook: Webhook::new(webhook)?.map(Arc::new),
             outbox: tokio::sync::Notify::new(),
         })
     }
