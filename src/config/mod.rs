@@ -5,7 +5,7 @@ mod notify;
 mod secret_file;
 mod validate;
 
-pub use duration::Seconds;
+pub use duration::{Millis, Seconds};
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
 pub use secret_file::read_secret;

@@ -1,6 +1,6 @@
 //! Webhook events: written to the database's outbox with the change they announce (or right
-//! after it), and delivered by whichever process claims them first, with backoff (1 s, 2 s,
-//! 4 s ...), across restarts and replicas. At least once: a process killed mid-delivery leaves
+//! after it), and delivered by whichever process claims them first, with backoff (`retry_base`,
+//! doubling), across restarts and replicas. At least once: a process killed mid-delivery leaves
 //! the event to be sent again once its claim lapses.
 use crate::domain::{Event, UserId};
 use crate::state::AppState;
@@ -75,10 +75,10 @@ async fn deliver_due(state: &AppState) {
                 state.store.forget_outgoing(item.id).await
             }
             Err(problem) => {
-                let delay = Duration::seconds(1 << item.attempts.min(16));
+                let delay = state.settings.webhook.retry_base.as_chrono() * (1 << item.attempts.min(16));
                 log::warn!(
-                    "webhook: `{event}` for user {user_id}: {problem}; trying again in {} s",
-                    delay.num_seconds()
+                    "webhook: `{event}` for user {user_id}: {problem}; trying again in {} ms",
+                    delay.num_milliseconds()
                 );
                 state.store.retry_outgoing(item.id, item.attempts + 1, state.clock.now() + delay).await
             }
