@@ -256,7 +256,7 @@ pub(crate) fn policy_of(settings: &Settings) -> Policy {
         retention: settings.database.retention.as_chrono(),
         purge_every: settings.database.purge_interval.as_std(),
         webhook_timeout: settings.webhook.timeout.as_chrono(),
-        outbox_retry_base: chrono::Duration::seconds(1),
+        outbox_retry_base: settings.webhook.retry_base.as_chrono(),
     }
 }
 

@@ -6,7 +6,7 @@ mod notify;
 mod secret_file;
 mod validate;
 
-pub use duration::Seconds;
+pub use duration::{Millis, Seconds};
 pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};

@@ -1,5 +1,5 @@
 //! The optional `[email]`, `[webhook]` and `[reset]` sections: settings, defaults, checks.
-use super::{load, ConfigError, Seconds};
+use super::{load, ConfigError, Millis, Seconds};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -74,9 +74,12 @@ pub struct WebhookSettings {
     #[serde(default, deserialize_with = "load::optional_text")]
     pub secret: Option<String>,
     pub secret_file: Option<PathBuf>,
-    /// Further tries after a failed delivery, 1 s, 2 s, 4 s ... apart.
+    /// Further tries after a failed delivery, `retry_base`, twice that, four times ... apart.
     #[serde(default = "defaults::retries")]
     pub retries: u32,
+    /// The wait before the first retry; each further one waits twice as long.
+    #[serde(default = "defaults::retry_base")]
+    pub retry_base: Millis,
     #[serde(default = "defaults::timeout")]
     pub timeout: Seconds,
 }
@@ -123,6 +126,7 @@ impl Default for WebhookSettings {
             secret: None,
             secret_file: None,
             retries: defaults::retries(),
+            retry_base: defaults::retry_base(),
             timeout: defaults::timeout(),
         }
     }
@@ -169,6 +173,7 @@ impl std::fmt::Debug for WebhookSettings {
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("secret_file", &self.secret_file)
             .field("retries", &self.retries)
+            .field("retry_base", &self.retry_base)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -274,6 +279,9 @@ fn validate_webhook(webhook: &WebhookSettings) -> Result<(), ConfigError> {
     if webhook.retries > 10 {
         return Err(ConfigError::new("webhook.retries", "choose a number from 0 to 10"));
     }
+    if !(10..=60_000).contains(&webhook.retry_base.0) {
+        return Err(ConfigError::new("webhook.retry_base", "choose between \"10ms\" and \"60s\""));
+    }
     if !(1..=300).contains(&webhook.timeout.0) {
         return Err(ConfigError::new("webhook.timeout", "choose between \"1s\" and \"300s\""));
     }
@@ -296,13 +304,16 @@ fn is_loopback(host: &str) -> bool {
 }
 
 mod defaults {
-    use super::Seconds;
+    use super::{Millis, Seconds};
 
     pub fn timeout() -> Seconds {
         Seconds(10)
     }
     pub fn retries() -> u32 {
         3
+    }
+    pub fn retry_base() -> Millis {
+        Millis(1_000)
     }
     pub fn reset_subject() -> String {
         "Password reset request from {{name}}".into()
@@ -325,7 +336,7 @@ pub(super) mod tests {
         assert_eq!((&email.support_contact, email.timeout), (&None, Seconds(10)));
         let webhook = &settings.webhook;
         assert!(webhook.url.is_none() && webhook.secret.is_none() && webhook.secret_file.is_none());
-        assert_eq!((webhook.retries, webhook.timeout), (3, Seconds(10)));
+        assert_eq!((webhook.retries, webhook.retry_base, webhook.timeout), (3, Millis(1_000), Seconds(10)));
         let reset = &settings.reset;
         assert!(!reset.enabled && reset.helpdesk.is_none() && reset.template.is_none());
         assert_eq!(reset.subject, "Password reset request from {{name}}");
@@ -391,6 +402,18 @@ pub(super) mod tests {
         check(&none, &webhook, &ResetSettings::default()).unwrap();
         webhook.url = Some("ftp://reg.example.com/hook".into());
         assert_eq!(check(&none, &webhook, &ResetSettings::default()).unwrap_err().key, "webhook.url");
+    }
+
+    #[test]
+    fn a_retry_base_is_between_10_ms_and_a_minute() {
+        let (email, reset) = (EmailSettings::default(), ResetSettings::default());
+        for (base, ok) in [(5, false), (10, true), (100, true), (60_000, true), (60_001, false)] {
+            let webhook = WebhookSettings { retry_base: Millis(base), ..Default::default() };
+            match check(&email, &webhook, &reset) {
+                Ok(()) => assert!(ok, "{base} ms was taken"),
+                Err(err) => assert_eq!((ok, err.key.as_str()), (false, "webhook.retry_base"), "{base} ms"),
+            }
+        }
     }
 
     #[test]

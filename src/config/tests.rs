@@ -1,5 +1,5 @@
 //! The documented example, the defaults, environment overrides, and errors that name their key.
-use super::{ConfigError, Seconds, Settings};
+use super::{ConfigError, Millis, Seconds, Settings};
 use std::io::Write;
 use std::path::Path;
 
@@ -130,6 +130,21 @@ fn an_environment_variable_overrides_the_file() {
     assert_eq!(settings.keystone.timeout, Seconds(5));
     assert_eq!(settings.onboarding.max_pin_attempts, 5);
     assert_eq!(settings.keystone.auth_url, "http://127.0.0.1:5000/v3", "the file's other keys stay");
+}
+
+#[test]
+fn a_webhook_retry_base_may_be_less_than_a_second_and_a_whole_second_key_may_not() {
+    let file = temp_config(&format!("{REQUIRED}[webhook]\nretry_base = \"200ms\"\n"));
+    let settings = Settings::load(Some(file.path()), no_env()).unwrap();
+    assert_eq!(settings.webhook.retry_base, Millis(200));
+
+    let env = [("SETPASS_WEBHOOK__RETRY_BASE".to_owned(), "150ms".to_owned())];
+    assert_eq!(Settings::load(Some(file.path()), env).unwrap().webhook.retry_base, Millis(150));
+
+    let env = [("SETPASS_KEYSTONE__TIMEOUT".to_owned(), "1500ms".to_owned())];
+    let err = Settings::load(Some(file.path()), env).unwrap_err();
+    assert_eq!(err.key, "keystone.timeout");
+    assert!(err.to_string().contains("whole number of seconds"), "{err}");
 }
 
 #[test]

@@ -63,7 +63,7 @@ impl Webhook {
         (body, signature)
     }
 
-    /// How many times a failed delivery is tried again (1 s, 2 s, 4 s ... apart).
+    /// How many times a failed delivery is tried again (`webhook.retry_base` apart, then twice that, four times ...).
     pub fn retries(&self) -> u32 {
         self.retries
     }

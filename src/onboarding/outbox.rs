@@ -1,6 +1,6 @@
 //! Webhook events: written to the database's outbox with the change they announce (or right
-//! after it), and delivered by whichever process claims them first, with backoff (1 s, 2 s,
-//! 4 s ...), across restarts and replicas. At least once: a process killed mid-delivery leaves
+//! after it), and delivered by whichever process claims them first, with backoff (`retry_base`,
+//! doubling), across restarts and replicas. At least once: a process killed mid-delivery leaves
 //! the event to be sent again once its claim lapses.
 use super::Deps;
 use crate::domain::{Event, UserId};
@@ -65,8 +65,8 @@ pub(super) async fn deliver_due(deps: &Deps) {
             Err(problem) => {
                 let delay = deps.policy.outbox_retry_base * (1 << item.attempts.min(16));
                 log::warn!(
-                    "webhook: `{event}` for user {user_id}: {problem}; trying again in {:.1} s",
-                    delay.num_milliseconds() as f64 / 1000.0
+                    "webhook: `{event}` for user {user_id}: {problem}; trying again in {} ms",
+                    delay.num_milliseconds()
                 );
                 deps.store.retry_outgoing(item.id, item.attempts + 1, deps.clock.now() + delay).await
             }

@@ -2,48 +2,78 @@
 use super::{words, Locale, Phrase};
 use crate::domain::{Refusal, Stage};
 
-fn every_refusal() -> Vec<Refusal> {
-    vec![
-        Refusal::LinkMissing,
-        Refusal::LinkDamaged,
-        Refusal::TokenMalformed,
-        Refusal::FormNotUnderstood,
+/// Lists each `Refusal` variant with examples of its data. The patterns become one `match`
+/// without a `_` arm, so a variant added to `Refusal` fails to compile here until it is listed,
+/// and once listed its examples are among those every language is checked for.
+macro_rules! every_variant {
+    ($($variant:pat => [$($example:expr),+ $(,)?]),+ $(,)?) => {
+        /// The arm (its pattern, as written) that `reason` falls under.
+        fn arm_of(reason: &Refusal) -> &'static str {
+            match reason {
+                $($variant => stringify!($variant)),+
+            }
+        }
+
+        /// Each arm with its examples.
+        fn examples_by_arm() -> Vec<(&'static str, Vec<Refusal>)> {
+            vec![$((stringify!($variant), vec![$($example),+])),+]
+        }
+    };
+}
+
+every_variant! {
+    Refusal::LinkMissing => [Refusal::LinkMissing],
+    Refusal::LinkDamaged => [Refusal::LinkDamaged],
+    Refusal::TokenMalformed => [Refusal::TokenMalformed],
+    Refusal::FormNotUnderstood => [Refusal::FormNotUnderstood],
+    Refusal::PinMalformed { .. } => [
         Refusal::PinMalformed { min: 4, max: 4 },
         Refusal::PinMalformed { min: 4, max: 8 },
-        Refusal::CodeMalformed,
-        Refusal::PasswordUnusable,
-        Refusal::LinkUnknown,
-        Refusal::LinkUsed,
-        Refusal::LinkExpired,
-        Refusal::LinkLocked,
-        Refusal::LockedAfterPin,
-        Refusal::LockedAfterCode,
-        Refusal::LockedAfterPassword,
-        Refusal::WrongPin { left: 1 },
+    ],
+    Refusal::CodeMalformed => [Refusal::CodeMalformed],
+    Refusal::PasswordUnusable => [Refusal::PasswordUnusable],
+    Refusal::LinkUnknown => [Refusal::LinkUnknown],
+    Refusal::LinkUsed => [Refusal::LinkUsed],
+    Refusal::LinkExpired => [Refusal::LinkExpired],
+    Refusal::LinkLocked => [Refusal::LinkLocked],
+    Refusal::LockedAfterPin => [Refusal::LockedAfterPin],
+    Refusal::LockedAfterCode => [Refusal::LockedAfterCode],
+    Refusal::LockedAfterPassword => [Refusal::LockedAfterPassword],
+    Refusal::WrongPin { .. } => [Refusal::WrongPin { left: 1 }, Refusal::WrongPin { left: 2 }],
+    Refusal::WrongCode { .. } => [
         Refusal::WrongCode { left: 2, skew_secs: Some(300) },
-        Refusal::CodeNotAccepted { left: 3 },
-        Refusal::PasswordsDiffer,
-        Refusal::PasswordTooShort { min: 8 },
-        Refusal::PasswordTooLong { max_bytes: 72 },
-        Refusal::KeystoneRefusedPassword("Needs a digit.".into()),
-        Refusal::ChangedElsewhere,
-        Refusal::AccountDisabled,
-        Refusal::AccountGone,
-        Refusal::PasswordNeeded,
-        Refusal::WrongPassword,
+        Refusal::WrongCode { left: 1, skew_secs: Some(-30) },
+        Refusal::WrongCode { left: 2, skew_secs: None },
+    ],
+    Refusal::CodeNotAccepted { .. } => [Refusal::CodeNotAccepted { left: 3 }],
+    Refusal::PasswordsDiffer => [Refusal::PasswordsDiffer],
+    Refusal::PasswordTooShort { .. } => [Refusal::PasswordTooShort { min: 8 }],
+    Refusal::PasswordTooLong { .. } => [Refusal::PasswordTooLong { max_bytes: 72 }],
+    Refusal::KeystoneRefusedPassword(_) => [Refusal::KeystoneRefusedPassword("Needs a digit.".into())],
+    Refusal::ChangedElsewhere => [Refusal::ChangedElsewhere],
+    Refusal::AccountDisabled => [Refusal::AccountDisabled],
+    Refusal::AccountGone => [Refusal::AccountGone],
+    Refusal::PasswordNeeded => [Refusal::PasswordNeeded],
+    Refusal::WrongPassword => [Refusal::WrongPassword],
+    Refusal::StageMoved(Stage::Password | Stage::Totp | Stage::Complete) => [
         Refusal::StageMoved(Stage::Password),
         Refusal::StageMoved(Stage::Totp),
         Refusal::StageMoved(Stage::Complete),
-        Refusal::NeedsOperator,
-        Refusal::Busy,
-        Refusal::Replaced,
-        Refusal::TotpUnavailable,
-        Refusal::NameMissing,
-        Refusal::NameUnusable { max: 200 },
-        Refusal::EmailMissing,
-        Refusal::EmailMalformed,
-        Refusal::EmailsDiffer,
-    ]
+    ],
+    Refusal::NeedsOperator => [Refusal::NeedsOperator],
+    Refusal::Busy => [Refusal::Busy],
+    Refusal::Replaced => [Refusal::Replaced],
+    Refusal::TotpUnavailable => [Refusal::TotpUnavailable],
+    Refusal::NameMissing => [Refusal::NameMissing],
+    Refusal::NameUnusable { .. } => [Refusal::NameUnusable { max: 200 }],
+    Refusal::EmailMissing => [Refusal::EmailMissing],
+    Refusal::EmailMalformed => [Refusal::EmailMalformed],
+    Refusal::EmailsDiffer => [Refusal::EmailsDiffer],
+}
+
+/// An example of every variant (and of each `Stage` a `StageMoved` can name).
+fn every_refusal() -> Vec<Refusal> {
+    examples_by_arm().into_iter().flat_map(|(_, examples)| examples).collect()
 }
 
 fn has_hangul(text: &str) -> bool {
@@ -70,6 +100,15 @@ fn every_phrase_is_written_in_every_language() {
     // The list holds every phrase once.
     for (i, phrase) in Phrase::ALL.iter().enumerate() {
         assert!(!Phrase::ALL[i + 1..].contains(phrase), "{phrase:?} listed twice");
+    }
+}
+
+#[test]
+fn each_listed_example_is_of_the_variant_it_is_listed_under() {
+    for (arm, examples) in examples_by_arm() {
+        for example in examples {
+            assert_eq!(arm_of(&example), arm, "{example:?} is listed under the wrong variant");
+        }
     }
 }
 

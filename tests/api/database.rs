@@ -69,16 +69,31 @@ impl TestDatabase {
     /// Whether `column` of the user's record holds a value (raw SQL: secrets must be gone).
     pub fn column_is_set(&self, column: &str, user_id: &str) -> bool {
         let sql = format!("SELECT {column} IS NOT NULL FROM onboarding WHERE user_id = ?");
+        self.first_number(&sql, user_id).expect("the record exists") == 1
+    }
+
+    /// Whether the outbox holds the user's `event` after a failed try, claimed by no process:
+    /// any replica may deliver it once it is due.
+    pub fn event_waits_for_a_retry(&self, event: &str, user_id: &str) -> bool {
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND event = '{event}' \
+             AND attempts > 0 AND claimed_until IS NULL"
+        );
+        self.first_number(&sql, user_id).is_some_and(|n| n > 0)
+    }
+
+    /// The first row's single number of `sql`, which takes the user's id as its one parameter.
+    fn first_number(&self, sql: &str, user_id: &str) -> Option<i64> {
         match self {
             TestDatabase::Sqlite(path) => {
                 let conn = rusqlite::Connection::open(path).unwrap();
-                conn.query_row(&sql, [user_id], |row| row.get(0)).unwrap()
+                conn.query_row(sql, [user_id], |row| row.get::<_, Option<i64>>(0)).ok().flatten()
             }
             TestDatabase::MariaDb { url, .. } => {
                 let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
-                let set: Option<i64> =
+                let first: Option<Option<i64>> =
                     mysql::prelude::Queryable::exec_first(&mut conn, sql, (user_id,)).unwrap();
-                set.expect("the record exists") == 1
+                first.flatten()
             }
         }
     }

@@ -18,6 +18,8 @@ pub struct ServerProcess {
     child: Child,
     pub address: String,
     log: Arc<Mutex<String>>,
+    /// Copies stderr into `log`; it ends when the process and its stderr are gone.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ServerProcess {
@@ -44,7 +46,7 @@ impl ServerProcess {
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
         let sink = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buffer = [0u8; 8192];
             while let Ok(n) = stderr.read(&mut buffer) {
                 if n == 0 {
@@ -63,7 +65,7 @@ impl ServerProcess {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self { child, address, log }
+        Self { child, address, log, reader: Some(reader) }
     }
 
     /// `kill -9`: no cleanup of any kind.
@@ -82,7 +84,10 @@ impl ServerProcess {
     pub fn stop_and_collect_log(mut self) -> String {
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         self.child.wait().unwrap();
-        std::thread::sleep(Duration::from_millis(100));
+        // Everything it wrote is in the log once the reader has seen the end of stderr.
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
         let log = self.log.lock().unwrap().clone();
         log
     }

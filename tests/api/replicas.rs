@@ -101,7 +101,8 @@ async fn with_both_replicas_purging_each_expiry_is_announced_exactly_once() {
     let hook = |s: &mut setpass::config::Settings| {
         s.webhook.url = Some(receiver.url.clone());
         s.webhook.secret = Some(SECRET.into());
-        s.database.purge_interval = setpass::config::Seconds(1);
+        s.webhook.retry_base = setpass::config::Millis(100);
+        s.database.purge_interval = setpass::config::Seconds(PURGE.as_secs());
     };
     let ((a, b), keystone) = tokio::join!(spawn_replicas(&url, hook), Keystone::connect(&url));
     let mut users = Vec::new();
@@ -110,16 +111,25 @@ async fn with_both_replicas_purging_each_expiry_is_announced_exactly_once() {
         a.new_link(&keystone, &user, PIN).await;
         users.push(user.id);
     }
+    let expired =
+        |id: String| move |body: &Value| body["event"] == "expired" && body["user_id"] == id.as_str();
 
     a.clock.advance(chrono::Duration::hours(25));
     b.clock.advance(chrono::Duration::hours(25));
     for id in &users {
-        receiver.wait_for(|body| body["event"] == "expired" && body["user_id"] == id.as_str()).await;
+        receiver.wait_for(expired(id.clone())).await;
     }
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    // The purge runs again after the six were announced: it announces a link that expires now...
+    let later = keystone.create_user().await;
+    b.new_link(&keystone, &later, PIN).await;
+    a.clock.advance(chrono::Duration::hours(25));
+    b.clock.advance(chrono::Duration::hours(25));
+    receiver.wait_for(expired(later.id.clone())).await;
+    users.push(later.id);
+    // ... and in a quiet period longer than a purge interval, each replica purges once more.
+    let deliveries = receiver.after_quiet((PURGE + Duration::from_millis(200)) * 3 / 2).await;
 
-    let mut announced: Vec<String> = receiver
-        .deliveries()
+    let mut announced: Vec<String> = deliveries
         .iter()
         .map(|d| d.json())
         .filter(|body| body["event"] == "expired")
@@ -129,6 +139,9 @@ async fn with_both_replicas_purging_each_expiry_is_announced_exactly_once() {
     users.sort();
     assert_eq!(announced, users, "each expiry once, though both replicas purged every second");
 }
+
+/// How often the replicas purge (and announce expired links) in the expiry test.
+const PURGE: Duration = Duration::from_secs(1);
 
 #[tokio::test]
 async fn a_webhook_event_left_by_a_killed_replica_is_delivered_by_the_other() {
@@ -152,7 +165,13 @@ async fn a_webhook_event_left_by_a_killed_replica_is_delivered_by_the_other() {
         post(&killed.address, "password", json!({"token": token, "pin": "0000", "password": NEW_PASSWORD}))
             .await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Killed once its first try has failed and its claim is released (not while it holds the
+    // event: the other replica would wait out the claim).
+    let tried = std::time::Instant::now();
+    while !database.event_waits_for_a_retry("locked", &user.id) {
+        assert!(tried.elapsed() < Duration::from_secs(10), "the locked event was never tried");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     killed.kill_hard();
 
     let receiver = WebhookReceiver::start(200).await;

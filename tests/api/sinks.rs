@@ -173,6 +173,21 @@ impl WebhookReceiver {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+
+    /// Waits until nothing has arrived for `quiet` (at most 15 s more), then returns every
+    /// delivery: a duplicate due within `quiet` of the last one is among them.
+    pub async fn after_quiet(&self, quiet: Duration) -> Vec<Delivery> {
+        let started = Instant::now();
+        loop {
+            let deliveries = self.deliveries();
+            let last = deliveries.last().map_or(started, |d| d.at);
+            if last.elapsed() >= quiet {
+                return deliveries;
+            }
+            assert!(started.elapsed() < quiet + Duration::from_secs(15), "never quiet: {deliveries:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<ReceiverState>) -> HttpResponse {

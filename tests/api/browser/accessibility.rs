@@ -81,8 +81,8 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
 
         fill_password_form(browser, "1111").await;
         browser.wait_for_heading(heading(Phrase::TitlePassword)).await;
-        // The error names the PIN field, which has the focus on load (no script on the page).
-        assert_eq!(browser.js("return document.activeElement.id").await, json!("pin"));
+        // The error names the PIN field, which gets the focus on load (no script on the page).
+        browser.wait_for_focus("pin").await;
         assert_eq!(
             browser.js("return document.getElementById('pin').getAttribute('aria-invalid')").await,
             json!("true")
@@ -119,9 +119,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         fill_password_form(browser, PIN).await;
         // The login that finds the rules runs after the password step answered: look again.
         browser.wait_for_heading(heading(Phrase::TitleTotp)).await;
-        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
-        browser.client.refresh().await.unwrap();
-        browser.wait_for_heading(heading(Phrase::TitleAlmostDone)).await;
+        browser.refresh_until_heading(heading(Phrase::TitleAlmostDone)).await;
         check(browser, locale, screen, "needs-operator", &mut checked).await;
 
         // Expired: once every other page is checked, the clock moves past this link's lifetime.
@@ -137,7 +135,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         browser.fill_id("confirm_email", "other@example.test").await;
         browser.fill_id("pin", PIN).await;
         browser.submit().await;
-        assert_eq!(browser.js("return document.activeElement.id").await, json!("confirm_email"));
+        browser.wait_for_focus("confirm_email").await;
         check(browser, locale, screen, "helpdesk-mistake", &mut checked).await;
     }
     app.clock.advance(Duration::days(2));

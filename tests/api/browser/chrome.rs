@@ -179,6 +179,41 @@ impl Browser {
         }
     }
 
+    /// Reloads the page until its heading reads `heading` (up to 10 s): for a page that changes
+    /// when background work the last answer left running is done.
+    pub async fn refresh_until_heading(&self, heading: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.client.refresh().await.unwrap();
+            if self.text("h1").await.as_deref() == Some(heading) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "expected the page {heading:?} after reloading, the browser shows:\n{}",
+                    self.page_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits (up to 5 s, frame by frame) for the input with this `id` to have the focus.
+    /// Chromium moves the focus to an `autofocus` field in a rendering step after the page has
+    /// loaded, so right after `submit()` (a loaded page) the focus may still be on the body.
+    pub async fn wait_for_focus(&self, id: &str) {
+        let next_frame = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => done(document.activeElement ? document.activeElement.id : null));";
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let focused = self.client.execute_async(next_frame, vec![]).await.unwrap();
+            if focused == id {
+                return;
+            }
+            assert!(Instant::now() < deadline, "#{id} never got the focus; #{focused} has it");
+        }
+    }
+
     /// The rendered text of the first element matching `css`, if there is one.
     pub async fn text(&self, css: &str) -> Option<String> {
         let element = self.client.find(Locator::Css(css)).await.ok()?;
