@@ -225,6 +225,6 @@ async fn finish(
 /// The step's last write, for the use-case tests: what an in-flight step does once Keystone
 /// answered.
 #[cfg(test)]
-pub(super) async fn finish_for_test(deps: &Deps, flow: &FlowRecord) -> Result<(), Error> {
+pub(crate) async fn finish_for_test(deps: &Deps, flow: &FlowRecord) -> Result<(), Error> {
     finish(deps, flow, None, false).await.map(|_| ())
 }

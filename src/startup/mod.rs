@@ -6,10 +6,9 @@ use crate::config::Backend;
 use crate::config::{ConfigError, MetricsServe, Settings};
 use crate::crypto::{key_check_value, PinHasher, SecretBox};
 use crate::domain::admin::AdminPolicy;
-use crate::domain::{Limits, PinPolicy};
 use crate::keystone::{ClientOptions, Identity, KeystoneClient, ServiceCredential};
 use crate::metrics::Metrics;
-use crate::onboarding::{jobs, Deps, MfaPolicy, PasswordBounds, Policy, TotpPolicy};
+use crate::onboarding::{jobs, Deps};
 use crate::store::{KeyCheck, MariaStore, SqliteStore, Store, StoreError};
 use crate::web::middleware::{self, RateLimits};
 use crate::web::state::AppState;
@@ -19,6 +18,8 @@ use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+
+mod policy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -222,42 +223,9 @@ pub(crate) fn build_state(
         clock,
         service,
         logins: Default::default(),
-        policy: policy_of(&settings),
+        policy: policy::of(&settings),
     };
     Ok((AppState { settings, deps: Arc::new(deps), admin }, key_check))
-}
-
-/// The rules the use cases apply, read once from the settings.
-pub(crate) fn policy_of(settings: &Settings) -> Policy {
-    let onboarding = &settings.onboarding;
-    Policy {
-        pin: PinPolicy { min_digits: onboarding.pin_min_digits, max_digits: onboarding.pin_max_digits },
-        limits: Limits {
-            max_pin_attempts: onboarding.max_pin_attempts,
-            max_totp_attempts: settings.totp.max_attempts,
-        },
-        password: PasswordBounds {
-            min_chars: onboarding.min_password_length,
-            max_bytes: onboarding.max_password_bytes,
-        },
-        totp: TotpPolicy {
-            enabled: settings.totp.enabled,
-            previous_windows: settings.totp.previous_windows,
-            issuer: settings.totp_issuer().to_owned(),
-        },
-        mfa: MfaPolicy { enforce: settings.keystone.enforce_mfa, rules: settings.keystone.mfa_rules.clone() },
-        link_lifetime: onboarding.link_lifetime.as_chrono(),
-        // Long enough for the longest step: about 15 Keystone calls, each up to two timeouts
-        // (the retry on a new connection).
-        lease: settings.keystone.timeout.as_chrono() * 30 + chrono::Duration::seconds(10),
-        public_url: settings.server.public_url.clone(),
-        default_locale: onboarding.default_locale,
-        mail_keystone_email: settings.email.lookup_keystone,
-        retention: settings.database.retention.as_chrono(),
-        purge_every: settings.database.purge_interval.as_std(),
-        webhook_timeout: settings.webhook.timeout.as_chrono(),
-        outbox_retry_base: settings.webhook.retry_base.as_chrono(),
-    }
 }
 
 /// Access log without bodies, and with the one-time token in `?token=` replaced.
