@@ -16,6 +16,10 @@ pub struct Metrics {
     pub passwords_set: IntCounter,
     pub totp_enrolled: IntCounter,
     pub completions: IntCounter,
+    /// Self-enrollment sign-ins Keystone refused (wrong password or unknown user).
+    pub self_enroll_refused: IntCounter,
+    /// Self-enrollments completed.
+    pub self_enrolled: IntCounter,
     pub rate_limited: IntCounterVec,
     pub keystone_seconds: HistogramVec,
     /// Keystone calls sent again on a new connection after the first copy got no answer.
@@ -43,6 +47,11 @@ impl Metrics {
             passwords_set: c("setpass_passwords_set_total", "Passwords changed in Keystone")?,
             totp_enrolled: c("setpass_totp_enrolled_total", "TOTP credentials created in Keystone")?,
             completions: c("setpass_completions_total", "Onboardings completed")?,
+            self_enroll_refused: c(
+                "setpass_self_enroll_refused_total",
+                "Self-enrollment sign-ins Keystone refused (wrong password or unknown user)",
+            )?,
+            self_enrolled: c("setpass_self_enrolled_total", "Self-enrollments completed")?,
             keystone_retries: c(
                 "setpass_keystone_retries_total",
                 "Keystone calls sent again on a new connection after a closed one gave no answer",

@@ -4,6 +4,7 @@ mod key;
 mod load;
 mod notify;
 mod secret_file;
+mod self_enroll;
 mod validate;
 
 pub use duration::{Millis, Seconds};
@@ -11,6 +12,7 @@ pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
 pub use secret_file::read_secret;
+pub use self_enroll::SelfEnrollSettings;
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -40,6 +42,8 @@ pub struct Settings {
     pub webhook: WebhookSettings,
     #[serde(default)]
     pub reset: ResetSettings,
+    #[serde(default)]
+    pub self_enroll: SelfEnrollSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -408,6 +412,7 @@ impl Settings {
             email: EmailSettings::default(),
             webhook: WebhookSettings::default(),
             reset: ResetSettings::default(),
+            self_enroll: SelfEnrollSettings::default(),
         }
     }
 

@@ -155,6 +155,7 @@ impl Settings {
             ));
         }
         super::notify::validate(&self.email, &self.webhook, &self.reset)?;
+        self.self_enroll.validate()?;
         self.check_database_path()?;
         Ok(self)
     }

@@ -25,6 +25,8 @@ pub enum Purpose {
     TotpSecret,
     /// The user's own Keystone token, between the two steps.
     UserToken,
+    /// A Keystone auth receipt, between a self-enrollment's sign-in and its code.
+    Receipt,
 }
 
 impl Purpose {
@@ -35,6 +37,7 @@ impl Purpose {
             Purpose::AdminPassword => user_id.as_bytes().to_vec(),
             Purpose::TotpSecret => format!("{user_id}\u{0}totp").into_bytes(),
             Purpose::UserToken => format!("{user_id}\u{0}token").into_bytes(),
+            Purpose::Receipt => format!("{user_id}\u{0}receipt").into_bytes(),
         }
     }
 }

@@ -78,6 +78,25 @@ pub enum Refusal {
     EmailMissing,
     EmailMalformed,
     EmailsDiffer,
+    // Self-enrollment.
+    /// No user name (or one longer than Keystone allows).
+    UserNameMissing,
+    /// A domain the service does not offer (a tampered form).
+    DomainNotOffered,
+    /// A wrong password and an unknown user: one answer, so nobody learns which names exist.
+    SignInRefused,
+    /// Keystone locked the account after too many failed sign-ins.
+    AccountLockedByKeystone,
+    /// `self_enroll.require_mfa_rules`, and the user's rules do not want TOTP.
+    NotOptedIn,
+    /// The user's rules want TOTP and setpass has no service credential to get past them.
+    SelfEnrollNeedsOperator,
+    /// The user has an authenticator already.
+    AlreadyEnrolled,
+    /// The enrollment expired, ended or never was.
+    EnrollmentUnknown,
+    /// Too many wrong codes: the enrollment is over.
+    EnrollmentLocked,
 }
 
 /// The form field a refusal is about: its message is tied to that field, and it gets the focus.
@@ -90,6 +109,7 @@ pub enum Field {
     Name,
     Email,
     ConfirmEmail,
+    UserName,
 }
 
 impl Field {
@@ -103,6 +123,7 @@ impl Field {
             Field::Name => "name",
             Field::Email => "email",
             Field::ConfirmEmail => "confirm_email",
+            Field::UserName => "user_name",
         }
     }
 }
@@ -117,7 +138,9 @@ impl Refusal {
             | Refusal::PasswordTooLong { .. }
             | Refusal::KeystoneRefusedPassword(_)
             | Refusal::PasswordNeeded
-            | Refusal::WrongPassword => Some(Field::Password),
+            | Refusal::WrongPassword
+            | Refusal::SignInRefused => Some(Field::Password),
+            Refusal::UserNameMissing => Some(Field::UserName),
             Refusal::PasswordsDiffer => Some(Field::Confirm),
             Refusal::CodeMalformed | Refusal::WrongCode { .. } | Refusal::CodeNotAccepted { .. } => {
                 Some(Field::Code)

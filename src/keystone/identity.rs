@@ -1,7 +1,7 @@
 //! The seam between the use cases and Keystone: every call they make, as a trait. The HTTP
 //! client (`KeystoneClient`) is the real implementation; `fake.rs` an in-memory one for tests.
 use super::{
-    KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions, PasswordChange, Receipt, Rescoped,
+    KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange, Receipt, Rescoped,
     TotpLogin, ValidatedToken,
 };
 use crate::domain::UserId;
@@ -45,6 +45,15 @@ pub trait Identity: Send + Sync {
 
     /// An unscoped token by user id and password, or a receipt when the MFA rules want more.
     async fn password_login(&self, user_id: &UserId, password: &str) -> Result<Login, KeystoneError>;
+
+    /// An unscoped login by user name in `domain` (a name or an id): who it is, and a token or a
+    /// receipt; Keystone's lockout told apart from every other refusal.
+    async fn password_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+    ) -> Result<NamedLogin, KeystoneError>;
 
     /// Logs in with a TOTP code alone; a receipt (MFA rules on) also means the code was accepted.
     async fn totp_login(&self, user_id: &UserId, code: &str) -> Result<TotpLogin, KeystoneError>;
@@ -129,6 +138,15 @@ impl Identity for KeystoneClient {
 
     async fn password_login(&self, user_id: &UserId, password: &str) -> Result<Login, KeystoneError> {
         KeystoneClient::password_login(self, user_id, password).await
+    }
+
+    async fn password_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+    ) -> Result<NamedLogin, KeystoneError> {
+        KeystoneClient::password_login_named(self, user_name, domain, password).await
     }
 
     async fn totp_login(&self, user_id: &UserId, code: &str) -> Result<TotpLogin, KeystoneError> {

@@ -10,12 +10,14 @@ mod credentials;
 #[cfg(test)]
 pub mod fake;
 mod identity;
+mod named_login;
 mod service;
 mod tokens;
 mod user_ops;
 
 pub use client::ClientOptions;
 pub use identity::Identity;
+pub use named_login::NamedLogin;
 pub use service::ServiceCredential;
 pub use tokens::Rescoped;
 pub use user_ops::{KeystoneUser, Login, MfaOptions, PasswordChange, Receipt, TotpLogin};

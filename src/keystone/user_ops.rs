@@ -194,7 +194,7 @@ impl KeystoneClient {
         self.auth_with(operation, identity, None).await
     }
 
-    async fn auth_with(
+    pub(super) async fn auth_with(
         &self,
         operation: &'static str,
         identity: Value,
@@ -209,13 +209,20 @@ impl KeystoneClient {
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
                 let value = subject_token(operation, &response)?;
-                let body: TokenExpiry = Self::json(operation, response).await?;
-                Ok((Login::Token(IssuedToken { value, expires_at: body.token.expires_at }), Value::Null))
+                let body: Value = Self::json(operation, response).await?;
+                let expiry: TokenExpiry = serde_json::from_value(body.clone())
+                    .map_err(|_| KeystoneError::Unexpected { operation, status: StatusCode::CREATED })?;
+                Ok((Login::Token(IssuedToken { value, expires_at: expiry.token.expires_at }), body))
             }
             StatusCode::UNAUTHORIZED if response.headers().contains_key(RECEIPT_HEADER) => {
-                let receipt =
-                    response.headers().get(RECEIPT_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                Ok((Login::Receipt(Receipt(receipt.into())), Value::Null))
+                let receipt = response
+                    .headers()
+                    .get(RECEIPT_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let body = response.json().await.unwrap_or(Value::Null);
+                Ok((Login::Receipt(Receipt(receipt.into())), body))
             }
             StatusCode::UNAUTHORIZED => Ok((Login::Rejected, response.json().await.unwrap_or(Value::Null))),
             status => Err(unexpected(operation, status)),

@@ -40,6 +40,7 @@ pub struct Policy {
     pub password: PasswordBounds,
     pub totp: TotpPolicy,
     pub mfa: MfaPolicy,
+    pub self_enroll: SelfEnrollPolicy,
     /// How long a link lives.
     pub link_lifetime: Duration,
     /// How long a step may hold the record's lease (a crash leaves it busy this long at most).
@@ -83,6 +84,18 @@ pub struct MfaPolicy {
     /// Switch the user's MFA rules on after enrollment.
     pub enforce: bool,
     pub rules: Vec<Vec<String>>,
+}
+
+/// Self-enrollment of users setpass has no link for.
+#[derive(Debug, Clone)]
+pub struct SelfEnrollPolicy {
+    pub enabled: bool,
+    /// The domains (names or ids) a user may sign in to; the first is the default.
+    pub domains: Vec<String>,
+    /// Only users whose MFA rules already want TOTP (the operator opted them in).
+    pub require_mfa_rules: bool,
+    /// How long a started enrollment waits for its code.
+    pub lifetime: Duration,
 }
 
 impl Policy {

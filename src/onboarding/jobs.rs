@@ -1,5 +1,6 @@
-//! Every background loop, in one place: expired links announced and old records purged, MFA
-//! rules still owed put back, webhook events delivered from the outbox. Startup spawns them.
+//! Every background loop, in one place: expired links announced, old records and expired
+//! self-enrollments purged, MFA rules still owed put back, webhook events delivered from the
+//! outbox. Startup spawns them.
 use super::{mfa, notices, outbox, Deps};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,11 @@ pub async fn purge_forever(deps: Arc<Deps>, also: impl Fn() + Send + 'static) {
             Ok(0) => {}
             Ok(n) => log::info!("purged {n} expired onboarding records"),
             Err(err) => log::error!("purging expired records failed: {err}"),
+        }
+        match deps.store.purge_enrollments(deps.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("purged {n} expired self-enrollments"),
+            Err(err) => log::error!("purging expired self-enrollments failed: {err}"),
         }
     }
 }

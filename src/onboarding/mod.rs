@@ -6,6 +6,8 @@
 //! same form never both act.
 pub mod admin;
 mod deps;
+mod enroll;
+mod enroll_code;
 mod error;
 mod issue;
 pub mod jobs;
@@ -26,7 +28,9 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use deps::{Deps, MfaPolicy, PasswordBounds, Policy, TotpPolicy};
+pub use deps::{Deps, MfaPolicy, PasswordBounds, Policy, SelfEnrollPolicy, TotpPolicy};
+pub use enroll::{start_enrollment, EnrollInput, Started};
+pub use enroll_code::{finish_enrollment, Finished};
 pub use error::Error;
 pub use issue::{issue, IssueRequest, Issued};
 pub use open::{current, current_with_locale, link_locale, open};

@@ -3,7 +3,7 @@
 //! behind `Identity` (no HTTP).
 use super::{
     current, resume, submit_password, submit_totp, Deps, Error, MfaPolicy, PasswordBounds, PasswordInput,
-    Policy, TotpInput, TotpPolicy, View,
+    Policy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
 };
 use crate::clock::OffsetClock;
 use crate::crypto::pin_hasher::Argon2Params;
@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 mod admin;
 mod later;
+mod enroll;
 mod link;
 mod mfa;
 mod totp;
@@ -49,6 +50,12 @@ fn policy() -> Policy {
         password: PasswordBounds { min_chars: 8, max_bytes: 72 },
         totp: TotpPolicy { enabled: true, previous_windows: 1, issuer: "Test Cloud".into() },
         mfa: MfaPolicy { enforce: false, rules: vec![vec!["password".into(), "totp".into()]] },
+        self_enroll: SelfEnrollPolicy {
+            enabled: true,
+            domains: vec!["Default".into(), "d2".into()],
+            require_mfa_rules: false,
+            lifetime: Duration::minutes(10),
+        },
         link_lifetime: Duration::hours(24),
         lease: Duration::minutes(5),
         public_url: "https://s.test".into(),

@@ -86,8 +86,11 @@ impl Application {
             &state.settings.onboarding,
             state.deps.metrics.rate_limited.clone(),
         ));
-        let quiet = limits.clone().into_inner();
-        let purge = tokio::spawn(jobs::purge_forever(state.deps.clone(), move || quiet.forget_idle()));
+        let (quiet, quiet_state) = (limits.clone().into_inner(), state.clone().into_inner());
+        let purge = tokio::spawn(jobs::purge_forever(state.deps.clone(), move || {
+            quiet.forget_idle();
+            quiet_state.sign_ins.forget_idle();
+        }));
         let restore = tokio::spawn(jobs::restore_forever(state.deps.clone()));
         let outbox = tokio::spawn(jobs::deliver_forever(state.deps.clone()));
         let workers = state.settings.workers();
@@ -225,7 +228,8 @@ pub(crate) fn build_state(
         logins: Default::default(),
         policy: policy::of(&settings),
     };
-    Ok((AppState { settings, deps: Arc::new(deps), admin }, key_check))
+    let sign_ins = crate::web::middleware::SignInLimits::new(settings.self_enroll.per_user_per_minute);
+    Ok((AppState { settings, deps: Arc::new(deps), admin, sign_ins }, key_check))
 }
 
 /// Access log without bodies, and with the one-time token in `?token=` replaced.

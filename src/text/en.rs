@@ -194,6 +194,15 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::EmailMissing => "Enter your email address.".into(),
         Refusal::EmailMalformed => "That email address does not look right; check it and try again.".into(),
         Refusal::EmailsDiffer => "The two email addresses do not match.".into(),
+        Refusal::UserNameMissing => "Enter your user name (at most 255 characters).".into(),
+        Refusal::DomainNotOffered => "Choose one of the domains this page offers.".into(),
+        Refusal::SignInRefused => "The user name or password is not right. Check both and try again.".into(),
+        Refusal::AccountLockedByKeystone => "Your account is locked after too many failed sign-ins. Wait a while and try again, or contact your administrator.".into(),
+        Refusal::NotOptedIn => "Setting up an authenticator app here is not available for your account. Contact your administrator.".into(),
+        Refusal::SelfEnrollNeedsOperator => "Your account needs an authenticator app, but this service cannot set one up for it yet. Contact your administrator; your password was not changed.".into(),
+        Refusal::AlreadyEnrolled => "Your account already has an authenticator app. If you lost it, ask your administrator to replace it.".into(),
+        Refusal::EnrollmentUnknown => "This setup has expired or is already finished. Start again by signing in.".into(),
+        Refusal::EnrollmentLocked => "That code was wrong too many times, so this setup has ended. Start again by signing in.".into(),
     }
 }
 

@@ -69,6 +69,15 @@ every_variant! {
     Refusal::EmailMissing => [Refusal::EmailMissing],
     Refusal::EmailMalformed => [Refusal::EmailMalformed],
     Refusal::EmailsDiffer => [Refusal::EmailsDiffer],
+    Refusal::UserNameMissing => [Refusal::UserNameMissing],
+    Refusal::DomainNotOffered => [Refusal::DomainNotOffered],
+    Refusal::SignInRefused => [Refusal::SignInRefused],
+    Refusal::AccountLockedByKeystone => [Refusal::AccountLockedByKeystone],
+    Refusal::NotOptedIn => [Refusal::NotOptedIn],
+    Refusal::SelfEnrollNeedsOperator => [Refusal::SelfEnrollNeedsOperator],
+    Refusal::AlreadyEnrolled => [Refusal::AlreadyEnrolled],
+    Refusal::EnrollmentUnknown => [Refusal::EnrollmentUnknown],
+    Refusal::EnrollmentLocked => [Refusal::EnrollmentLocked],
 }
 
 /// An example of every variant (and of each `Stage` a `StageMoved` can name).

@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(step("/status").route(web::post().to(status)))
             .service(step("/password").route(web::post().to(password)))
             .service(step("/totp").route(web::post().to(totp)))
-            .service(step("/resume").route(web::post().to(resume))),
+            .service(step("/resume").route(web::post().to(resume)))
+            .configure(crate::web::enroll_api::routes),
     );
 }
 

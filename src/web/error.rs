@@ -25,6 +25,9 @@ pub enum AppError {
     /// A request the web layer could not read (English: the admin API's and scripts').
     #[error("{0}")]
     BadRequest(String),
+    /// Too many sign-ins for one user name; wait this many seconds.
+    #[error("Too many sign-ins for this user name. Please wait {0} seconds and try again.")]
+    TooManySignIns(u64),
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     #[error("the request body is larger than {0} bytes")]
@@ -59,6 +62,7 @@ impl AppError {
             AppError::DatabaseBusy(_) => Phrase::DatabaseBusy,
             AppError::Internal(_) => Phrase::ServerError,
             AppError::RequestTimeout => Phrase::BodyTimeout,
+            AppError::TooManySignIns(secs) => return Some(words.slow_down(*secs)),
             AppError::PayloadTooLarge(_) => Phrase::BodyTooLarge,
             _ => return None,
         };
@@ -68,7 +72,14 @@ impl AppError {
     /// The JSON error of the user's API, worded in `words`.
     pub fn user_response(&self, words: &dyn Words) -> HttpResponse {
         self.log_cause();
-        json_error(self.status_code(), self.user_message(words).unwrap_or_else(|| self.to_string()))
+        let mut response =
+            json_error(self.status_code(), self.user_message(words).unwrap_or_else(|| self.to_string()));
+        if let AppError::TooManySignIns(secs) = self {
+            if let Ok(value) = secs.to_string().parse() {
+                response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 
     /// Logs the cause of a 5xx, with the request id; a 4xx logs nothing here. Call once per answer.
@@ -159,6 +170,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::KeystoneUnavailable(_) | AppError::DatabaseBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -216,7 +228,15 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::NameUnusable { .. }
         | Refusal::EmailMissing
         | Refusal::EmailMalformed
-        | Refusal::EmailsDiffer => StatusCode::BAD_REQUEST,
+        | Refusal::EmailsDiffer
+        | Refusal::UserNameMissing
+        | Refusal::DomainNotOffered => StatusCode::BAD_REQUEST,
+        // One status and one body for a wrong password and an unknown user.
+        Refusal::SignInRefused => StatusCode::UNAUTHORIZED,
+        Refusal::AccountLockedByKeystone | Refusal::EnrollmentLocked => StatusCode::LOCKED,
+        Refusal::NotOptedIn => StatusCode::FORBIDDEN,
+        Refusal::SelfEnrollNeedsOperator | Refusal::AlreadyEnrolled => StatusCode::CONFLICT,
+        Refusal::EnrollmentUnknown => StatusCode::NOT_FOUND,
         Refusal::WrongPin { .. }
         | Refusal::WrongCode { .. }
         | Refusal::CodeNotAccepted { .. }

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod api;
 mod body_reader;
 pub mod body_shapes;
+pub mod enroll_api;
+pub mod enroll_shapes;
 pub mod error;
 pub mod health;
 pub mod language;

@@ -9,4 +9,6 @@ pub struct AppState {
     pub settings: Settings,
     pub deps: Arc<Deps>,
     pub admin: AdminGuard,
+    /// Self-enrollment sign-ins per user name.
+    pub sign_ins: crate::web::middleware::SignInLimits,
 }

@@ -125,6 +125,11 @@ impl FakeKeystone {
         self.state().failing.insert(operation);
     }
 
+    /// Keystone's lockout: after `failures` failed logins in a row, logins answer "locked".
+    pub fn lock_out_after(&self, failures: u32) {
+        self.state().lockout_after = Some(failures);
+    }
+
     /// Calls of `operation` answer normally again.
     pub fn heal_operation(&self, operation: &'static str) {
         self.state().failing.remove(operation);

@@ -53,6 +53,8 @@ struct State {
     unreachable: bool,
     failing: HashSet<&'static str>,
     calls: HashMap<&'static str, usize>,
+    /// Keystone's `[security_compliance] lockout_failure_attempts`, when set.
+    lockout_after: Option<u32>,
     /// Operations whose calls wait until the test lets them go (`hold`).
     holds: HashMap<&'static str, tokio::sync::watch::Receiver<()>>,
 }

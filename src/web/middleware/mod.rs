@@ -2,10 +2,12 @@
 mod client_ip;
 mod rate_limit;
 mod request_id;
+mod sign_in_limit;
 
 pub use client_ip::client_ip;
 pub use rate_limit::{guard, limit_admin, limit_user_api, limit_user_pages, RateLimits};
 pub use request_id::assign_request_id;
+pub use sign_in_limit::SignInLimits;
 
 use actix_web::middleware::DefaultHeaders;
 

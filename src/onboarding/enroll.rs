@@ -1,0 +1,148 @@
+//! Self-enrollment, first half: a user setpass has no link for signs in with their Keystone
+//! password and gets a QR code. Keystone's answer decides the way: a token (no MFA rule wants
+//! more) enrolls with the user's own token; a receipt (the rules want TOTP) needs the service
+//! credential and is completed with the code. What the second half needs waits in the store,
+//! sealed, so any replica can finish it (`enroll_code.rs`).
+use super::{mfa, Deps, Error, TotpView};
+use crate::crypto::Purpose;
+use crate::domain::{Locale, Refusal, TotpSecret, UserId};
+use crate::keystone::{IssuedToken, NamedLogin, Receipt};
+use crate::store::{EnrollKind, NewEnrollment};
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+
+/// Longer user names are refused before Keystone is asked (Keystone's own limit is 255).
+const MAX_USER_NAME: usize = 255;
+
+/// What the user typed on the sign-in form.
+pub struct EnrollInput<'a> {
+    pub user_name: &'a str,
+    /// One of `self_enroll.domains`; `None`: the first.
+    pub domain: Option<&'a str>,
+    pub password: &'a str,
+    /// The page's language, for later mail.
+    pub locale: Option<Locale>,
+}
+
+/// An enrollment started: its id (the form carries it to the second half) and the QR code.
+#[derive(Debug)]
+pub struct Started {
+    pub enrollment: String,
+    pub totp: TotpView,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Signs the user in and, when they may enroll, starts an enrollment.
+pub async fn start_enrollment(deps: &Deps, input: EnrollInput<'_>) -> Result<Started, Error> {
+    let policy = &deps.policy.self_enroll;
+    let user_name = input.user_name.trim();
+    if user_name.is_empty() || user_name.chars().count() > MAX_USER_NAME {
+        return Err(Refusal::UserNameMissing.into());
+    }
+    let domain = match input.domain.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(asked) => {
+            policy.domains.iter().find(|d| d.as_str() == asked).ok_or(Refusal::DomainNotOffered)?
+        }
+        None => policy.domains.first().ok_or(Refusal::DomainNotOffered)?,
+    };
+    if input.password.is_empty() {
+        return Err(Refusal::PasswordNeeded.into());
+    }
+    let (user_id, way) = match deps.identity.password_login_named(user_name, domain, input.password).await? {
+        NamedLogin::Rejected => {
+            deps.metrics.self_enroll_refused.inc();
+            log::info!("self-enrollment: Keystone refused a sign-in in domain {domain}");
+            return Err(Refusal::SignInRefused.into());
+        }
+        NamedLogin::Locked => {
+            log::warn!("self-enrollment: Keystone has locked the account of a user in domain {domain}");
+            return Err(Refusal::AccountLockedByKeystone.into());
+        }
+        NamedLogin::Token { user_id, token } => {
+            if policy.require_mfa_rules {
+                log::info!("self-enrollment refused for user {user_id}: their MFA rules do not ask for TOTP (self_enroll.require_mfa_rules)");
+                return Err(Refusal::NotOptedIn.into());
+            }
+            (user_id, Way::Token(token))
+        }
+        NamedLogin::Receipt { user_id, receipt } => {
+            if deps.service.is_none() {
+                log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id so setpass can create the credential");
+                return Err(Refusal::SelfEnrollNeedsOperator.into());
+            }
+            (user_id, Way::Receipt(receipt))
+        }
+    };
+    if has_authenticator(deps, &user_id, &way).await? {
+        log::info!("self-enrollment refused for user {user_id}: they already have a TOTP credential");
+        return Err(Refusal::AlreadyEnrolled.into());
+    }
+    begin(deps, user_id, user_name, way, input.locale).await
+}
+
+/// How the second half acts in Keystone: with the user's token, or with the service credential
+/// and the receipt the code completes.
+enum Way {
+    Token(IssuedToken),
+    Receipt(Receipt),
+}
+
+async fn has_authenticator(deps: &Deps, user_id: &UserId, way: &Way) -> Result<bool, Error> {
+    let found = match way {
+        Way::Token(token) => deps.identity.list_totp_credentials(token.value.expose_secret(), user_id).await?,
+        Way::Receipt(_) => {
+            let identity = &deps.identity;
+            mfa::with_service(deps, |t| async move { identity.list_totp_credentials(t.expose_secret(), user_id).await })
+                .await?
+        }
+    };
+    Ok(!found.is_empty())
+}
+
+async fn begin(
+    deps: &Deps,
+    user_id: UserId,
+    user_name: &str,
+    way: Way,
+    locale: Option<Locale>,
+) -> Result<Started, Error> {
+    let now = deps.clock.now();
+    let expires_at = now + deps.policy.self_enroll.lifetime;
+    let secret = TotpSecret::generate();
+    let seal = |text: &str, purpose| deps.sealer.seal_for(purpose, user_id.as_str(), text.as_bytes());
+    let (token_ct, token_expires_at, receipt_ct) = match &way {
+        Way::Token(token) => {
+            (Some(seal(token.value.expose_secret(), Purpose::UserToken)), Some(token.expires_at), None)
+        }
+        Way::Receipt(receipt) => (None, None, Some(seal(receipt.0.expose_secret(), Purpose::Receipt))),
+    };
+    let id = hex_id();
+    let new = NewEnrollment {
+        id: id.clone(),
+        user_id: user_id.clone(),
+        user_name: user_name.to_owned(),
+        kind: EnrollKind::SelfEnroll,
+        secret_ct: seal(secret.expose(), Purpose::TotpSecret),
+        token_ct,
+        token_expires_at,
+        receipt_ct,
+        locale,
+        now,
+        expires_at,
+    };
+    deps.store.start_enrollment(new).await?;
+    log::info!("self-enrollment started for user {user_id}");
+    let totp = TotpView {
+        otpauth_uri: secret.otpauth_uri(&deps.policy.totp.issuer, user_name),
+        secret,
+        account: user_name.to_owned(),
+        needs_password: false,
+        attempts_left: deps.policy.limits.max_totp_attempts,
+    };
+    Ok(Started { enrollment: id, totp, expires_at })
+}
+
+/// 32 hex digits from 16 random bytes: the enrollment's id, as unguessable as a link's token.
+fn hex_id() -> String {
+    crate::crypto::random_bytes(16).iter().map(|b| format!("{b:02x}")).collect()
+}

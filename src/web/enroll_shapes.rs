@@ -1,0 +1,26 @@
+//! The bodies of self-enrollment (JSON and the pages' forms). Secret fields are `SecretString`.
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// `POST /api/v1/enroll`, and the sign-in form of `/enroll`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollBody {
+    pub user_name: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    pub password: SecretString,
+    /// The page's language (the form sends it).
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// `POST /api/v1/enroll/totp`, and the code form of `/enroll`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollCodeBody {
+    pub enrollment: String,
+    pub code: SecretString,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
