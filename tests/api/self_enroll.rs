@@ -122,3 +122,21 @@ async fn an_enrollment_started_on_one_replica_is_finished_on_the_other() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(keystone.totp_credentials(&user.id).await, [secret.to_owned()]);
 }
+
+/// The Keystone that locks an account after 3 failed logins (and has no `totp` method).
+fn lockout_keystone_url() -> String {
+    std::env::var("SETPASS_TEST_KEYSTONE_NO_TOTP_URL").expect("run the tests with scripts/test.sh")
+}
+
+#[tokio::test]
+async fn an_account_keystone_locked_is_told_so() {
+    let keystone = Keystone::connect(&lockout_keystone_url()).await;
+    let app = spawn_app_with(&lockout_keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    for _ in 0..3 {
+        assert_eq!(app.enroll(&user.name, "Not-the-password-1").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = app.enroll(&user.name, &user.password).await;
+    assert_eq!(status, StatusCode::LOCKED, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("locked"), "{body}");
+}
