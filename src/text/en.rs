@@ -203,6 +203,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::AlreadyEnrolled => "Your account already has an authenticator app. If you lost it, ask your administrator to replace it.".into(),
         Refusal::EnrollmentUnknown => "This setup has expired or is already finished. Start again by signing in.".into(),
         Refusal::EnrollmentLocked => "That code was wrong too many times, so this setup has ended. Start again by signing in.".into(),
+        Refusal::RecoveryCodeMissing => "Enter one of your recovery codes.".into(),
+        Refusal::WrongRecoveryCode { left } => format!("That recovery code is not right, or was used already. {}", attempts(*left)),
+        Refusal::RecoveryLocked => "Recovery is locked after too many wrong recovery codes. Try again in an hour, or contact your administrator.".into(),
     }
 }
 

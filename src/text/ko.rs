@@ -199,6 +199,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::AlreadyEnrolled => "이 계정에는 이미 인증 앱이 설정되어 있습니다. 인증 앱을 잃어버리셨다면 관리자에게 교체를 요청해 주십시오.".into(),
         Refusal::EnrollmentUnknown => "이 설정은 만료되었거나 이미 끝났습니다. 다시 로그인하여 처음부터 시작해 주십시오.".into(),
         Refusal::EnrollmentLocked => "코드가 여러 번 올바르지 않아 이 설정이 종료되었습니다. 다시 로그인하여 처음부터 시작해 주십시오.".into(),
+        Refusal::RecoveryCodeMissing => "복구 코드 중 하나를 입력해 주십시오.".into(),
+        Refusal::WrongRecoveryCode { left } => format!("복구 코드가 올바르지 않거나 이미 사용되었습니다. {}", attempts(*left)),
+        Refusal::RecoveryLocked => "복구 코드가 여러 번 올바르지 않아 복구가 잠겼습니다. 한 시간 후에 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
     }
 }
 

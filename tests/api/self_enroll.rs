@@ -43,7 +43,10 @@ async fn a_user_without_mfa_rules_enrolls_with_their_own_token() {
     let user = keystone.create_user().await;
     let secret = app.self_enroll(&user).await;
     assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
-    assert_eq!(keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await, StatusCode::CREATED);
+    assert_eq!(
+        keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
     assert_eq!(app.metric("setpass_self_enrolled_total").await, 1.0);
 
     let (status, again) = app.enroll(&user.name, &user.password).await;
@@ -57,8 +60,15 @@ async fn seed_style_rules_enroll_with_the_service_credential_confirmed_through_t
     let user = keystone.create_user_with_mfa_rules(serde_json::from_str(SEED_RULES).unwrap()).await;
     let secret = app.self_enroll(&user).await;
     assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
-    assert_eq!(keystone.login_with_password(&user.id, &user.password).await, StatusCode::UNAUTHORIZED, "a receipt only");
-    assert_eq!(keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await, StatusCode::CREATED);
+    assert_eq!(
+        keystone.login_with_password(&user.id, &user.password).await,
+        StatusCode::UNAUTHORIZED,
+        "a receipt only"
+    );
+    assert_eq!(
+        keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
     let options = keystone.user_options(&user.id).await;
     assert_eq!(options["multi_factor_auth_rules"], serde_json::from_str::<Value>(SEED_RULES).unwrap());
     assert_eq!(options["multi_factor_auth_enabled"], json!(true));
