@@ -22,6 +22,7 @@ mod enroll;
 mod later;
 mod link;
 mod mfa;
+mod recover;
 mod totp;
 
 /// The admin-set password the link carries, and the user's new one.

@@ -124,6 +124,11 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::ResetSentThanks => "Thank you. Your request has been passed on to the helpdesk.",
         Phrase::ResetSentNext => "If the details match an account, the helpdesk will contact you at the email address you gave. You can close this page.",
         Phrase::YourAdministrator => "your administrator",
+        Phrase::RecoveryCodesHeading => "Your recovery codes",
+        Phrase::RecoveryCodesIntro => "If you lose your phone, one of these codes and your password let you set up a new authenticator app yourself. Each code works once.",
+        Phrase::RecoveryCodesKeep => "They are shown only now: save them in a password manager, download them, or print this page, and keep them apart from your phone.",
+        Phrase::RecoveryCodesDownload => "Download the codes as a text file",
+        Phrase::RecoveryCodesFileTitle => "Recovery codes: each works once, with your password, to replace a lost authenticator app.",
     }
 }
 

@@ -123,6 +123,11 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::ResetSentThanks => "감사합니다. 요청이 헬프데스크에 전달되었습니다.",
         Phrase::ResetSentNext => "입력하신 정보가 계정과 일치하면 헬프데스크에서 알려 주신 이메일 주소로 연락드리겠습니다. 이 페이지를 닫으셔도 됩니다.",
         Phrase::YourAdministrator => "관리자",
+        Phrase::RecoveryCodesHeading => "복구 코드",
+        Phrase::RecoveryCodesIntro => "휴대전화를 잃어버리셨을 때 이 코드 중 하나와 비밀번호로 새 인증 앱을 직접 설정하실 수 있습니다. 각 코드는 한 번만 사용할 수 있습니다.",
+        Phrase::RecoveryCodesKeep => "코드는 지금만 표시됩니다. 비밀번호 관리자에 저장하시거나 파일로 내려받거나 이 페이지를 인쇄하여 휴대전화와 따로 보관해 주십시오.",
+        Phrase::RecoveryCodesDownload => "코드를 텍스트 파일로 내려받기",
+        Phrase::RecoveryCodesFileTitle => "복구 코드: 각 코드는 비밀번호와 함께 한 번만 사용하여 잃어버린 인증 앱을 교체할 수 있습니다.",
     }
 }
 

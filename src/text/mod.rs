@@ -78,10 +78,16 @@ pub enum Phrase {
     ResetSentNext,
     // The link mail.
     YourAdministrator,
+    // Recovery codes, shown once at the end of an enrollment.
+    RecoveryCodesHeading,
+    RecoveryCodesIntro,
+    RecoveryCodesKeep,
+    RecoveryCodesDownload,
+    RecoveryCodesFileTitle,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 57] = {
+    pub const ALL: [Phrase; 62] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -141,6 +147,11 @@ impl Phrase {
             ResetSentThanks,
             ResetSentNext,
             YourAdministrator,
+            RecoveryCodesHeading,
+            RecoveryCodesIntro,
+            RecoveryCodesKeep,
+            RecoveryCodesDownload,
+            RecoveryCodesFileTitle,
         ]
     };
 }

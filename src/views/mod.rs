@@ -2,10 +2,12 @@
 //! sentences here: the words come from `text/` in the page's language.
 mod pages;
 mod qr;
+mod recovery_codes;
 mod reset;
 
 pub use pages::{error_page, stage_page, Message, PageContext, PasswordRules};
 pub use qr::qr_svg;
+pub use recovery_codes::recovery_codes;
 pub use reset::{reset_form, reset_sent, ResetValues};
 
 use crate::domain::{Field, Locale};
