@@ -42,7 +42,7 @@ async fn a_user_without_mfa_rules_enrolls_with_their_own_token() {
     let app = spawn_app_with(&keystone_url(), enabled).await;
     let user = keystone.create_user().await;
     let secret = app.self_enroll(&user).await;
-    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
+    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.as_str()]);
     assert_eq!(
         keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await,
         StatusCode::CREATED
@@ -59,7 +59,7 @@ async fn seed_style_rules_enroll_with_the_service_credential_confirmed_through_t
     let (app, _) = app_with_service(&keystone, &keystone_url(), enabled).await;
     let user = keystone.create_user_with_mfa_rules(serde_json::from_str(SEED_RULES).unwrap()).await;
     let secret = app.self_enroll(&user).await;
-    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
+    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.as_str()]);
     assert_eq!(
         keystone.login_with_password(&user.id, &user.password).await,
         StatusCode::UNAUTHORIZED,
