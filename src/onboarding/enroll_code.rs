@@ -154,9 +154,9 @@ async fn create(deps: &Deps, acting: &Acting, user_id: &UserId, blob: &str) -> R
             })
             .await;
             match created {
-                // Keystone lets only an unrestricted application credential manage credentials.
+                // Keystone 30 refuses delegated (application-credential) tokens here.
                 Err(Error::KeystoneUnavailable(KeystoneError::Forbidden)) => {
-                    log::error!("Keystone refused the service credential to create a TOTP credential for user {user_id} (403): for users whose MFA rules want TOTP, self-enrollment and recovery need an unrestricted application credential (openstack application credential create --unrestricted ...) in keystone.service_credential_id");
+                    log::error!("Keystone refused the service credential's token to create a TOTP credential for user {user_id} (403; Keystone 30 refuses every application-credential token on its credentials API: \"Delegated tokens cannot access credentials directly\"): enroll this user with a link (PUT /token/{user_id}), or clear their MFA rules so their own token can");
                     Err(Refusal::SelfEnrollNeedsOperator.into())
                 }
                 other => other,

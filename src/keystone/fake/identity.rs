@@ -202,7 +202,7 @@ impl Identity for FakeKeystone {
         };
         let now = self.now();
         let token: IssuedToken =
-            state.mint(Holder::Admin, scope, self.wall_now(), now + super::TOKEN_LIFETIME);
+            state.mint(Holder::Delegated, scope, self.wall_now(), now + super::TOKEN_LIFETIME);
         Ok(Login::Token(token))
     }
 
@@ -219,6 +219,9 @@ impl Identity for FakeKeystone {
     ) -> Result<String, KeystoneError> {
         let mut state = self.enter("credential creation")?;
         state.may_act_for(token, self.now(), user_id.as_str())?;
+        if state.holder(token, self.now())? == Holder::Delegated {
+            return Err(KeystoneError::Forbidden);
+        }
         let id = uuid::Uuid::new_v4().simple().to_string();
         state.credentials.push(Credential {
             id: id.clone(),
@@ -254,7 +257,7 @@ impl Identity for FakeKeystone {
     async fn set_mfa(&self, token: &str, user_id: &UserId, mfa: &MfaOptions) -> Result<(), KeystoneError> {
         const OP: &str = "MFA rules update";
         let mut state = self.enter(OP)?;
-        if state.holder(token, self.now())? != Holder::Admin {
+        if !matches!(state.holder(token, self.now())?, Holder::Admin | Holder::Delegated) {
             return Err(KeystoneError::Forbidden);
         }
         let user = state.users.get_mut(user_id.as_str()).ok_or(KeystoneError::NotFound(OP))?;

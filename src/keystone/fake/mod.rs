@@ -73,6 +73,10 @@ struct User {
 #[derive(Clone, PartialEq, Eq)]
 enum Holder {
     Admin,
+    /// An admin acting through an application credential (setpass's service credential): as
+    /// Keystone 30 does, refused on the credentials API except for listing ("Delegated tokens
+    /// cannot access credentials directly").
+    Delegated,
     User(String),
 }
 
@@ -204,7 +208,7 @@ impl State {
     /// `token` may act on `user_id`'s own resources: an admin's, or the user's own token.
     fn may_act_for(&self, token: &str, now: DateTime<Utc>, user_id: &str) -> Result<(), KeystoneError> {
         match self.holder(token, now)? {
-            Holder::Admin => Ok(()),
+            Holder::Admin | Holder::Delegated => Ok(()),
             Holder::User(id) if id == user_id => Ok(()),
             Holder::User(_) => Err(KeystoneError::Forbidden),
         }

@@ -35,15 +35,17 @@ async fn a_user_without_mfa_rules_enrolls_with_their_own_token() {
     assert_eq!(fx.deps.metrics.self_enrolled.get(), 1);
 }
 
+/// Keystone 30 refuses application-credential tokens on its credentials API, as the fake does.
 #[tokio::test]
-async fn seed_style_rules_enroll_with_the_service_credential_and_keystone_confirms_through_the_receipt() {
+async fn seed_style_rules_with_the_service_credential_meet_keystones_refusal_and_leave_nothing() {
     let fx = fixture(|s| s.service = true).await;
     let rules = fx.seed_rules();
-    let secret = fx.self_enroll().await.unwrap();
-    assert_eq!(fx.keystone.totp_credentials(&fx.user), [secret]);
-    assert_eq!(fx.keystone.calls("receipt completion"), 1);
-    assert_eq!(fx.keystone.calls("MFA rules update"), 0, "the rules were never touched");
-    assert_eq!(fx.keystone.mfa(&fx.user), Some(rules));
+    let started = fx.sign_in("ada", None, RANDOM).await.unwrap();
+    let code = fx.code_now(started.totp.secret.expose());
+    let refusal = refused(finish_enrollment(&fx.deps, &started.enrollment, &code).await);
+    assert_eq!(refusal, Refusal::SelfEnrollNeedsOperator);
+    assert!(fx.keystone.totp_credentials(&fx.user).is_empty());
+    assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were never touched");
 }
 
 #[tokio::test]
@@ -105,7 +107,7 @@ async fn with_require_mfa_rules_only_opted_in_users_may_enroll() {
     .await;
     assert_eq!(refused(fx.sign_in("ada", None, RANDOM).await), Refusal::NotOptedIn);
     fx.seed_rules();
-    fx.self_enroll().await.unwrap();
+    fx.sign_in("ada", None, RANDOM).await.expect("an opted-in user may start");
 }
 
 #[tokio::test]
@@ -146,12 +148,7 @@ async fn an_enrollment_expires_by_the_clock_and_finishes_only_once() {
 
 #[tokio::test]
 async fn a_code_keystone_refuses_leaves_no_credential_behind() {
-    let fx = fixture(|s| {
-        s.service = true;
-        s.policy.totp.previous_windows = 2;
-    })
-    .await;
-    fx.seed_rules();
+    let fx = fixture(|s| s.policy.totp.previous_windows = 2).await;
     let started = fx.sign_in("ada", None, RANDOM).await.unwrap();
     let old = code_for(started.totp.secret.expose(), fx.deps.clock.now().timestamp() - 60);
     let refusal = refused(finish_enrollment(&fx.deps, &started.enrollment, &old).await);
