@@ -60,6 +60,9 @@ pub enum Refusal {
     /// The token kept from step 1 is gone: the TOTP step needs the password again.
     PasswordNeeded,
     WrongPassword,
+    /// Keystone refused the password at the authenticator step and, without the service
+    /// credential, setpass cannot tell a wrong password from a disabled or deleted account.
+    WrongPasswordOrAccount,
     /// The record is at another stage than the submitted step (a double submission, an old tab).
     StageMoved(Stage),
     /// MFA rules on and no service credential: the operator must act.
@@ -148,6 +151,7 @@ impl Refusal {
             | Refusal::KeystoneRefusedPassword(_)
             | Refusal::PasswordNeeded
             | Refusal::WrongPassword
+            | Refusal::WrongPasswordOrAccount
             | Refusal::SignInRefused => Some(Field::Password),
             Refusal::UserNameMissing => Some(Field::UserName),
             Refusal::RecoveryCodeMissing | Refusal::WrongRecoveryCode { .. } => Some(Field::RecoveryCode),
@@ -186,5 +190,20 @@ impl Refusal {
             self,
             Refusal::StageMoved(Stage::Password | Stage::Totp) | Refusal::Busy | Refusal::NeedsOperator
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_that_cannot_log_in_ends_the_page_and_an_unclear_refusal_keeps_the_form() {
+        for gone in [Refusal::AccountDisabled, Refusal::AccountGone] {
+            assert!(gone.ends_the_page(), "{gone:?}");
+        }
+        let unclear = Refusal::WrongPasswordOrAccount;
+        assert!(!unclear.ends_the_page() && !unclear.is_notice());
+        assert_eq!(unclear.field(), Some(Field::Password), "the password field gets the message");
     }
 }

@@ -215,13 +215,40 @@ pub(super) async fn fresh_user_token(
             }
             Err(super::needs_operator())
         }
-        UserLogin::Rejected => Err(wrong_password(deps, flow).await?),
+        UserLogin::Rejected => Err(login_rejected(deps, flow).await?),
+    }
+}
+
+/// Keystone refused the password, as it does for a user disabled or deleted since step 1. With
+/// the service credential the user's state says which, and an account that cannot log in uses no
+/// attempt up (no password would help). Without it, or if the lookup fails, the refusal names
+/// both and counts: it may be a guess.
+async fn login_rejected(deps: &Deps, flow: &FlowRecord) -> Result<Error, Error> {
+    let user_id = &flow.record.user_id;
+    if deps.service.is_none() {
+        return wrong_password(deps, flow, Refusal::WrongPasswordOrAccount).await;
+    }
+    match mfa::service_user(deps, user_id).await {
+        Ok(None) => {
+            log::warn!("user {user_id} no longer exists in Keystone (user lookup answered 404); the link stays at the authenticator step");
+            Ok(Refusal::AccountGone.into())
+        }
+        Ok(Some(user)) if !user.enabled => {
+            log::warn!("user {user_id} is disabled in Keystone (enabled = false); the link stays at the authenticator step");
+            Ok(Refusal::AccountDisabled.into())
+        }
+        Ok(Some(_)) => wrong_password(deps, flow, Refusal::WrongPassword).await,
+        Err(err) => {
+            log::warn!("Keystone refused the password of user {user_id}, and reading the user with the service credential failed, so a disabled or deleted account cannot be told apart: {err}");
+            wrong_password(deps, flow, Refusal::WrongPasswordOrAccount).await
+        }
     }
 }
 
 /// A wrong password on the TOTP or continue form counts with the wrong codes: the link must not
-/// be a way to guess the password. The last one locks the link, like a wrong code.
-async fn wrong_password(deps: &Deps, flow: &FlowRecord) -> Result<Error, Error> {
+/// be a way to guess the password. The last one locks the link, like a wrong code; before it,
+/// the user is told `refusal`.
+async fn wrong_password(deps: &Deps, flow: &FlowRecord, refusal: Refusal) -> Result<Error, Error> {
     let user_id = &flow.record.user_id;
     let limits = deps.policy.limits;
     deps.metrics.totp_failures.inc();
@@ -231,8 +258,8 @@ async fn wrong_password(deps: &Deps, flow: &FlowRecord) -> Result<Error, Error> 
         return Ok(super::replaced_or(deps, flow, super::locked()).await);
     };
     if failures < limits.max_totp_attempts {
-        log::info!("wrong password on the authenticator step for user {user_id}");
-        return Ok(Refusal::WrongPassword.into());
+        log::info!("password refused on the authenticator step for user {user_id}: {refusal:?}");
+        return Ok(refusal.into());
     }
     super::lock_out(deps, user_id, &format!("{failures} wrong codes and passwords")).await;
     Ok(Refusal::LockedAfterPassword.into())

@@ -181,6 +181,7 @@ fn refusal_text(refusal: &Refusal) -> String {
             "Your session has expired: type your new password again along with the code.".into()
         }
         Refusal::WrongPassword => "That password is not right: type the new password you just chose.".into(),
+        Refusal::WrongPasswordOrAccount => "That password is not right, or your account has been disabled or removed. Type the new password you just chose; if you are sure it is right, contact your administrator.".into(),
         Refusal::StageMoved(Stage::Password) => "Set your new password first.".into(),
         Refusal::StageMoved(Stage::Totp) => {
             "Your password is already set; continue with the authenticator app.".into()

@@ -179,6 +179,7 @@ fn refusal_text(refusal: &Refusal) -> String {
             "세션이 만료되었습니다. 코드와 함께 새 비밀번호를 다시 입력해 주십시오.".into()
         }
         Refusal::WrongPassword => "비밀번호가 올바르지 않습니다. 방금 정하신 새 비밀번호를 입력해 주십시오.".into(),
+        Refusal::WrongPasswordOrAccount => "비밀번호가 올바르지 않거나, 계정이 비활성화되었거나 삭제되었을 수 있습니다. 방금 정하신 새 비밀번호를 입력해 주십시오. 비밀번호가 맞는 것이 확실하다면 관리자에게 문의해 주십시오.".into(),
         Refusal::StageMoved(Stage::Password) => "먼저 새 비밀번호를 설정해 주십시오.".into(),
         Refusal::StageMoved(Stage::Totp) => {
             "비밀번호는 이미 설정되었습니다. 이어서 인증 앱을 설정해 주십시오.".into()

@@ -55,6 +55,7 @@ every_variant! {
     Refusal::AccountGone => [Refusal::AccountGone],
     Refusal::PasswordNeeded => [Refusal::PasswordNeeded],
     Refusal::WrongPassword => [Refusal::WrongPassword],
+    Refusal::WrongPasswordOrAccount => [Refusal::WrongPasswordOrAccount],
     Refusal::StageMoved(Stage::Password | Stage::Totp | Stage::Complete) => [
         Refusal::StageMoved(Stage::Password),
         Refusal::StageMoved(Stage::Totp),

@@ -244,6 +244,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::WrongCode { .. }
         | Refusal::CodeNotAccepted { .. }
         | Refusal::WrongPassword
+        | Refusal::WrongPasswordOrAccount
         | Refusal::AccountDisabled => StatusCode::FORBIDDEN,
         Refusal::LinkUnknown => StatusCode::NOT_FOUND,
         Refusal::ChangedElsewhere

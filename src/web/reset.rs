@@ -1,12 +1,13 @@
 //! The helpdesk reset-request page: `GET /reset` shows the form, `POST /reset` passes it on.
-//! Only with `[reset] enabled`; otherwise both answer 404 like any unknown path.
+//! Other methods get the 405 that `/` gives. Only with `[reset] enabled`; otherwise every method
+//! answers 404 like any unknown path.
 use crate::onboarding::{forward_reset_request, ResetInput};
 use crate::views::{self, ResetValues};
 use crate::web::body_shapes::{decode_form, ResetForm};
 use crate::web::error::AppError;
 use crate::web::language::{Asked, PageLanguage};
 use crate::web::state::AppState;
-use crate::web::{not_found, read_body};
+use crate::web::{method_not_allowed, not_found, read_body};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -20,8 +21,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/reset")
             .wrap(from_fn(crate::web::middleware::limit_user_pages))
             .route(web::get().to(show))
-            .route(web::post().to(submit)),
+            .route(web::post().to(submit))
+            .default_service(web::to(other_method)),
     );
+}
+
+/// A page that is off is not there for any method; one that is on has only GET and POST.
+async fn other_method(state: web::Data<AppState>) -> HttpResponse {
+    if !enabled(&state) {
+        return not_found().await;
+    }
+    method_not_allowed().await
 }
 
 fn enabled(state: &AppState) -> bool {

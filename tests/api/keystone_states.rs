@@ -168,3 +168,39 @@ async fn wrong_passwords_on_the_continue_form_count_toward_the_lock() {
     let right = app.api("resume", json!({"token": token, "password": NEW_PASSWORD})).await;
     assert_eq!(right.status(), StatusCode::LOCKED, "locked for the right password too");
 }
+
+#[tokio::test]
+async fn a_user_disabled_at_the_authenticator_step_is_told_so_and_no_attempt_is_used() {
+    let url = keystone_url();
+    let keystone = Keystone::connect(&url).await;
+    let (app, _) = app_with_service(&keystone, &url, |_| {}).await;
+    let user = keystone.create_user().await;
+    let token = app.new_link(&keystone, &user, "1357").await;
+    let secret = app.password_step(&token, "1357", NEW_PASSWORD).await;
+    app.until_token_kept(&token).await;
+    // Keystone revokes the kept token with the account: the password is needed for a new one.
+    keystone.disable_user(&user.id).await;
+    let step = json!({"token": token, "code": code_now(&secret), "password": NEW_PASSWORD});
+
+    let response = app.api("totp", step).await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("disabled") && !body.contains("not right"), "{body}");
+    assert_eq!(status(&app, &token).await["totp"]["attempts_left"], 10, "no attempt used up");
+    let page = app.post_form(&token, &[("code", &code_now(&secret)), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("disabled") && !page.contains("name=\"code\""), "the page ends: {page}");
+
+    keystone
+        .admin_send(
+            reqwest::Method::PATCH,
+            &format!("/users/{}", user.id),
+            Some(json!({"user": {"enabled": true}})),
+        )
+        .await;
+    let step = json!({"token": token, "code": code_now(&secret), "password": NEW_PASSWORD});
+    let done = app.api("totp", step).await;
+    assert_eq!(done.status(), StatusCode::OK, "once enabled: {}", done.text().await.unwrap());
+}

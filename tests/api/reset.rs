@@ -50,6 +50,31 @@ async fn the_reset_page_is_not_there_unless_enabled() {
 }
 
 #[tokio::test]
+async fn other_methods_get_what_they_get_on_the_users_page_or_404_while_off() {
+    let sink = SmtpSink::start();
+    let url = closed_port_url();
+    let (on, off) = tokio::join!(spawn_app_with(&url, |s| enable_reset(s, &sink)), spawn_app(&url));
+    let send = |app: &TestApp, method: &reqwest::Method, path: &str| {
+        app.client.request(method.clone(), format!("{}{path}", app.address)).send()
+    };
+    use reqwest::Method;
+    for method in [Method::OPTIONS, Method::PUT, Method::PATCH, Method::TRACE] {
+        let reset = send(&on, &method, "/reset").await.unwrap();
+        let users_page = send(&on, &method, "/").await.unwrap();
+        assert_eq!(reset.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(reset.status(), users_page.status(), "{method}");
+        let kind = |r: &reqwest::Response| r.headers().get("content-type").cloned();
+        assert_eq!(kind(&reset), kind(&users_page), "{method}: the same kind of body");
+        assert_eq!(reset.text().await.unwrap(), users_page.text().await.unwrap(), "{method}");
+
+        let hidden = send(&off, &method, "/reset").await.unwrap();
+        let unknown = send(&off, &method, "/no-such-page").await.unwrap();
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "{method} while off");
+        assert_eq!(hidden.text().await.unwrap(), unknown.text().await.unwrap(), "{method} while off");
+    }
+}
+
+#[tokio::test]
 async fn the_form_is_a_plain_page_in_the_usual_layout() {
     let sink = SmtpSink::start();
     let app = spawn_app_with(&closed_port_url(), |s| enable_reset(s, &sink)).await;

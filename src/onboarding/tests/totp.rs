@@ -53,7 +53,59 @@ async fn a_missing_totp_method_and_a_wrong_password_are_refused() {
     fx.keystone.set_totp_method_enabled(true);
     let fresh = fx.link_after_renewal().await;
     let wrong = fx.code(&fresh, &fx.code_now(&secret), Some("wrong-password-1")).await;
-    assert_eq!(refused(wrong), Refusal::WrongPassword);
+    assert_eq!(refused(wrong), Refusal::WrongPasswordOrAccount, "no service credential to tell");
+}
+
+/// The wrong codes and passwords counted against the link so far.
+async fn totp_failures(fx: &Fixture, token: &OneTimeToken) -> u32 {
+    fx.deps.store.flow_by_token(&token.hash()).await.unwrap().unwrap().record.totp_failures
+}
+
+#[tokio::test]
+async fn an_account_disabled_after_step_1_is_told_so_and_uses_no_attempt() {
+    let fx = fixture(|s| s.service = true).await;
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    let fresh = fx.link_after_renewal().await;
+    fx.keystone.set_enabled(&fx.user, false);
+
+    let disabled = fx.code(&fresh, &fx.code_now(&secret), Some(NEW)).await;
+
+    assert_eq!(refused(disabled), Refusal::AccountDisabled);
+    assert_eq!(totp_failures(&fx, &fresh).await, 0, "no attempt used up");
+    fx.keystone.set_enabled(&fx.user, true);
+    let wrong = fx.code(&fresh, &fx.code_now(&secret), Some("wrong-password-1")).await;
+    assert_eq!(refused(wrong), Refusal::WrongPassword, "enabled: the password was wrong");
+    assert_eq!(totp_failures(&fx, &fresh).await, 1, "a wrong password counts");
+    fx.code(&fresh, &fx.code_now(&secret), Some(NEW)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_account_deleted_after_step_1_is_told_so_and_uses_no_attempt() {
+    let fx = fixture(|s| s.service = true).await;
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    let fresh = fx.link_after_renewal().await;
+    fx.keystone.delete_user(&fx.user);
+
+    let gone = fx.code(&fresh, &fx.code_now(&secret), Some(NEW)).await;
+
+    assert_eq!(refused(gone), Refusal::AccountGone);
+    assert_eq!(totp_failures(&fx, &fresh).await, 0, "no attempt used up");
+}
+
+#[tokio::test]
+async fn without_a_service_credential_a_disabled_account_is_told_both_and_counts() {
+    let fx = fixture(|_| {}).await;
+    let token = fx.link().await;
+    let secret = fx.at_totp_step(&token).await;
+    let fresh = fx.link_after_renewal().await;
+    fx.keystone.set_enabled(&fx.user, false);
+
+    let refusal = fx.code(&fresh, &fx.code_now(&secret), Some(NEW)).await;
+
+    assert_eq!(refused(refusal), Refusal::WrongPasswordOrAccount);
+    assert_eq!(totp_failures(&fx, &fresh).await, 1, "it may be a guess: counted");
 }
 
 #[tokio::test]
