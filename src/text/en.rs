@@ -123,6 +123,16 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::TitleRequestReceived => "Request received",
         Phrase::ResetSentThanks => "Thank you. Your request has been passed on to the helpdesk.",
         Phrase::ResetSentNext => "If the details match an account, the helpdesk will contact you at the email address you gave. You can close this page.",
+        Phrase::TitleEnrollSignIn => "Add an authenticator app",
+        Phrase::EnrollIntro => "Use this page to set up an authenticator app for an account you already have. First sign in with your user name and password.",
+        Phrase::EnrollPasswordNote => "The cloud's identity service checks your password; this service does not store it.",
+        Phrase::UserNameLabel => "User name",
+        Phrase::DomainLabel => "Domain",
+        Phrase::PasswordLabel => "Password",
+        Phrase::SignInButton => "Sign in",
+        Phrase::EnrollScanIntro => "Scan this code with an authenticator app on your phone (for example FreeOTP, Google Authenticator or Microsoft Authenticator), then type the code the app shows.",
+        Phrase::EnrollDone => "Your authenticator app is set up. From now on, sign in with your password and the 6-digit code your app shows at that moment.",
+        Phrase::EnrollDoneClose => "You can close this page.",
         Phrase::YourAdministrator => "your administrator",
     }
 }

@@ -122,6 +122,16 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::TitleRequestReceived => "요청이 접수되었습니다",
         Phrase::ResetSentThanks => "감사합니다. 요청이 헬프데스크에 전달되었습니다.",
         Phrase::ResetSentNext => "입력하신 정보가 계정과 일치하면 헬프데스크에서 알려 주신 이메일 주소로 연락드리겠습니다. 이 페이지를 닫으셔도 됩니다.",
+        Phrase::TitleEnrollSignIn => "인증 앱 등록",
+        Phrase::EnrollIntro => "이 페이지에서 이미 가지고 계신 계정에 인증 앱을 설정할 수 있습니다. 먼저 사용자 이름과 비밀번호로 로그인해 주십시오.",
+        Phrase::EnrollPasswordNote => "비밀번호는 클라우드 인증 서비스에서 확인하며, 이 서비스에는 저장되지 않습니다.",
+        Phrase::UserNameLabel => "사용자 이름",
+        Phrase::DomainLabel => "도메인",
+        Phrase::PasswordLabel => "비밀번호",
+        Phrase::SignInButton => "로그인",
+        Phrase::EnrollScanIntro => "휴대폰의 인증 앱(예: FreeOTP, Google Authenticator, Microsoft Authenticator)으로 아래 QR 코드를 스캔한 뒤, 앱에 표시된 코드를 입력해 주십시오.",
+        Phrase::EnrollDone => "인증 앱 설정이 완료되었습니다. 앞으로는 비밀번호와 인증 앱에 그때그때 표시되는 6자리 코드로 로그인하십시오.",
+        Phrase::EnrollDoneClose => "이 페이지를 닫으셔도 됩니다.",
         Phrase::YourAdministrator => "관리자",
     }
 }

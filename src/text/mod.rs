@@ -76,12 +76,23 @@ pub enum Phrase {
     TitleRequestReceived,
     ResetSentThanks,
     ResetSentNext,
+    // Self-enrollment (`/enroll`).
+    TitleEnrollSignIn,
+    EnrollIntro,
+    EnrollPasswordNote,
+    UserNameLabel,
+    DomainLabel,
+    PasswordLabel,
+    SignInButton,
+    EnrollScanIntro,
+    EnrollDone,
+    EnrollDoneClose,
     // The link mail.
     YourAdministrator,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 57] = {
+    pub const ALL: [Phrase; 67] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -140,6 +151,16 @@ impl Phrase {
             TitleRequestReceived,
             ResetSentThanks,
             ResetSentNext,
+            TitleEnrollSignIn,
+            EnrollIntro,
+            EnrollPasswordNote,
+            UserNameLabel,
+            DomainLabel,
+            PasswordLabel,
+            SignInButton,
+            EnrollScanIntro,
+            EnrollDone,
+            EnrollDoneClose,
             YourAdministrator,
         ]
     };
