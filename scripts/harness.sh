@@ -105,8 +105,9 @@ plain=$!
 scripts/keystone.sh start test-first-use "$FIRST_USE_PORT" --first-use \
     --no-keepalive-port "$FIRST_USE_NO_KEEPALIVE_PORT" > target/keystone-first-use.out 2>&1 &
 first_use=$!
-# A third, smaller part: a Keystone without the totp auth method.
-scripts/keystone.sh start test-no-totp "$NO_TOTP_PORT" --no-totp \
+# A third, smaller part: a Keystone without the totp auth method, and with Keystone's lockout
+# after 3 failed logins (the self-enrollment test of a locked account).
+scripts/keystone.sh start test-no-totp "$NO_TOTP_PORT" --no-totp --lockout 3 \
     --no-keepalive-port "$NO_TOTP_NO_KEEPALIVE_PORT" > target/keystone-no-totp.out 2>&1 &
 no_totp=$!
 # The private MariaDB (a few seconds; apt first on a fresh machine) alongside.

@@ -5,7 +5,7 @@
 #   scripts/keystone.sh install              # venv only (cached under ~/.cache)
 #   scripts/keystone.sh python               # prints the venv's python (it has aiosmtpd,
 #                                            # the tests' SMTP server, scripts/smtp_sink.py)
-#   scripts/keystone.sh start NAME PORT [--first-use] [--no-totp] [--no-keepalive-port P]
+#   scripts/keystone.sh start NAME PORT [--first-use] [--no-totp] [--lockout N] [--no-keepalive-port P]
 #                                            # state in $KEYSTONE_STATE/NAME, waits for GET /v3
 #                                            # on both ports
 #   scripts/keystone.sh front NAME TLS_PORT MTLS_PORT PREFIX_PORT
@@ -23,6 +23,7 @@
 # Both ports reach the same workers and the same database.
 #
 # --no-totp leaves `totp` out of [auth] methods (an operator's mistake setpass must detect).
+# --lockout N locks a user for 10 minutes after N failed logins in a row ([security_compliance]).
 # --first-use turns on [security_compliance] change_password_upon_first_use, so every
 # user an admin creates starts with an expired password (how many clouds run).
 # The bootstrap admin is admin / $KEYSTONE_ADMIN_PASSWORD in project admin, domain default.
@@ -79,7 +80,7 @@ install_smtp() {
 }
 
 write_conf() {
-    local dir="$1" first_use="$2" methods="${3:-password,token,totp,application_credential}"
+    local dir="$1" first_use="$2" methods="${3:-password,token,totp,application_credential}" lockout="${4:-0}"
     cat >"$dir/keystone.conf" <<CONF
 [DEFAULT]
 log_file = $dir/keystone.log
@@ -119,6 +120,9 @@ change_password_upon_first_use = $first_use
 password_regex = $PASSWORD_REGEX
 password_regex_description = $PASSWORD_REGEX_DESCRIPTION
 CONF
+    if [ "$lockout" -gt 0 ]; then
+        printf 'lockout_failure_attempts = %s\nlockout_duration = 600\n' "$lockout" >>"$dir/keystone.conf"
+    fi
 }
 
 manage() {
@@ -153,10 +157,11 @@ start() {
     local name="${1:?usage: start NAME PORT [--first-use] [--no-totp] [--no-keepalive-port P]}"
     local port="${2:?usage: start NAME PORT [--first-use] [--no-totp] [--no-keepalive-port P]}"
     shift 2
-    local first_use=false no_keepalive_port="" methods="password,token,totp,application_credential"
+    local first_use=false no_keepalive_port="" methods="password,token,totp,application_credential" lockout=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --first-use) first_use=true; shift ;;
+            --lockout) lockout="${2:?--lockout needs a number of failed logins}"; shift 2 ;;
             --no-totp) methods="password,token,application_credential"; shift ;;
             --no-keepalive-port) no_keepalive_port="${2:?--no-keepalive-port needs a port}"; shift 2 ;;
             *) log "start: unknown argument $1"; exit 2 ;;
@@ -181,7 +186,7 @@ start() {
         --bootstrap-admin-url "http://127.0.0.1:$port/v3" \
         --bootstrap-public-url "http://127.0.0.1:$port/v3" \
         --bootstrap-region-id RegionOne
-    write_conf "$dir" "$first_use" "$methods"
+    write_conf "$dir" "$first_use" "$methods" "$lockout"
     # The HTTP router (--http) forwards to the workers over the uwsgi protocol on a unix socket
     # named explicitly with --http-to: left to itself the router would pick the first socket,
     # which may be the --http-socket one (plain HTTP), and speak the wrong protocol to it.

@@ -4,7 +4,7 @@ mod key;
 mod load;
 mod notify;
 mod secret_file;
-mod self_enroll;
+mod self_service;
 mod validate;
 
 pub use duration::{Millis, Seconds};
@@ -12,7 +12,7 @@ pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
 pub use notify::{EmailSettings, ResetSettings, SmtpTls, WebhookSettings};
 pub use secret_file::read_secret;
-pub use self_enroll::SelfEnrollSettings;
+pub use self_service::{RecoverySettings, SelfEnrollSettings};
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -44,6 +44,8 @@ pub struct Settings {
     pub reset: ResetSettings,
     #[serde(default)]
     pub self_enroll: SelfEnrollSettings,
+    #[serde(default)]
+    pub recovery: RecoverySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -413,6 +415,7 @@ impl Settings {
             webhook: WebhookSettings::default(),
             reset: ResetSettings::default(),
             self_enroll: SelfEnrollSettings::default(),
+            recovery: RecoverySettings::default(),
         }
     }
 

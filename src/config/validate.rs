@@ -156,6 +156,7 @@ impl Settings {
         }
         super::notify::validate(&self.email, &self.webhook, &self.reset)?;
         self.self_enroll.validate()?;
+        self.recovery.validate()?;
         self.check_database_path()?;
         Ok(self)
     }

@@ -97,6 +97,13 @@ pub enum Refusal {
     EnrollmentUnknown,
     /// Too many wrong codes: the enrollment is over.
     EnrollmentLocked,
+    // Recovery.
+    RecoveryCodeMissing,
+    WrongRecoveryCode {
+        left: u32,
+    },
+    /// Too many wrong recovery codes: recovery waits a while.
+    RecoveryLocked,
 }
 
 /// The form field a refusal is about: its message is tied to that field, and it gets the focus.
@@ -110,6 +117,7 @@ pub enum Field {
     Email,
     ConfirmEmail,
     UserName,
+    RecoveryCode,
 }
 
 impl Field {
@@ -124,6 +132,7 @@ impl Field {
             Field::Email => "email",
             Field::ConfirmEmail => "confirm_email",
             Field::UserName => "user_name",
+            Field::RecoveryCode => "recovery_code",
         }
     }
 }
@@ -141,6 +150,7 @@ impl Refusal {
             | Refusal::WrongPassword
             | Refusal::SignInRefused => Some(Field::Password),
             Refusal::UserNameMissing => Some(Field::UserName),
+            Refusal::RecoveryCodeMissing | Refusal::WrongRecoveryCode { .. } => Some(Field::RecoveryCode),
             Refusal::PasswordsDiffer => Some(Field::Confirm),
             Refusal::CodeMalformed | Refusal::WrongCode { .. } | Refusal::CodeNotAccepted { .. } => {
                 Some(Field::Code)

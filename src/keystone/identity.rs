@@ -1,8 +1,8 @@
 //! The seam between the use cases and Keystone: every call they make, as a trait. The HTTP
 //! client (`KeystoneClient`) is the real implementation; `fake.rs` an in-memory one for tests.
 use super::{
-    KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange, Receipt, Rescoped,
-    TotpLogin, ValidatedToken,
+    KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange, Receipt,
+    Rescoped, TotpLogin, ValidatedToken,
 };
 use crate::domain::UserId;
 use async_trait::async_trait;

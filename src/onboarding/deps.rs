@@ -41,6 +41,7 @@ pub struct Policy {
     pub totp: TotpPolicy,
     pub mfa: MfaPolicy,
     pub self_enroll: SelfEnrollPolicy,
+    pub recovery: RecoveryPolicy,
     /// How long a link lives.
     pub link_lifetime: Duration,
     /// How long a step may hold the record's lease (a crash leaves it busy this long at most).
@@ -96,6 +97,18 @@ pub struct SelfEnrollPolicy {
     pub require_mfa_rules: bool,
     /// How long a started enrollment waits for its code.
     pub lifetime: Duration,
+}
+
+/// Recovery codes, and recovery with them.
+#[derive(Debug, Clone)]
+pub struct RecoveryPolicy {
+    /// `/recover` is offered.
+    pub enabled: bool,
+    /// Codes in a set, made after every enrollment; 0: none.
+    pub codes: usize,
+    /// Wrong recovery codes before recovery locks for `lockout`.
+    pub max_attempts: u32,
+    pub lockout: Duration,
 }
 
 impl Policy {

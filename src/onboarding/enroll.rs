@@ -34,76 +34,92 @@ pub struct Started {
 
 /// Signs the user in and, when they may enroll, starts an enrollment.
 pub async fn start_enrollment(deps: &Deps, input: EnrollInput<'_>) -> Result<Started, Error> {
-    let policy = &deps.policy.self_enroll;
-    let user_name = input.user_name.trim();
-    if user_name.is_empty() || user_name.chars().count() > MAX_USER_NAME {
-        return Err(Refusal::UserNameMissing.into());
+    let (user_id, user_name, way) = sign_in(deps, input.user_name, input.domain, input.password).await?;
+    match &way {
+        Way::Token(_) if deps.policy.self_enroll.require_mfa_rules => {
+            log::info!("self-enrollment refused for user {user_id}: their MFA rules do not ask for TOTP (self_enroll.require_mfa_rules)");
+            return Err(Refusal::NotOptedIn.into());
+        }
+        Way::Receipt(_) if deps.service.is_none() => {
+            log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id so setpass can create the credential");
+            return Err(Refusal::SelfEnrollNeedsOperator.into());
+        }
+        _ => {}
     }
-    let domain = match input.domain.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(asked) => {
-            policy.domains.iter().find(|d| d.as_str() == asked).ok_or(Refusal::DomainNotOffered)?
-        }
-        None => policy.domains.first().ok_or(Refusal::DomainNotOffered)?,
-    };
-    if input.password.is_empty() {
-        return Err(Refusal::PasswordNeeded.into());
-    }
-    let (user_id, way) = match deps.identity.password_login_named(user_name, domain, input.password).await? {
-        NamedLogin::Rejected => {
-            deps.metrics.self_enroll_refused.inc();
-            log::info!("self-enrollment: Keystone refused a sign-in in domain {domain}");
-            return Err(Refusal::SignInRefused.into());
-        }
-        NamedLogin::Locked => {
-            log::warn!("self-enrollment: Keystone has locked the account of a user in domain {domain}");
-            return Err(Refusal::AccountLockedByKeystone.into());
-        }
-        NamedLogin::Token { user_id, token } => {
-            if policy.require_mfa_rules {
-                log::info!("self-enrollment refused for user {user_id}: their MFA rules do not ask for TOTP (self_enroll.require_mfa_rules)");
-                return Err(Refusal::NotOptedIn.into());
-            }
-            (user_id, Way::Token(token))
-        }
-        NamedLogin::Receipt { user_id, receipt } => {
-            if deps.service.is_none() {
-                log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id so setpass can create the credential");
-                return Err(Refusal::SelfEnrollNeedsOperator.into());
-            }
-            (user_id, Way::Receipt(receipt))
-        }
-    };
     if has_authenticator(deps, &user_id, &way).await? {
         log::info!("self-enrollment refused for user {user_id}: they already have a TOTP credential");
         return Err(Refusal::AlreadyEnrolled.into());
     }
-    begin(deps, user_id, user_name, way, input.locale).await
+    begin(deps, user_id, &user_name, way, EnrollKind::SelfEnroll, input.locale).await
+}
+
+/// The form checked, then Keystone's sign-in by name: who it is (the name as typed, trimmed)
+/// and how to act for them. Keystone's refusal is one answer for a wrong password and an
+/// unknown user; its lockout is told as such.
+pub(super) async fn sign_in(
+    deps: &Deps,
+    user_name: &str,
+    domain: Option<&str>,
+    password: &str,
+) -> Result<(UserId, String, Way), Error> {
+    let domains = &deps.policy.self_enroll.domains;
+    let user_name = user_name.trim();
+    if user_name.is_empty() || user_name.chars().count() > MAX_USER_NAME {
+        return Err(Refusal::UserNameMissing.into());
+    }
+    let domain = match domain.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(asked) => domains.iter().find(|d| d.as_str() == asked).ok_or(Refusal::DomainNotOffered)?,
+        None => domains.first().ok_or(Refusal::DomainNotOffered)?,
+    };
+    if password.is_empty() {
+        return Err(Refusal::PasswordNeeded.into());
+    }
+    match deps.identity.password_login_named(user_name, domain, password).await? {
+        NamedLogin::Rejected => {
+            deps.metrics.self_enroll_refused.inc();
+            log::info!("sign-in by name refused by Keystone in domain {domain}");
+            Err(Refusal::SignInRefused.into())
+        }
+        NamedLogin::Locked => {
+            log::warn!("sign-in by name: Keystone has locked the account of a user in domain {domain}");
+            Err(Refusal::AccountLockedByKeystone.into())
+        }
+        NamedLogin::Token { user_id, token } => Ok((user_id, user_name.to_owned(), Way::Token(token))),
+        NamedLogin::Receipt { user_id, receipt } => {
+            Ok((user_id, user_name.to_owned(), Way::Receipt(receipt)))
+        }
+    }
 }
 
 /// How the second half acts in Keystone: with the user's token, or with the service credential
 /// and the receipt the code completes.
-enum Way {
+pub(super) enum Way {
     Token(IssuedToken),
     Receipt(Receipt),
 }
 
 async fn has_authenticator(deps: &Deps, user_id: &UserId, way: &Way) -> Result<bool, Error> {
     let found = match way {
-        Way::Token(token) => deps.identity.list_totp_credentials(token.value.expose_secret(), user_id).await?,
+        Way::Token(token) => {
+            deps.identity.list_totp_credentials(token.value.expose_secret(), user_id).await?
+        }
         Way::Receipt(_) => {
             let identity = &deps.identity;
-            mfa::with_service(deps, |t| async move { identity.list_totp_credentials(t.expose_secret(), user_id).await })
-                .await?
+            mfa::with_service(deps, |t| async move {
+                identity.list_totp_credentials(t.expose_secret(), user_id).await
+            })
+            .await?
         }
     };
     Ok(!found.is_empty())
 }
 
-async fn begin(
+pub(super) async fn begin(
     deps: &Deps,
     user_id: UserId,
     user_name: &str,
     way: Way,
+    kind: EnrollKind,
     locale: Option<Locale>,
 ) -> Result<Started, Error> {
     let now = deps.clock.now();
@@ -121,7 +137,7 @@ async fn begin(
         id: id.clone(),
         user_id: user_id.clone(),
         user_name: user_name.to_owned(),
-        kind: EnrollKind::SelfEnroll,
+        kind,
         secret_ct: seal(secret.expose(), Purpose::TotpSecret),
         token_ct,
         token_expires_at,
@@ -131,7 +147,7 @@ async fn begin(
         expires_at,
     };
     deps.store.start_enrollment(new).await?;
-    log::info!("self-enrollment started for user {user_id}");
+    log::info!("{} started for user {user_id}", kind.as_str());
     let totp = TotpView {
         otpauth_uri: secret.otpauth_uri(&deps.policy.totp.issuer, user_name),
         secret,

@@ -1,20 +1,28 @@
-//! Self-enrollment, second half: the code from the app. Checked here first (counted before it is
+//! Self-enrollment and recovery, second half: the code from the app. Checked here first (counted before it is
 //! checked, like the link's), then the `totp` credential is created in Keystone and confirmed by
 //! Keystone itself: a TOTP login with the user's token's way, or the receipt completed with the
 //! code. An unconfirmed credential is withdrawn; only after the confirmation may other
-//! credentials go, the MFA rules be switched on and the enrollment end (once, on any replica).
-use super::{mfa, outbox, Deps, Error};
+//! credentials go (a lost phone's), the MFA rules be switched on and the enrollment end (once,
+//! on any replica), with a new set of recovery codes.
+use super::{mfa, outbox, recovery_codes, Deps, Error};
 use crate::crypto::Purpose;
 use crate::domain::totp::parse_code;
 use crate::domain::{CodeCheck, Event, Refusal, TotpSecret, UserId};
 use crate::keystone::{Login, Receipt, TotpLogin};
-use crate::store::Enrollment;
+use crate::store::{EnrollKind, Enrollment};
 use secrecy::{ExposeSecret, SecretString};
 
-/// The enrollment is over: the authenticator is the user's.
-#[derive(Debug)]
+/// The enrollment is over: the authenticator is the user's, and these recovery codes (shown
+/// once; empty when codes are off). `Debug` shows no code.
 pub struct Finished {
     pub user_name: String,
+    pub recovery_codes: Vec<zeroize::Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Finished({}, {} recovery codes)", self.user_name, self.recovery_codes.len())
+    }
 }
 
 /// Checks the code and, when it is right, enrolls it in Keystone.
@@ -70,7 +78,9 @@ enum Acting {
 async fn enroll(deps: &Deps, found: &Enrollment, secret: &TotpSecret, code: &str) -> Result<Finished, Error> {
     let user_id = &found.user_id;
     let acting = match (&found.token_ct, &found.receipt_ct) {
-        (Some(sealed), _) => Acting::User(open(deps, user_id, sealed, Purpose::UserToken)?.to_string().into()),
+        (Some(sealed), _) => {
+            Acting::User(open(deps, user_id, sealed, Purpose::UserToken)?.to_string().into())
+        }
         (None, Some(sealed)) => {
             Acting::Service(Receipt(open(deps, user_id, sealed, Purpose::Receipt)?.to_string().into()))
         }
@@ -89,15 +99,20 @@ async fn enroll(deps: &Deps, found: &Enrollment, secret: &TotpSecret, code: &str
     if deps.policy.mfa.enforce {
         mfa::enforce(deps, user_id).await?;
     }
-    let announce = outbox::announcing(deps).then_some(Event::Enrolled);
+    let event = match found.kind {
+        EnrollKind::SelfEnroll => Event::Enrolled,
+        EnrollKind::Recovery => Event::Recovered,
+    };
+    let announce = outbox::announcing(deps).then_some(event);
     if !deps.store.finish_enrollment(&found.id, announce, deps.clock.now()).await? {
         return Err(Refusal::EnrollmentUnknown.into());
     }
     outbox::announced(deps);
     deps.metrics.totp_enrolled.inc();
     deps.metrics.self_enrolled.inc();
-    log::info!("self-enrollment complete for user {user_id}");
-    Ok(Finished { user_name: found.user_name.clone() })
+    log::info!("{} complete for user {user_id}", found.kind.as_str());
+    let recovery_codes = recovery_codes::new_set(deps, user_id).await?;
+    Ok(Finished { user_name: found.user_name.clone(), recovery_codes })
 }
 
 /// Keystone's own word that the code works.
@@ -130,10 +145,14 @@ async fn confirm(deps: &Deps, found: &Enrollment, acting: &Acting, code: &str) -
 async fn create(deps: &Deps, acting: &Acting, user_id: &UserId, blob: &str) -> Result<String, Error> {
     let identity = &deps.identity;
     match acting {
-        Acting::User(token) => Ok(identity.create_totp_credential(token.expose_secret(), user_id, blob).await?),
+        Acting::User(token) => {
+            Ok(identity.create_totp_credential(token.expose_secret(), user_id, blob).await?)
+        }
         Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move { identity.create_totp_credential(t.expose_secret(), user_id, blob).await })
-                .await
+            mfa::with_service(deps, |t| async move {
+                identity.create_totp_credential(t.expose_secret(), user_id, blob).await
+            })
+            .await
         }
     }
 }
@@ -143,8 +162,10 @@ async fn list(deps: &Deps, acting: &Acting, user_id: &UserId) -> Result<Vec<Stri
     match acting {
         Acting::User(token) => Ok(identity.list_totp_credentials(token.expose_secret(), user_id).await?),
         Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move { identity.list_totp_credentials(t.expose_secret(), user_id).await })
-                .await
+            mfa::with_service(deps, |t| async move {
+                identity.list_totp_credentials(t.expose_secret(), user_id).await
+            })
+            .await
         }
     }
 }
@@ -154,8 +175,10 @@ async fn delete(deps: &Deps, acting: &Acting, credential: &str) -> Result<(), Er
     match acting {
         Acting::User(token) => Ok(identity.delete_credential(token.expose_secret(), credential).await?),
         Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move { identity.delete_credential(t.expose_secret(), credential).await })
-                .await
+            mfa::with_service(deps, |t| async move {
+                identity.delete_credential(t.expose_secret(), credential).await
+            })
+            .await
         }
     }
 }
@@ -163,10 +186,17 @@ async fn delete(deps: &Deps, acting: &Acting, credential: &str) -> Result<(), Er
 async fn withdraw(deps: &Deps, acting: &Acting, user_id: &UserId, credential: &str) {
     match delete(deps, acting, credential).await {
         Ok(()) => log::info!("removed TOTP credential {credential} of user {user_id}: it was not confirmed"),
-        Err(err) => log::error!("could not remove the unconfirmed TOTP credential {credential} of user {user_id}: {err}"),
+        Err(err) => log::error!(
+            "could not remove the unconfirmed TOTP credential {credential} of user {user_id}: {err}"
+        ),
     }
 }
 
-fn open(deps: &Deps, user_id: &UserId, sealed: &[u8], purpose: Purpose) -> Result<zeroize::Zeroizing<String>, Error> {
+fn open(
+    deps: &Deps,
+    user_id: &UserId,
+    sealed: &[u8],
+    purpose: Purpose,
+) -> Result<zeroize::Zeroizing<String>, Error> {
     super::open_secret(deps, sealed, user_id, purpose)
 }

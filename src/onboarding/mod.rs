@@ -20,6 +20,8 @@ mod outbox;
 mod password;
 mod password_rule;
 mod pending;
+mod recover;
+mod recovery_codes;
 mod refusals;
 mod reset;
 mod resume;
@@ -29,7 +31,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use deps::{Deps, MfaPolicy, PasswordBounds, Policy, SelfEnrollPolicy, TotpPolicy};
+pub use deps::{Deps, MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy};
 pub use enroll::{start_enrollment, EnrollInput, Started};
 pub use enroll_code::{finish_enrollment, Finished};
 pub use enroll_view::enrollment_totp;
@@ -39,6 +41,7 @@ pub use open::{current, current_with_locale, link_locale, open};
 pub use password::{submit_password, PasswordInput};
 pub use password_rule::RuleCache;
 pub use pending::PendingLogins;
+pub use recover::{start_recovery, RecoverInput};
 pub use reset::{forward_reset_request, ResetInput};
 pub use resume::resume;
 pub use totp::{submit_totp, TotpInput};

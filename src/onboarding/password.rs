@@ -55,7 +55,7 @@ pub async fn submit_password(
     })
     .await?;
     match done {
-        Done::At(Stage::Complete) => return Ok(View::Complete),
+        Done::At(Stage::Complete) => return Ok(View::Complete { recovery_codes: Vec::new() }),
         Done::At(_) => {}
         // After the lease is given back: the login takes it.
         Done::LoginLater(later) => later.spawn(Arc::clone(deps), password),

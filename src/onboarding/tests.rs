@@ -3,7 +3,7 @@
 //! behind `Identity` (no HTTP).
 use super::{
     current, resume, submit_password, submit_totp, Deps, Error, MfaPolicy, PasswordBounds, PasswordInput,
-    Policy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
+    Policy, RecoveryPolicy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
 };
 use crate::clock::OffsetClock;
 use crate::crypto::pin_hasher::Argon2Params;
@@ -18,10 +18,11 @@ use serde_json::json;
 use std::sync::Arc;
 
 mod admin;
-mod later;
 mod enroll;
+mod later;
 mod link;
 mod mfa;
+mod recover;
 mod totp;
 
 /// The admin-set password the link carries, and the user's new one.
@@ -56,6 +57,7 @@ fn policy() -> Policy {
             require_mfa_rules: false,
             lifetime: Duration::minutes(10),
         },
+        recovery: RecoveryPolicy { enabled: true, codes: 3, max_attempts: 5, lockout: Duration::hours(1) },
         link_lifetime: Duration::hours(24),
         lease: Duration::minutes(5),
         public_url: "https://s.test".into(),

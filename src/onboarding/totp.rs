@@ -39,7 +39,16 @@ pub async fn submit_totp(deps: &Deps, token: &OneTimeToken, input: TotpInput<'_>
         enroll(deps, &flow, &secret, &code, password.as_ref()).await
     })
     .await?;
-    Ok(View::Complete)
+    // Enrolled: the link is used up whatever happens here, so codes that cannot be made are
+    // logged, not a failed step (recovery then needs an admin's link).
+    let recovery_codes = match super::recovery_codes::new_set(deps, &user_id).await {
+        Ok(codes) => codes,
+        Err(err) => {
+            log::error!("no recovery codes for user {user_id}: {}", crate::cause::chain(&err));
+            Vec::new()
+        }
+    };
+    Ok(View::Complete { recovery_codes })
 }
 
 async fn check_code(deps: &Deps, flow: &FlowRecord, code: &str) -> Result<TotpSecret, Error> {

@@ -18,7 +18,8 @@ pub enum View {
     Totp(TotpView),
     /// The password is set, but enrollment needs the operator (MFA on, no service credential).
     NeedsOperator,
-    Complete,
+    /// Done. `recovery_codes`: the new set, on the answer of the step that finished (shown once).
+    Complete { recovery_codes: Vec<zeroize::Zeroizing<String>> },
 }
 
 pub struct TotpView {
@@ -49,7 +50,7 @@ pub fn view(deps: &Deps, flow: &FlowRecord) -> Result<View, Error> {
             account: account(flow),
             rules: flow.password_rules.clone(),
         }),
-        Stage::Complete => Ok(View::Complete),
+        Stage::Complete => Ok(View::Complete { recovery_codes: Vec::new() }),
         // Blocked by MFA rules with no service credential: the operator must act. Once one is
         // configured, the TOTP page asks for the password and gets past the rules itself.
         Stage::Totp if flow.mfa_receipt && deps.service.is_none() => Ok(View::NeedsOperator),

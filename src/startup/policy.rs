@@ -1,7 +1,7 @@
 //! The use cases' `Policy`, read once from the settings at startup.
 use crate::config::Settings;
 use crate::domain::{Limits, PinPolicy};
-use crate::onboarding::{MfaPolicy, PasswordBounds, Policy, SelfEnrollPolicy, TotpPolicy};
+use crate::onboarding::{MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy};
 
 /// The rules the use cases apply, read once from the settings.
 pub(super) fn of(settings: &Settings) -> Policy {
@@ -26,6 +26,12 @@ pub(super) fn of(settings: &Settings) -> Policy {
             domains: settings.self_enroll.domains.iter().map(|d| d.trim().to_owned()).collect(),
             require_mfa_rules: settings.self_enroll.require_mfa_rules,
             lifetime: settings.self_enroll.lifetime.as_chrono(),
+        },
+        recovery: RecoveryPolicy {
+            enabled: settings.recovery.enabled,
+            codes: settings.recovery.codes,
+            max_attempts: settings.recovery.max_attempts,
+            lockout: settings.recovery.lockout.as_chrono(),
         },
         mfa: MfaPolicy { enforce: settings.keystone.enforce_mfa, rules: settings.keystone.mfa_rules.clone() },
         link_lifetime: onboarding.link_lifetime.as_chrono(),

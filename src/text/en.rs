@@ -134,6 +134,11 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::EnrollDone => "Your authenticator app is set up. From now on, sign in with your password and the 6-digit code your app shows at that moment.",
         Phrase::EnrollDoneClose => "You can close this page.",
         Phrase::YourAdministrator => "your administrator",
+        Phrase::RecoveryCodesHeading => "Your recovery codes",
+        Phrase::RecoveryCodesIntro => "If you lose your phone, one of these codes and your password let you set up a new authenticator app yourself. Each code works once.",
+        Phrase::RecoveryCodesKeep => "They are shown only now: save them in a password manager, download them, or print this page, and keep them apart from your phone.",
+        Phrase::RecoveryCodesDownload => "Download the codes as a text file",
+        Phrase::RecoveryCodesFileTitle => "Recovery codes: each works once, with your password, to replace a lost authenticator app.",
     }
 }
 
@@ -213,6 +218,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::AlreadyEnrolled => "Your account already has an authenticator app. If you lost it, ask your administrator to replace it.".into(),
         Refusal::EnrollmentUnknown => "This setup has expired or is already finished. Start again by signing in.".into(),
         Refusal::EnrollmentLocked => "That code was wrong too many times, so this setup has ended. Start again by signing in.".into(),
+        Refusal::RecoveryCodeMissing => "Enter one of your recovery codes.".into(),
+        Refusal::WrongRecoveryCode { left } => format!("That recovery code is not right, or was used already. {}", attempts(*left)),
+        Refusal::RecoveryLocked => "Recovery is locked after too many wrong recovery codes. Try again in an hour, or contact your administrator.".into(),
     }
 }
 

@@ -133,6 +133,11 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::EnrollDone => "인증 앱 설정이 완료되었습니다. 앞으로는 비밀번호와 인증 앱에 그때그때 표시되는 6자리 코드로 로그인하십시오.",
         Phrase::EnrollDoneClose => "이 페이지를 닫으셔도 됩니다.",
         Phrase::YourAdministrator => "관리자",
+        Phrase::RecoveryCodesHeading => "복구 코드",
+        Phrase::RecoveryCodesIntro => "휴대전화를 잃어버리셨을 때 이 코드 중 하나와 비밀번호로 새 인증 앱을 직접 설정하실 수 있습니다. 각 코드는 한 번만 사용할 수 있습니다.",
+        Phrase::RecoveryCodesKeep => "코드는 지금만 표시됩니다. 비밀번호 관리자에 저장하시거나 파일로 내려받거나 이 페이지를 인쇄하여 휴대전화와 따로 보관해 주십시오.",
+        Phrase::RecoveryCodesDownload => "코드를 텍스트 파일로 내려받기",
+        Phrase::RecoveryCodesFileTitle => "복구 코드: 각 코드는 비밀번호와 함께 한 번만 사용하여 잃어버린 인증 앱을 교체할 수 있습니다.",
     }
 }
 
@@ -209,6 +214,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::AlreadyEnrolled => "이 계정에는 이미 인증 앱이 설정되어 있습니다. 인증 앱을 잃어버리셨다면 관리자에게 교체를 요청해 주십시오.".into(),
         Refusal::EnrollmentUnknown => "이 설정은 만료되었거나 이미 끝났습니다. 다시 로그인하여 처음부터 시작해 주십시오.".into(),
         Refusal::EnrollmentLocked => "코드가 여러 번 올바르지 않아 이 설정이 종료되었습니다. 다시 로그인하여 처음부터 시작해 주십시오.".into(),
+        Refusal::RecoveryCodeMissing => "복구 코드 중 하나를 입력해 주십시오.".into(),
+        Refusal::WrongRecoveryCode { left } => format!("복구 코드가 올바르지 않거나 이미 사용되었습니다. {}", attempts(*left)),
+        Refusal::RecoveryLocked => "복구 코드가 여러 번 올바르지 않아 복구가 잠겼습니다. 한 시간 후에 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
     }
 }
 

@@ -89,10 +89,16 @@ pub enum Phrase {
     EnrollDoneClose,
     // The link mail.
     YourAdministrator,
+    // Recovery codes, shown once at the end of an enrollment.
+    RecoveryCodesHeading,
+    RecoveryCodesIntro,
+    RecoveryCodesKeep,
+    RecoveryCodesDownload,
+    RecoveryCodesFileTitle,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 67] = {
+    pub const ALL: [Phrase; 72] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -162,6 +168,11 @@ impl Phrase {
             EnrollDone,
             EnrollDoneClose,
             YourAdministrator,
+            RecoveryCodesHeading,
+            RecoveryCodesIntro,
+            RecoveryCodesKeep,
+            RecoveryCodesDownload,
+            RecoveryCodesFileTitle,
         ]
     };
 }

@@ -78,6 +78,9 @@ every_variant! {
     Refusal::AlreadyEnrolled => [Refusal::AlreadyEnrolled],
     Refusal::EnrollmentUnknown => [Refusal::EnrollmentUnknown],
     Refusal::EnrollmentLocked => [Refusal::EnrollmentLocked],
+    Refusal::RecoveryCodeMissing => [Refusal::RecoveryCodeMissing],
+    Refusal::WrongRecoveryCode { .. } => [Refusal::WrongRecoveryCode { left: 1 }, Refusal::WrongRecoveryCode { left: 4 }],
+    Refusal::RecoveryLocked => [Refusal::RecoveryLocked],
 }
 
 /// An example of every variant (and of each `Stage` a `StageMoved` can name).

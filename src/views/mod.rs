@@ -3,11 +3,13 @@
 mod enroll;
 mod pages;
 mod qr;
+mod recovery_codes;
 mod reset;
 
 pub use enroll::{enroll_done, enroll_sign_in, enroll_totp, SignInValues};
 pub use pages::{error_page, stage_page, Message, PageContext, PasswordRules};
 pub use qr::qr_svg;
+pub use recovery_codes::recovery_codes;
 pub use reset::{reset_form, reset_sent, ResetValues};
 
 use crate::domain::{Field, Locale};

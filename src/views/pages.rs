@@ -86,7 +86,7 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
                 },
             )
         }
-        View::Complete => layout(
+        View::Complete { recovery_codes } => layout(
             &ctx.chrome,
             None,
             w.phrase(Phrase::TitleAllSet),
@@ -96,6 +96,9 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
                     p { (w.phrase(Phrase::DoneTotpHowTo)) }
                 } @else {
                     p { (w.phrase(Phrase::DonePasswordOnly)) }
+                }
+                @if !recovery_codes.is_empty() {
+                    (super::recovery_codes(&ctx.chrome, recovery_codes))
                 }
                 @if let Some(url) = ctx.dashboard_url {
                     p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }

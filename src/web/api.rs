@@ -58,7 +58,11 @@ fn view_json(view: &View) -> Value {
             "attempts_left": totp.attempts_left,
         }}),
         View::NeedsOperator => json!({"stage": "totp", "needs_operator": true}),
-        View::Complete => json!({"stage": "complete"}),
+        View::Complete { recovery_codes } if !recovery_codes.is_empty() => {
+            let codes: Vec<&str> = recovery_codes.iter().map(|c| c.as_str()).collect();
+            json!({"stage": "complete", "recovery_codes": codes})
+        }
+        View::Complete { .. } => json!({"stage": "complete"}),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The bodies of self-enrollment (JSON and the pages' forms). Secret fields are `SecretString`.
+//! The bodies of self-enrollment and recovery (JSON and the pages' forms). Secret fields are `SecretString`.
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -21,6 +21,19 @@ pub struct EnrollBody {
 pub struct EnrollCodeBody {
     pub enrollment: String,
     pub code: SecretString,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// `POST /api/v1/recover`, and the form of `/recover`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverBody {
+    pub user_name: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    pub password: SecretString,
+    pub recovery_code: SecretString,
     #[serde(default)]
     pub lang: Option<String>,
 }

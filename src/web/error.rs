@@ -230,7 +230,10 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::EmailMalformed
         | Refusal::EmailsDiffer
         | Refusal::UserNameMissing
-        | Refusal::DomainNotOffered => StatusCode::BAD_REQUEST,
+        | Refusal::DomainNotOffered
+        | Refusal::RecoveryCodeMissing => StatusCode::BAD_REQUEST,
+        Refusal::WrongRecoveryCode { .. } => StatusCode::FORBIDDEN,
+        Refusal::RecoveryLocked => StatusCode::LOCKED,
         // One status and one body for a wrong password and an unknown user.
         Refusal::SignInRefused => StatusCode::UNAUTHORIZED,
         Refusal::AccountLockedByKeystone | Refusal::EnrollmentLocked => StatusCode::LOCKED,

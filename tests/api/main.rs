@@ -29,6 +29,7 @@ mod renewal;
 mod replicas;
 mod reset;
 mod secrets;
+mod self_enroll;
 mod sinks;
 mod standin;
 mod webhook;

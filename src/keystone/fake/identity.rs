@@ -3,8 +3,8 @@
 use super::{rules, Credential, FakeKeystone, Holder};
 use crate::domain::UserId;
 use crate::keystone::{
-    Identity, IssuedToken, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange, Receipt, Rescoped,
-    TotpLogin, ValidatedToken,
+    Identity, IssuedToken, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange,
+    Receipt, Rescoped, TotpLogin, ValidatedToken,
 };
 use async_trait::async_trait;
 use secrecy::ExposeSecret;

@@ -69,7 +69,11 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let fx = fixture(|_| {}).await;
     assert_eq!(refused(fx.sign_in("ada", None, "not-her-password").await), Refusal::SignInRefused);
     assert_eq!(refused(fx.sign_in("nobody", None, RANDOM).await), Refusal::SignInRefused);
-    assert_eq!(refused(fx.sign_in("ada", Some("d2"), RANDOM).await), Refusal::SignInRefused, "not in that domain");
+    assert_eq!(
+        refused(fx.sign_in("ada", Some("d2"), RANDOM).await),
+        Refusal::SignInRefused,
+        "not in that domain"
+    );
     assert_eq!(fx.deps.metrics.self_enroll_refused.get(), 3);
 }
 
@@ -125,12 +129,18 @@ async fn an_enrollment_expires_by_the_clock_and_finishes_only_once() {
     let started = fx.sign_in("ada", None, RANDOM).await.unwrap();
     fx.clock.advance(Duration::minutes(11));
     let code = fx.code_now(started.totp.secret.expose());
-    assert_eq!(refused(finish_enrollment(&fx.deps, &started.enrollment, &code).await), Refusal::EnrollmentUnknown);
+    assert_eq!(
+        refused(finish_enrollment(&fx.deps, &started.enrollment, &code).await),
+        Refusal::EnrollmentUnknown
+    );
 
     let again = fx.sign_in("ada", None, RANDOM).await.unwrap();
     let code = fx.code_now(again.totp.secret.expose());
     finish_enrollment(&fx.deps, &again.enrollment, &code).await.unwrap();
-    assert_eq!(refused(finish_enrollment(&fx.deps, &again.enrollment, &code).await), Refusal::EnrollmentUnknown);
+    assert_eq!(
+        refused(finish_enrollment(&fx.deps, &again.enrollment, &code).await),
+        Refusal::EnrollmentUnknown
+    );
     assert_eq!(fx.keystone.totp_credentials(&fx.user).len(), 1);
 }
 
@@ -157,5 +167,8 @@ async fn enforcing_mfa_switches_the_rules_on_after_self_enrollment() {
     })
     .await;
     fx.self_enroll().await.unwrap();
-    assert_eq!(fx.keystone.mfa(&fx.user), Some(MfaOptions { enabled: true, rules: json!([["password", "totp"]]) }));
+    assert_eq!(
+        fx.keystone.mfa(&fx.user),
+        Some(MfaOptions { enabled: true, rules: json!([["password", "totp"]]) })
+    );
 }

@@ -59,7 +59,7 @@ async fn the_totp_step_right_after_the_password_step_waits_for_the_token_and_use
         .await
         .unwrap();
 
-    assert!(matches!(done, View::Complete), "{done:?}");
+    assert!(matches!(done, View::Complete { .. }), "{done:?}");
     assert_eq!(fx.keystone.calls("password login"), 1, "the kept token, no second login");
     assert_eq!(fx.keystone.totp_credentials(&fx.user).len(), 1);
 }

@@ -1,0 +1,152 @@
+//! Self-enrollment of existing users against the real Keystone: each way Keystone answers the
+//! sign-in (a token, a receipt with and without the service credential), the refusals, and an
+//! enrollment started on one replica and finished on the other.
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const SEED_RULES: &str = r#"[["password","totp"],["application_credential"]]"#;
+
+fn enabled(s: &mut setpass::config::Settings) {
+    s.self_enroll.enabled = true;
+    s.self_enroll.per_user_per_minute = 1_000;
+}
+
+impl TestApp {
+    async fn enroll(&self, user_name: &str, password: &str) -> (StatusCode, Value) {
+        let body = json!({"user_name": user_name, "password": password});
+        let response = self.api("enroll", body).await;
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn enroll_code(&self, enrollment: &str, code: &str) -> (StatusCode, Value) {
+        let response = self.api("enroll/totp", json!({"enrollment": enrollment, "code": code})).await;
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs in and types the right code; returns the secret.
+    async fn self_enroll(&self, user: &KeystoneUser) -> String {
+        let (status, started) = self.enroll(&user.name, &user.password).await;
+        assert_eq!(status, StatusCode::OK, "{started}");
+        let secret = started["totp"]["secret"].as_str().unwrap().to_owned();
+        let enrollment = started["enrollment"].as_str().unwrap();
+        let (status, done) = self.enroll_code(enrollment, &code_now(&secret)).await;
+        assert_eq!((status, done["stage"].as_str()), (StatusCode::OK, Some("complete")), "{done}");
+        secret
+    }
+}
+
+#[tokio::test]
+async fn a_user_without_mfa_rules_enrolls_with_their_own_token() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let app = spawn_app_with(&keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    let secret = app.self_enroll(&user).await;
+    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
+    assert_eq!(
+        keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.metric("setpass_self_enrolled_total").await, 1.0);
+
+    let (status, again) = app.enroll(&user.name, &user.password).await;
+    assert_eq!(status, StatusCode::CONFLICT, "already set up: {again}");
+}
+
+#[tokio::test]
+async fn seed_style_rules_enroll_with_the_service_credential_confirmed_through_the_receipt() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let (app, _) = app_with_service(&keystone, &keystone_url(), enabled).await;
+    let user = keystone.create_user_with_mfa_rules(serde_json::from_str(SEED_RULES).unwrap()).await;
+    let secret = app.self_enroll(&user).await;
+    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.clone()]);
+    assert_eq!(
+        keystone.login_with_password(&user.id, &user.password).await,
+        StatusCode::UNAUTHORIZED,
+        "a receipt only"
+    );
+    assert_eq!(
+        keystone.login_with_totp(&user.id, &user.password, &code_now(&secret)).await,
+        StatusCode::CREATED
+    );
+    let options = keystone.user_options(&user.id).await;
+    assert_eq!(options["multi_factor_auth_rules"], serde_json::from_str::<Value>(SEED_RULES).unwrap());
+    assert_eq!(options["multi_factor_auth_enabled"], json!(true));
+}
+
+#[tokio::test]
+async fn without_the_service_credential_a_user_whose_rules_want_totp_is_sent_to_the_administrator() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let app = spawn_app_with(&keystone_url(), enabled).await;
+    let user = keystone.create_user_with_mfa_rules(serde_json::from_str(SEED_RULES).unwrap()).await;
+    let (status, body) = app.enroll(&user.name, &user.password).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("administrator"), "{body}");
+    assert!(keystone.totp_credentials(&user.id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let app = spawn_app_with(&keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    let wrong = app.enroll(&user.name, "Not-the-password-1").await;
+    let unknown = app.enroll(&unique("nobody"), "Not-the-password-1").await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong, unknown, "same status, same body");
+}
+
+#[tokio::test]
+async fn a_wrong_code_is_counted_and_the_right_one_still_enrolls() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let app = spawn_app_with(&keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    let (_, started) = app.enroll(&user.name, &user.password).await;
+    let secret = started["totp"]["secret"].as_str().unwrap();
+    let enrollment = started["enrollment"].as_str().unwrap();
+    let wrong = format!("{:06}", (code_now(secret).parse::<u32>().unwrap() + 500_000) % 1_000_000);
+    let (status, body) = app.enroll_code(enrollment, &wrong).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(keystone.totp_credentials(&user.id).await.is_empty());
+    let (status, _) = app.enroll_code(enrollment, &code_now(secret)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.enroll_code(enrollment, &code_now(secret)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "finished once");
+}
+
+#[tokio::test]
+async fn self_enrollment_is_not_found_while_it_is_off() {
+    let app = spawn_app(&keystone_url()).await;
+    let response = app.api("enroll", json!({"user_name": "x", "password": "y"})).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_enrollment_started_on_one_replica_is_finished_on_the_other() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let (first, second) = spawn_replicas(&keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    let (_, started) = first.enroll(&user.name, &user.password).await;
+    let secret = started["totp"]["secret"].as_str().unwrap();
+    let (status, body) = second.enroll_code(started["enrollment"].as_str().unwrap(), &code_now(secret)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(keystone.totp_credentials(&user.id).await, [secret.to_owned()]);
+}
+
+/// The Keystone that locks an account after 3 failed logins (and has no `totp` method).
+fn lockout_keystone_url() -> String {
+    std::env::var("SETPASS_TEST_KEYSTONE_NO_TOTP_URL").expect("run the tests with scripts/test.sh")
+}
+
+#[tokio::test]
+async fn an_account_keystone_locked_is_told_so() {
+    let keystone = Keystone::connect(&lockout_keystone_url()).await;
+    let app = spawn_app_with(&lockout_keystone_url(), enabled).await;
+    let user = keystone.create_user().await;
+    for _ in 0..3 {
+        assert_eq!(app.enroll(&user.name, "Not-the-password-1").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = app.enroll(&user.name, &user.password).await;
+    assert_eq!(status, StatusCode::LOCKED, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("locked"), "{body}");
+}
