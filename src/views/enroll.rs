@@ -6,6 +6,7 @@ use crate::domain::Field;
 use crate::onboarding::TotpView;
 use crate::text::Phrase;
 use maud::{html, Markup};
+use zeroize::Zeroizing;
 
 /// What the sign-in form offers and what the person typed (never the password).
 pub struct SignInValues<'a> {
@@ -84,10 +85,18 @@ pub fn enroll_totp(
     layout(chrome, Some((2, 2)), w.phrase(Phrase::TitleTotp), body)
 }
 
-pub fn enroll_done(chrome: &Chrome<'_>, dashboard_url: Option<&str>) -> Markup {
+/// `recovery_codes`: the new set, shown this once (empty when codes are off).
+pub fn enroll_done(
+    chrome: &Chrome<'_>,
+    recovery_codes: &[Zeroizing<String>],
+    dashboard_url: Option<&str>,
+) -> Markup {
     let w = chrome.words();
     let body = html! {
         p { (w.phrase(Phrase::EnrollDone)) }
+        @if !recovery_codes.is_empty() {
+            (super::recovery_codes(chrome, recovery_codes))
+        }
         @if let Some(url) = dashboard_url {
             p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }
         }

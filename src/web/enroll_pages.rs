@@ -119,9 +119,10 @@ async fn code(req: HttpRequest, payload: web::Payload, state: web::Data<AppState
     };
     let err =
         match onboarding::finish_enrollment(&state.deps, &form.enrollment, form.code.expose_secret()).await {
-            Ok(_) => {
+            Ok(finished) => {
                 let dashboard = state.settings.onboarding.dashboard_url.as_deref();
-                return html(StatusCode::OK, views::enroll_done(&fixed(&state, &lang), dashboard));
+                let page = views::enroll_done(&fixed(&state, &lang), &finished.recovery_codes, dashboard);
+                return html(StatusCode::OK, page);
             }
             Err(err) => AppError::from(err),
         };
