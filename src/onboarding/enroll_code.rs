@@ -8,7 +8,7 @@ use super::{mfa, outbox, recovery_codes, Deps, Error};
 use crate::crypto::Purpose;
 use crate::domain::totp::parse_code;
 use crate::domain::{CodeCheck, Event, Refusal, TotpSecret, UserId};
-use crate::keystone::{Login, Receipt, TotpLogin};
+use crate::keystone::{KeystoneError, Login, Receipt, TotpLogin};
 use crate::store::{EnrollKind, Enrollment};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -149,10 +149,18 @@ async fn create(deps: &Deps, acting: &Acting, user_id: &UserId, blob: &str) -> R
             Ok(identity.create_totp_credential(token.expose_secret(), user_id, blob).await?)
         }
         Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move {
+            let created = mfa::with_service(deps, |t| async move {
                 identity.create_totp_credential(t.expose_secret(), user_id, blob).await
             })
-            .await
+            .await;
+            match created {
+                // Keystone lets only an unrestricted application credential manage credentials.
+                Err(Error::KeystoneUnavailable(KeystoneError::Forbidden)) => {
+                    log::error!("Keystone refused the service credential to create a TOTP credential for user {user_id} (403): for users whose MFA rules want TOTP, self-enrollment and recovery need an unrestricted application credential (openstack application credential create --unrestricted ...) in keystone.service_credential_id");
+                    Err(Refusal::SelfEnrollNeedsOperator.into())
+                }
+                other => other,
+            }
         }
     }
 }

@@ -19,7 +19,9 @@ pub enum View {
     /// The password is set, but enrollment needs the operator (MFA on, no service credential).
     NeedsOperator,
     /// Done. `recovery_codes`: the new set, on the answer of the step that finished (shown once).
-    Complete { recovery_codes: Vec<zeroize::Zeroizing<String>> },
+    Complete {
+        recovery_codes: Vec<zeroize::Zeroizing<String>>,
+    },
 }
 
 pub struct TotpView {

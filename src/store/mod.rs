@@ -1,17 +1,20 @@
 //! The store interface, in domain types: what the use cases may ask of the database, with one
 //! implementation per database (`sqlite/`, and `mariadb/` for replicas sharing one).
 //!
-//! The interface comes in five parts by topic (records, the user's flow, notices, the outbox,
-//! health) so that each backend keeps its SQL in one file per topic; `Store` is all five, and
-//! use cases hold an `Arc<dyn Store>`. The SQL both dialects accept is written once (`sql`);
-//! `contract` is the one suite every backend must pass.
+//! The interface comes in seven parts by topic (records, the user's flow, notices, the outbox,
+//! enrollments outside the link flow, recovery codes, health) so that each backend keeps its SQL
+//! in one file per topic; `Store` is all seven, and use cases hold an `Arc<dyn Store>`. The SQL
+//! both dialects accept is written once (`sql`); `contract` is the one suite every backend must
+//! pass.
 #[cfg(test)]
 mod contract;
+mod enrollments;
 mod mariadb;
 mod records;
 mod sql;
 mod sqlite;
 
+pub use enrollments::{EnrollKind, Enrollment, NewEnrollment};
 pub use mariadb::{inspect as inspect_shared, MariaStore, SharedInspection};
 pub use records::{FlowRecord, Issuance, IssueWrite, KeyCheck, Outgoing, PasswordDone, Revoke};
 pub use sqlite::{inspect, Inspection, SqliteStore};
@@ -48,8 +51,8 @@ pub enum StoreError {
 }
 
 /// Everything the service asks of its database.
-pub trait Store: Records + Flow + Notices + Outbox + Health {}
-impl<T: Records + Flow + Notices + Outbox + Health + ?Sized> Store for T {}
+pub trait Store: Records + Flow + Notices + Outbox + Enrollments + RecoveryCodes + Health {}
+impl<T: Records + Flow + Notices + Outbox + Enrollments + RecoveryCodes + Health + ?Sized> Store for T {}
 
 /// The admin's side: one record per Keystone user.
 #[async_trait]
@@ -186,6 +189,93 @@ pub trait Outbox: Send + Sync {
 
     /// Failed once more: due again at `next_at`, claimable by anyone then.
     async fn retry_outgoing(&self, id: i64, attempts: u32, next_at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// Enrollments outside the link flow (self-enrollment, recovery), between the QR code and the
+/// user's code, so that any replica can finish one. One open enrollment per user.
+#[async_trait]
+pub trait Enrollments: Send + Sync {
+    /// Starts one; an open enrollment of the same user is replaced (its id no longer finds anything).
+    async fn start_enrollment(&self, new: NewEnrollment) -> Result<(), StoreError>;
+
+    /// By id, if it exists and has not expired at `now`.
+    async fn enrollment(&self, id: &str, now: DateTime<Utc>) -> Result<Option<Enrollment>, StoreError>;
+
+    /// Counts a code attempt before it is checked, atomically (as `Flow::claim_attempt`): the
+    /// failures counted, this one included; `None` when gone, expired, or already at `max`.
+    async fn claim_enrollment_attempt(
+        &self,
+        id: &str,
+        max: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError>;
+
+    /// Gives back an attempt that turned out right (never below zero).
+    async fn refund_enrollment_attempt(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Takes the enrollment for Keystone work until `until`; false while another request holds
+    /// it, or when it is gone or expired at `now`.
+    async fn lease_enrollment(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease back if it is still the one taken until `until`.
+    async fn release_enrollment(&self, id: &str, until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Done: deletes it (expired or not: the Keystone work under the lease may end after the
+    /// expiry), and with `event` puts that event for the user in the outbox in the same
+    /// transaction. False (and nothing written) when it was already gone: exactly one caller wins.
+    async fn finish_enrollment(
+        &self,
+        id: &str,
+        event: Option<Event>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Deletes enrollments expired before `now`, except one under an unlapsed lease (its
+    /// Keystone work is still to be finished); how many.
+    async fn purge_enrollments(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;
+}
+
+/// One-time recovery codes: argon2id hashes per Keystone user (their own table, never purged
+/// with links), one set at a time, and the count of wrong codes that locks recovery for a while.
+#[async_trait]
+pub trait RecoveryCodes: Send + Sync {
+    /// Replaces the user's set with these hashes (the old codes die), in one transaction.
+    async fn replace_recovery_codes(
+        &self,
+        user_id: &UserId,
+        hashes: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The user's unused codes: (id, hash), oldest first. Ids are never reused.
+    async fn recovery_codes(&self, user_id: &UserId) -> Result<Vec<(i64, String)>, StoreError>;
+
+    /// Uses a code up; true for exactly one caller however many try at once.
+    async fn use_recovery_code(
+        &self,
+        user_id: &UserId,
+        code_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Counts a recovery attempt before it is checked: `Some(failures so far, this one included)`
+    /// if allowed (never more than `max`); `None` while locked. Reaching `max` locks until
+    /// `now + lockout`; once that lapses counting starts over.
+    async fn claim_recovery_attempt(
+        &self,
+        user_id: &UserId,
+        max: u32,
+        lockout: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError>;
+
+    /// A right code: the count goes back to zero, and a lock set by this attempt goes.
+    async fn clear_recovery_attempts(&self, user_id: &UserId) -> Result<(), StoreError>;
 }
 
 /// For readiness and startup.

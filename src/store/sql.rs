@@ -143,3 +143,85 @@ pub const RETRY_OUTGOING: &str =
 pub const PING: &str = "SELECT 1";
 
 pub const READ_KEY_CHECK: &str = "SELECT value FROM meta WHERE name = 'key_check'";
+
+/// (user_id): an open enrollment of the user is replaced by the one started after this.
+pub const DELETE_USERS_ENROLLMENT: &str = "DELETE FROM enrollments WHERE user_id = ?";
+
+/// (id, user_id, user_name, kind, secret_ct, token_ct, token_expires_at, receipt_ct, locale,
+/// now, expires_at)
+pub const START_ENROLLMENT: &str = "INSERT INTO enrollments (id, user_id, user_name, kind, secret_ct,
+         token_ct, token_expires_at, receipt_ct, locale, code_failures, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+
+/// (id, now): columns in `Enrollment`'s order.
+pub const ENROLLMENT: &str = "SELECT id, user_id, user_name, kind, secret_ct, token_ct, token_expires_at,
+         receipt_ct, locale, code_failures, created_at, expires_at
+     FROM enrollments WHERE id = ? AND expires_at > ?";
+
+/// (id, now, max): one statement, never read-modify-write.
+pub const CLAIM_ENROLLMENT_ATTEMPT: &str = "UPDATE enrollments SET code_failures = code_failures + 1
+     WHERE id = ? AND expires_at > ? AND code_failures < ?";
+
+/// (id); the counter is unsigned in MariaDB, so the guard is in the WHERE.
+pub const REFUND_ENROLLMENT_ATTEMPT: &str =
+    "UPDATE enrollments SET code_failures = code_failures - 1 WHERE id = ? AND code_failures > 0";
+
+/// (until, id, now, now)
+pub const LEASE_ENROLLMENT: &str = "UPDATE enrollments SET busy_until = ?
+     WHERE id = ? AND expires_at > ? AND (busy_until IS NULL OR busy_until <= ?)";
+
+/// (id, until)
+pub const RELEASE_ENROLLMENT: &str =
+    "UPDATE enrollments SET busy_until = NULL WHERE id = ? AND busy_until = ?";
+
+/// (id): the guard of `finish_enrollment`: of callers racing, only one deletes the row.
+pub const DELETE_ENROLLMENT: &str = "DELETE FROM enrollments WHERE id = ?";
+
+/// (now, now): never one whose Keystone work is under way.
+pub const PURGE_ENROLLMENTS: &str = "DELETE FROM enrollments
+     WHERE expires_at < ? AND (busy_until IS NULL OR busy_until <= ?)";
+
+/// (user_id)
+pub const DELETE_RECOVERY_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = ?";
+
+/// (user_id, slot, hash, now). The unique (user_id, slot) key makes two sets written at once
+/// collide (a duplicate key, or a Galera conflict), so one of them is written again, after the
+/// other: a user never holds two sets.
+pub const INSERT_RECOVERY_CODE: &str =
+    "INSERT INTO recovery_codes (user_id, slot, hash, created_at) VALUES (?, ?, ?, ?)";
+
+/// (user_id)
+pub const RECOVERY_CODES: &str =
+    "SELECT id, hash FROM recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY id";
+
+/// (now, code_id, user_id): one guarded statement, so one caller wins.
+pub const USE_RECOVERY_CODE: &str =
+    "UPDATE recovery_codes SET used_at = ? WHERE id = ? AND user_id = ? AND used_at IS NULL";
+
+/// (user_id, now): a lock that lapsed: counting starts over.
+pub const RECOVERY_LOCK_LAPSED: &str =
+    "UPDATE recovery_attempts SET failures = 0, locked_until = NULL WHERE user_id = ? AND locked_until <= ?";
+
+/// (until, user_id, max): a count already at the limit without a lock (the limit was lowered)
+/// locks now, rather than refusing for ever.
+pub const RECOVERY_LOCK_AT_LIMIT: &str = "UPDATE recovery_attempts SET locked_until = ?
+     WHERE user_id = ? AND locked_until IS NULL AND failures >= ?";
+
+/// (max, until, user_id, max): counts one attempt, and the one reaching `max` locks. The lock
+/// is assigned first and reads `failures` before the increment: MariaDB assigns left to right,
+/// each seeing the ones before it, and SQLite reads every one from the old row, so only this
+/// order means the same in both.
+pub const COUNT_RECOVERY_ATTEMPT: &str = "UPDATE recovery_attempts
+     SET locked_until = CASE WHEN failures + 1 >= ? THEN ? END, failures = failures + 1
+     WHERE user_id = ? AND locked_until IS NULL AND failures < ?";
+
+/// (user_id)
+pub const RECOVERY_FAILURES: &str = "SELECT failures FROM recovery_attempts WHERE user_id = ?";
+
+/// (user_id, max, until): a user's first attempt. Two first attempts at once: the second's
+/// duplicate key is retried (MariaDB) and then finds the row.
+pub const FIRST_RECOVERY_ATTEMPT: &str = "INSERT INTO recovery_attempts (user_id, failures, locked_until)
+     VALUES (?, 1, CASE WHEN 1 >= ? THEN ? END)";
+
+/// (user_id)
+pub const CLEAR_RECOVERY_ATTEMPTS: &str = "DELETE FROM recovery_attempts WHERE user_id = ?";

@@ -211,7 +211,7 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::EmailsDiffer => "The two email addresses do not match.".into(),
         Refusal::UserNameMissing => "Enter your user name (at most 255 characters).".into(),
         Refusal::DomainNotOffered => "Choose one of the domains this page offers.".into(),
-        Refusal::SignInRefused => "The user name or password is not right. Check both and try again.".into(),
+        Refusal::SignInRefused => "The user name or password is not right. Check both and try again; after several failed tries the cloud locks the account for a while.".into(),
         Refusal::AccountLockedByKeystone => "Your account is locked after too many failed sign-ins. Wait a while and try again, or contact your administrator.".into(),
         Refusal::NotOptedIn => "Setting up an authenticator app here is not available for your account. Contact your administrator.".into(),
         Refusal::SelfEnrollNeedsOperator => "Your account needs an authenticator app, but this service cannot set one up for it yet. Contact your administrator; your password was not changed.".into(),

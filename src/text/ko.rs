@@ -207,7 +207,7 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::EmailsDiffer => "입력하신 두 이메일 주소가 일치하지 않습니다.".into(),
         Refusal::UserNameMissing => "사용자 이름을 입력해 주십시오(255자 이하).".into(),
         Refusal::DomainNotOffered => "이 페이지에 표시된 도메인 중 하나를 선택해 주십시오.".into(),
-        Refusal::SignInRefused => "사용자 이름 또는 비밀번호가 올바르지 않습니다. 둘 다 확인한 뒤 다시 시도해 주십시오.".into(),
+        Refusal::SignInRefused => "사용자 이름 또는 비밀번호가 올바르지 않습니다. 둘 다 확인한 뒤 다시 시도해 주십시오. 여러 번 실패하면 클라우드에서 계정을 한동안 잠급니다.".into(),
         Refusal::AccountLockedByKeystone => "로그인에 여러 번 실패하여 계정이 잠겼습니다. 잠시 후 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
         Refusal::NotOptedIn => "이 계정은 여기에서 인증 앱을 설정할 수 없습니다. 관리자에게 문의해 주십시오.".into(),
         Refusal::SelfEnrollNeedsOperator => "계정에 인증 앱이 필요하지만, 이 서비스에서 아직 설정해 드릴 수 없습니다. 관리자에게 문의해 주십시오. 비밀번호는 변경되지 않았습니다.".into(),

@@ -7,7 +7,8 @@ use zeroize::Zeroizing;
 
 pub fn recovery_codes(chrome: &Chrome<'_>, codes: &[Zeroizing<String>]) -> Markup {
     let w = chrome.words();
-    let mut file = Zeroizing::new(format!("{}\n{}\n\n", chrome.cloud_name, w.phrase(Phrase::RecoveryCodesFileTitle)));
+    let mut file =
+        Zeroizing::new(format!("{}\n{}\n\n", chrome.cloud_name, w.phrase(Phrase::RecoveryCodesFileTitle)));
     for code in codes {
         file.push_str(code);
         file.push('\n');

@@ -481,12 +481,18 @@ impl Keystone {
 
     /// An application credential of the bootstrap admin (admin role on the admin project).
     pub async fn admin_application_credential(&self) -> (String, String) {
+        self.admin_application_credential_with(false).await
+    }
+
+    /// The same, `unrestricted`: Keystone lets it manage credentials (as the seed's deployment
+    /// guide creates it for Horizon's first-login enrollment).
+    pub async fn admin_application_credential_with(&self, unrestricted: bool) -> (String, String) {
         let admin_id = self.admin_user_id().await;
         let response = self
             .http
             .post(format!("{}/users/{admin_id}/application_credentials", self.url))
             .header("X-Auth-Token", &self.admin_token)
-            .json(&json!({"application_credential": {"name": unique("setpass-test")}}))
+            .json(&json!({"application_credential": {"name": unique("setpass-test"), "unrestricted": unrestricted}}))
             .send()
             .await
             .unwrap();
@@ -634,7 +640,17 @@ pub async fn app_with_service(
     url: &str,
     adjust: impl FnOnce(&mut Settings),
 ) -> (TestApp, String) {
-    let (id, secret) = keystone.admin_application_credential().await;
+    app_with_service_of(keystone, false, url, adjust).await
+}
+
+/// As `app_with_service`, the service credential `unrestricted` (or not).
+pub async fn app_with_service_of(
+    keystone: &Keystone,
+    unrestricted: bool,
+    url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> (TestApp, String) {
+    let (id, secret) = keystone.admin_application_credential_with(unrestricted).await;
     let service_id = id.clone();
     let app = spawn_app_with(url, move |s| {
         s.keystone.service_credential_id = Some(service_id);

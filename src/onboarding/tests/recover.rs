@@ -1,7 +1,9 @@
 //! Recovery codes and recovery after a lost phone: the old authenticator replaced only once the
 //! new one is confirmed, codes used once, wrong codes counted and locked.
 use super::*;
-use crate::onboarding::{finish_enrollment, start_enrollment, start_recovery, EnrollInput, RecoverInput, Started};
+use crate::onboarding::{
+    finish_enrollment, start_enrollment, start_recovery, EnrollInput, RecoverInput, Started,
+};
 
 impl Fixture {
     /// A first authenticator by self-enrollment; its secret and recovery codes.
@@ -18,8 +20,13 @@ impl Fixture {
     }
 
     async fn recover(&self, code: &str) -> Result<Started, Error> {
-        let input =
-            RecoverInput { user_name: "ada", domain: None, password: RANDOM, recovery_code: code, locale: None };
+        let input = RecoverInput {
+            user_name: "ada",
+            domain: None,
+            password: RANDOM,
+            recovery_code: code,
+            locale: None,
+        };
         start_recovery(&self.deps, input).await
     }
 }
@@ -30,10 +37,14 @@ async fn recovery_replaces_the_lost_authenticator_and_the_codes() {
     let (lost, codes) = fx.enrolled().await;
     assert_eq!(codes.len(), 3);
     let started = fx.recover(&codes[0].to_uppercase()).await.unwrap();
-    assert_eq!(fx.keystone.totp_credentials(&fx.user), [lost.clone()], "kept until the new one is confirmed");
+    assert_eq!(fx.keystone.totp_credentials(&fx.user), [lost.as_str()], "kept until the new one is confirmed");
     let (new, new_codes) = fx.finish(&started).await.unwrap();
     assert_eq!(fx.keystone.totp_credentials(&fx.user), [new], "only the new authenticator is left");
-    assert_eq!(refused(fx.recover(&codes[1]).await), Refusal::WrongRecoveryCode { left: 4 }, "old codes are dead");
+    assert_eq!(
+        refused(fx.recover(&codes[1]).await),
+        Refusal::WrongRecoveryCode { left: 4 },
+        "old codes are dead"
+    );
     fx.recover(&new_codes[2]).await.unwrap();
 }
 
@@ -71,8 +82,13 @@ async fn of_32_submissions_of_one_code_at_once_exactly_one_recovers() {
 async fn a_wrong_password_recovers_nothing_and_uses_no_code() {
     let fx = fixture(|_| {}).await;
     let (_, codes) = fx.enrolled().await;
-    let input =
-        RecoverInput { user_name: "ada", domain: None, password: "wrong-123456", recovery_code: &codes[0], locale: None };
+    let input = RecoverInput {
+        user_name: "ada",
+        domain: None,
+        password: "wrong-123456",
+        recovery_code: &codes[0],
+        locale: None,
+    };
     assert_eq!(refused(start_recovery(&fx.deps, input).await), Refusal::SignInRefused);
     fx.recover(&codes[0]).await.unwrap();
 }

@@ -38,11 +38,13 @@ macro_rules! contract {
     };
 }
 
+mod enrollments;
 mod flow;
 mod health;
 mod notices;
 mod outbox;
 mod records;
+mod recovery;
 
 /// Connections per test store: enough for the concurrency tests' calls to overlap in the
 /// database, not only queue for a connection.

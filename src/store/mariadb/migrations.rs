@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/mariadb/0004_locale.sql"),
     include_str!("../../../migrations/mariadb/0005_meta.sql"),
     include_str!("../../../migrations/mariadb/0006_outbox.sql"),
+    include_str!("../../../migrations/mariadb/0007_enrollments.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -2,9 +2,11 @@
 //! with a schema-version table, and one blocking closure per unit of work, retried on deadlocks
 //! and Galera certification conflicts. No record cache (another replica's write would make it
 //! stale) and nothing cleared at startup (leases lapse by time).
+mod enrollments;
 mod flow;
 mod migrations;
 mod records;
+mod recovery;
 
 use super::{sql, Health, KeyCheck, StoreError};
 use async_trait::async_trait;

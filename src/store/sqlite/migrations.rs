@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_locale.sql"),
     include_str!("../../../migrations/sqlite/0005_meta.sql"),
     include_str!("../../../migrations/sqlite/0006_outbox.sql"),
+    include_str!("../../../migrations/sqlite/0007_enrollments.sql"),
 ];
 
 pub fn latest() -> i64 {

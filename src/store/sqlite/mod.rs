@@ -1,10 +1,12 @@
 //! The SQLite store: the pool, pragmas, migrations, and one blocking closure per unit of work.
 mod cache;
+mod enrollments;
 mod flow;
 mod migrations;
 mod notices;
 mod outbox;
 mod records;
+mod recovery;
 
 use super::{sql, FlowRecord, Health, KeyCheck, StoreError};
 use async_trait::async_trait;
