@@ -15,7 +15,6 @@ pub async fn enrollment_totp(deps: &Deps, enrollment: &str) -> Result<TotpView, 
         secret,
         account: found.user_name.clone(),
         needs_password: false,
-        // The pages do not show it; the store counts the attempts.
-        attempts_left: deps.policy.limits.max_totp_attempts,
+        attempts_left: deps.policy.limits.max_totp_attempts.saturating_sub(found.code_failures),
     })
 }
