@@ -76,6 +76,17 @@ pub enum Phrase {
     TitleRequestReceived,
     ResetSentThanks,
     ResetSentNext,
+    // Self-enrollment (`/enroll`).
+    TitleEnrollSignIn,
+    EnrollIntro,
+    EnrollPasswordNote,
+    UserNameLabel,
+    DomainLabel,
+    PasswordLabel,
+    SignInButton,
+    EnrollScanIntro,
+    EnrollDone,
+    EnrollDoneClose,
     // The link mail.
     YourAdministrator,
     // Recovery codes, shown once at the end of an enrollment.
@@ -87,7 +98,7 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 62] = {
+    pub const ALL: [Phrase; 72] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -146,6 +157,16 @@ impl Phrase {
             TitleRequestReceived,
             ResetSentThanks,
             ResetSentNext,
+            TitleEnrollSignIn,
+            EnrollIntro,
+            EnrollPasswordNote,
+            UserNameLabel,
+            DomainLabel,
+            PasswordLabel,
+            SignInButton,
+            EnrollScanIntro,
+            EnrollDone,
+            EnrollDoneClose,
             YourAdministrator,
             RecoveryCodesHeading,
             RecoveryCodesIntro,

@@ -1,10 +1,12 @@
 //! Server-rendered pages (maud): the layout, each stage's page, and error pages. No rules and no
 //! sentences here: the words come from `text/` in the page's language.
+mod enroll;
 mod pages;
 mod qr;
 mod recovery_codes;
 mod reset;
 
+pub use enroll::{enroll_done, enroll_sign_in, enroll_totp, SignInValues};
 pub use pages::{error_page, stage_page, Message, PageContext, PasswordRules};
 pub use qr::qr_svg;
 pub use recovery_codes::recovery_codes;

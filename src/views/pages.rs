@@ -2,7 +2,7 @@
 use super::{field_state, layout, qr_svg, Chrome, ERROR_ID};
 use crate::domain::Field;
 use crate::onboarding::{TotpView, View};
-use crate::text::Phrase;
+use crate::text::{Phrase, Words};
 use maud::{html, Markup, PreEscaped};
 
 /// What the page says above the form after a failed submission; `field`: the one to correct.
@@ -27,8 +27,24 @@ pub struct PageContext<'a> {
     pub rules: PasswordRules,
 }
 
+/// The message above a form (an error is an alert the field it names points to), and that field.
+pub(super) fn message_parts(message: Option<Message<'_>>) -> (Markup, Option<Field>) {
+    let error_on = match &message {
+        Some(Message::Error { field, .. }) => *field,
+        _ => None,
+    };
+    let markup = html! {
+        @match message {
+            Some(Message::Error { text, .. }) => p.error #(ERROR_ID) role="alert" { (text) },
+            Some(Message::Notice(text)) => p.notice role="status" { (text) },
+            None => {},
+        }
+    };
+    (markup, error_on)
+}
+
 /// `aria-describedby` from the ids that apply.
-fn described_by(ids: &[Option<&str>]) -> Option<String> {
+pub(super) fn described_by(ids: &[Option<&str>]) -> Option<String> {
     let ids: Vec<&str> = ids.iter().flatten().copied().collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
@@ -36,17 +52,7 @@ fn described_by(ids: &[Option<&str>]) -> Option<String> {
 pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_>>) -> Markup {
     let w = ctx.chrome.words();
     let steps = if ctx.totp_enabled { 2 } else { 1 };
-    let error_on = match &message {
-        Some(Message::Error { field, .. }) => *field,
-        _ => None,
-    };
-    let message = html! {
-        @match message {
-            Some(Message::Error { text, .. }) => p.error #(ERROR_ID) role="alert" { (text) },
-            Some(Message::Notice(text)) => p.notice role="status" { (text) },
-            None => {},
-        }
-    };
+    let (message, error_on) = message_parts(message);
     match view {
         View::Password { attempts_left, account, rules } => layout(
             &ctx.chrome,
@@ -158,14 +164,7 @@ fn totp_form(ctx: &PageContext<'_>, totp: &TotpView, message: Markup, error_on: 
     html! {
         (message)
         p { (w.phrase(Phrase::TotpIntro)) }
-        @if let Some(svg) = qr_svg(&totp.otpauth_uri, w.phrase(Phrase::QrLabel)) { (PreEscaped(svg)) }
-        details {
-            summary { (w.phrase(Phrase::CantScan)) }
-            p { (w.phrase(Phrase::AccountLabel)) " " strong { (totp.account) } }
-            p.secret { (totp.secret.grouped()) }
-            p.hint { (w.phrase(Phrase::TotpKind)) }
-            p.uri { (totp.otpauth_uri) }
-        }
+        (qr_and_key(w, totp))
         form method="post" action=(ctx.action) {
             label for="code" { (w.phrase(Phrase::CodeLabel)) }
             input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" required
@@ -178,6 +177,20 @@ fn totp_form(ctx: &PageContext<'_>, totp: &TotpView, message: Markup, error_on: 
                 p.hint #password-hint { (w.phrase(Phrase::SessionExpiredHint)) }
             }
             button type="submit" { (w.phrase(Phrase::ConfirmButton)) }
+        }
+    }
+}
+
+/// The QR code, and under "Can't scan it?" the key to type by hand.
+pub(super) fn qr_and_key(w: &dyn Words, totp: &TotpView) -> Markup {
+    html! {
+        @if let Some(svg) = qr_svg(&totp.otpauth_uri, w.phrase(Phrase::QrLabel)) { (PreEscaped(svg)) }
+        details {
+            summary { (w.phrase(Phrase::CantScan)) }
+            p { (w.phrase(Phrase::AccountLabel)) " " strong { (totp.account) } }
+            p.secret { (totp.secret.grouped()) }
+            p.hint { (w.phrase(Phrase::TotpKind)) }
+            p.uri { (totp.otpauth_uri) }
         }
     }
 }

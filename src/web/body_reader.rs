@@ -54,6 +54,20 @@ async fn read_all(
     Ok(body)
 }
 
+/// A form a browser posted (`application/x-www-form-urlencoded`), or 415 for another type.
+pub async fn read_form<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, AppError> {
+    let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType("send the form as a web browser does".into()));
+    }
+    let body = read_body(req, payload, limit).await?;
+    crate::web::body_shapes::decode_form(&body)
+}
+
 /// A JSON body, or 415 for another content type. A missing content type is read as JSON.
 pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, AppError> {
     let content_type = req.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap_or(""));

@@ -5,6 +5,7 @@ pub mod api;
 mod body_reader;
 pub mod body_shapes;
 pub mod enroll_api;
+mod enroll_pages;
 pub mod enroll_shapes;
 pub mod error;
 pub mod health;
@@ -19,7 +20,7 @@ use crate::web::error::json_error;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-pub use body_reader::{decode_json, parse_json, read_body};
+pub use body_reader::{decode_json, parse_json, read_body, read_form};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
     api::configure(cfg);
     reset::configure(cfg);
+    enroll_pages::configure(cfg);
 }
 
 /// Unknown paths and methods get the same JSON shape as every other error.

@@ -3,12 +3,11 @@ use crate::domain::{OneTimeToken, Refusal};
 use crate::onboarding::{self, PasswordInput, TotpInput, View};
 use crate::text::{Phrase, Words};
 use crate::views::{self, Message, PageContext, PasswordRules};
-use crate::web::body_shapes::{decode_form, decode_query, LinkQuery, StepForm};
+use crate::web::body_shapes::{decode_query, LinkQuery, StepForm};
 use crate::web::error::AppError;
 use crate::web::language::{Asked, PageLanguage};
-use crate::web::read_body;
 use crate::web::state::AppState;
-use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -103,12 +102,7 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
 }
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<StepForm, AppError> {
-    let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType("send the form as a web browser does".into()));
-    }
-    let body = read_body(req, payload, FORM_LIMIT).await?;
-    decode_form(&body)
+    crate::web::read_form(req, payload, FORM_LIMIT).await
 }
 
 /// What the page says of an error, in its language.

@@ -3,12 +3,12 @@
 //! answers 404 like any unknown path.
 use crate::onboarding::{forward_reset_request, ResetInput};
 use crate::views::{self, ResetValues};
-use crate::web::body_shapes::{decode_form, ResetForm};
+use crate::web::body_shapes::ResetForm;
 use crate::web::error::AppError;
 use crate::web::language::{Asked, PageLanguage};
+use crate::web::not_found;
 use crate::web::state::AppState;
-use crate::web::{method_not_allowed, not_found, read_body};
-use actix_web::http::header::CONTENT_TYPE;
+use crate::web::method_not_allowed;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -85,12 +85,7 @@ async fn submit(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
 }
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<ResetForm, AppError> {
-    let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !media.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType("send the form as a web browser does".into()));
-    }
-    let body = read_body(req, payload, FORM_LIMIT).await?;
-    decode_form(&body)
+    crate::web::read_form(req, payload, FORM_LIMIT).await
 }
 
 fn html(status: StatusCode, body: maud::Markup) -> HttpResponse {

@@ -9,6 +9,7 @@ mod database;
 mod doctor;
 mod edges;
 mod email;
+mod enroll_pages;
 mod hardening;
 mod health;
 mod helpers;

@@ -65,6 +65,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
             s.email = sink.settings();
             s.reset.enabled = true;
             s.reset.helpdesk = Some("helpdesk@support.example.test".into());
+            s.self_enroll.enabled = true;
         }),
         Keystone::connect(&url)
     );
@@ -137,6 +138,8 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         browser.submit().await;
         browser.wait_for_focus("confirm_email").await;
         check(browser, locale, screen, "helpdesk-mistake", &mut checked).await;
+
+        enroll_pages(browser, &app, &keystone, locale, screen, &mut checked).await;
     }
     app.clock.advance(Duration::days(2));
     for (locale, link) in expiring {
@@ -144,5 +147,59 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         browser.wait_for_heading(words(locale).phrase(Phrase::TitleLinkGone)).await;
         check(browser, locale, screen, "expired", &mut checked).await;
     }
-    assert_eq!(checked.len(), 20, "{checked:?}");
+    assert_eq!(checked.len(), 30, "{checked:?}");
+}
+
+/// The field's `aria-invalid`, and whether its `aria-describedby` names the error message.
+async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
+    let attribute = |name: &str| format!("return document.getElementById('{id}').getAttribute('{name}')");
+    let invalid = browser.js(&attribute("aria-invalid")).await;
+    let described = browser.js(&attribute("aria-describedby")).await;
+    (invalid, described.as_str().unwrap_or("").split(' ').any(|id| id == "form-error"))
+}
+
+/// Self-enrollment: the sign-in form, a wrong password, the QR code, a wrong code, done.
+async fn enroll_pages(
+    browser: &Browser,
+    app: &TestApp,
+    keystone: &Keystone,
+    locale: Locale,
+    screen: &str,
+    checked: &mut Vec<String>,
+) {
+    let heading = |phrase| words(locale).phrase(phrase);
+    let user = keystone.create_user().await;
+    browser.client.goto(&format!("{}/enroll?lang={}", app.address, locale.tag())).await.unwrap();
+    browser.wait_for_heading(heading(Phrase::TitleEnrollSignIn)).await;
+    check(browser, locale, screen, "enroll-sign-in", checked).await;
+
+    browser.fill_id("user_name", &user.name).await;
+    browser.fill_id("password", "not-the-password-1").await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleEnrollSignIn)).await;
+    browser.wait_for_focus("password").await;
+    assert_eq!(tied_to_the_error(browser, "password").await, (json!("true"), true));
+    let kept = browser.js("return document.getElementById('user_name').value").await;
+    assert_eq!(kept, json!(user.name), "the user name typed is kept");
+    check(browser, locale, screen, "enroll-wrong-password", checked).await;
+
+    browser.fill_id("password", &user.password).await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleTotp)).await;
+    check(browser, locale, screen, "enroll-qr", checked).await;
+    let scanned = scan_qr(browser, &format!("a11y-{screen}-{}-enroll-qr-scan", locale.tag())).await;
+    let secret = shown_key_matches(browser, &scanned, &user.name).await;
+
+    let right: u32 = code_now(&secret).parse().unwrap();
+    browser.fill_id("code", &format!("{:06}", (right + 1) % 1_000_000)).await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleTotp)).await;
+    browser.wait_for_focus("code").await;
+    assert_eq!(tied_to_the_error(browser, "code").await, (json!("true"), true));
+    check(browser, locale, screen, "enroll-wrong-code", checked).await;
+
+    browser.fill_id("code", &code_now(&secret)).await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleAllSet)).await;
+    check(browser, locale, screen, "enroll-done", checked).await;
 }

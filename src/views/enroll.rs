@@ -1,0 +1,133 @@
+//! Self-enrollment's pages (`/enroll`): the sign-in form, the QR code with its code form, and
+//! the page once the authenticator is the user's.
+use super::pages::{described_by, message_parts, qr_and_key};
+use super::{field_state, layout, Chrome, Message};
+use crate::domain::Field;
+use crate::onboarding::TotpView;
+use crate::text::Phrase;
+use maud::{html, Markup};
+use zeroize::Zeroizing;
+
+/// What the sign-in form offers and what the person typed (never the password).
+pub struct SignInValues<'a> {
+    pub user_name: &'a str,
+    /// The domains offered; a choice only when there are several.
+    pub domains: &'a [String],
+    /// The one chosen before (the first otherwise).
+    pub domain: Option<&'a str>,
+}
+
+/// The forms post to `/enroll...` in the page's language (the address carries it, never the
+/// enrollment).
+fn action(chrome: &Chrome<'_>, path: &str) -> String {
+    format!("{path}?lang={}", chrome.locale.tag())
+}
+
+pub fn enroll_sign_in(
+    chrome: &Chrome<'_>,
+    values: &SignInValues<'_>,
+    message: Option<Message<'_>>,
+) -> Markup {
+    let w = chrome.words();
+    let (message, error_on) = message_parts(message);
+    let (name_error, name_invalid) = field_state(Field::UserName, error_on);
+    let (password_error, password_invalid) = field_state(Field::Password, error_on);
+    let chosen = values.domain.or(values.domains.first().map(String::as_str));
+    let body = html! {
+        (message)
+        p { (w.phrase(Phrase::EnrollIntro)) }
+        form method="post" action=(action(chrome, "/enroll")) {
+            label for="user_name" { (w.phrase(Phrase::UserNameLabel)) }
+            input #user_name type="text" name="user_name" autocomplete="username" autocapitalize="none"
+                spellcheck="false" maxlength="255" value=(values.user_name) required
+                aria-describedby=[name_error] aria-invalid=[name_invalid.then_some("true")] autofocus[name_invalid];
+            @if values.domains.len() > 1 {
+                label for="domain" { (w.phrase(Phrase::DomainLabel)) }
+                select #domain name="domain" {
+                    @for domain in values.domains {
+                        option value=(domain) selected[Some(domain.as_str()) == chosen] { (domain) }
+                    }
+                }
+            }
+            label for="password" { (w.phrase(Phrase::PasswordLabel)) }
+            input #password type="password" name="password" autocomplete="current-password" required
+                aria-describedby=[described_by(&[password_error, Some("password-note")])]
+                aria-invalid=[password_invalid.then_some("true")] autofocus[password_invalid];
+            p.hint #password-note { (w.phrase(Phrase::EnrollPasswordNote)) }
+            button type="submit" { (w.phrase(Phrase::SignInButton)) }
+        }
+    };
+    layout(chrome, Some((1, 2)), w.phrase(Phrase::TitleEnrollSignIn), body)
+}
+
+/// The QR code and the code form; `enrollment` travels in the form, not in the address.
+pub fn enroll_totp(
+    chrome: &Chrome<'_>,
+    enrollment: &str,
+    totp: &TotpView,
+    message: Option<Message<'_>>,
+) -> Markup {
+    let w = chrome.words();
+    let (message, error_on) = message_parts(message);
+    let (code_error, code_invalid) = field_state(Field::Code, error_on);
+    let body = html! {
+        (message)
+        p { (w.phrase(Phrase::EnrollScanIntro)) }
+        (qr_and_key(w, totp))
+        form method="post" action=(action(chrome, "/enroll/totp")) {
+            input type="hidden" name="enrollment" value=(enrollment);
+            label for="code" { (w.phrase(Phrase::CodeLabel)) }
+            input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" required
+                aria-describedby=[code_error] aria-invalid=[code_invalid.then_some("true")] autofocus[code_invalid];
+            button type="submit" { (w.phrase(Phrase::ConfirmButton)) }
+        }
+    };
+    layout(chrome, Some((2, 2)), w.phrase(Phrase::TitleTotp), body)
+}
+
+/// `recovery_codes`: the new set, shown this once (empty when codes are off).
+pub fn enroll_done(
+    chrome: &Chrome<'_>,
+    recovery_codes: &[Zeroizing<String>],
+    dashboard_url: Option<&str>,
+) -> Markup {
+    let w = chrome.words();
+    let body = html! {
+        p { (w.phrase(Phrase::EnrollDone)) }
+        @if !recovery_codes.is_empty() {
+            (super::recovery_codes(chrome, recovery_codes))
+        }
+        @if let Some(url) = dashboard_url {
+            p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }
+        }
+        p.hint { (w.phrase(Phrase::EnrollDoneClose)) }
+    };
+    layout(chrome, None, w.phrase(Phrase::TitleAllSet), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Locale;
+
+    fn sign_in(domains: &[String], domain: Option<&str>) -> String {
+        let chrome = Chrome { cloud_name: "Cloud", locale: Locale::En, switch: &[] };
+        let values = SignInValues { user_name: "ada", domains, domain };
+        enroll_sign_in(&chrome, &values, None).into_string()
+    }
+
+    #[test]
+    fn a_domain_is_chosen_only_when_several_are_offered() {
+        let one = ["Default".to_owned()];
+        assert!(!sign_in(&one, None).contains("<select"));
+        let two = ["Default".to_owned(), "Students".to_owned()];
+        let html = sign_in(&two, Some("Students"));
+        assert!(
+            html.contains(r#"<label for="domain">Domain</label><select id="domain" name="domain">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<option value="Students" selected>"#), "{html}");
+        assert!(html.contains(r#"<option value="Default">"#), "{html}");
+        assert!(sign_in(&two, None).contains(r#"<option value="Default" selected>"#));
+    }
+}
