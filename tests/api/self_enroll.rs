@@ -36,7 +36,8 @@ impl TestApp {
         let (status, started) = self.recover(user, code).await;
         assert_eq!(status, StatusCode::OK, "{started}");
         let secret = started["totp"]["secret"].as_str().unwrap().to_owned();
-        let (status, done) = self.enroll_code(started["enrollment"].as_str().unwrap(), &code_now(&secret)).await;
+        let (status, done) =
+            self.enroll_code(started["enrollment"].as_str().unwrap(), &code_now(&secret)).await;
         assert_eq!(status, StatusCode::OK, "{done}");
         (secret, codes_of(&done))
     }
@@ -195,7 +196,10 @@ async fn recovery_replaces_a_lost_authenticator_and_its_codes_with_keystones_con
 
     let (new, new_codes) = app.recover_with(&user, &codes[3]).await;
     assert_eq!(keystone.totp_credentials(&user.id).await, [new.as_str()], "the lost one is gone");
-    assert_eq!(keystone.login_with_totp(&user.id, &user.password, &code_now(&new)).await, StatusCode::CREATED);
+    assert_eq!(
+        keystone.login_with_totp(&user.id, &user.password, &code_now(&new)).await,
+        StatusCode::CREATED
+    );
     assert_ne!(code_now(&lost), code_now(&new));
     assert_eq!(app.recover(&user, &codes[3]).await.0, StatusCode::FORBIDDEN, "a used code");
     assert_eq!(app.recover(&user, &codes[4]).await.0, StatusCode::FORBIDDEN, "the old set is dead");
@@ -227,7 +231,8 @@ async fn of_32_parallel_submissions_of_one_recovery_code_exactly_one_recovers() 
     let user = keystone.create_user().await;
     let (_, codes) = app.self_enroll_with_codes(&user).await;
     let tries = (0..32).map(|_| app.recover(&user, &codes[0]));
-    let statuses: Vec<StatusCode> = futures_util::future::join_all(tries).await.into_iter().map(|(s, _)| s).collect();
+    let statuses: Vec<StatusCode> =
+        futures_util::future::join_all(tries).await.into_iter().map(|(s, _)| s).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
 }
 

@@ -37,7 +37,11 @@ async fn recovery_replaces_the_lost_authenticator_and_the_codes() {
     let (lost, codes) = fx.enrolled().await;
     assert_eq!(codes.len(), 3);
     let started = fx.recover(&codes[0].to_uppercase()).await.unwrap();
-    assert_eq!(fx.keystone.totp_credentials(&fx.user), [lost.as_str()], "kept until the new one is confirmed");
+    assert_eq!(
+        fx.keystone.totp_credentials(&fx.user),
+        [lost.as_str()],
+        "kept until the new one is confirmed"
+    );
     let (new, new_codes) = fx.finish(&started).await.unwrap();
     assert_eq!(fx.keystone.totp_credentials(&fx.user), [new], "only the new authenticator is left");
     assert_eq!(
