@@ -87,6 +87,12 @@ pub enum Phrase {
     EnrollScanIntro,
     EnrollDone,
     EnrollDoneClose,
+    LostPhoneLink,
+    // Recovery (`/recover`).
+    TitleRecover,
+    RecoverIntro,
+    RecoveryCodeLabel,
+    RecoveryCodeHint,
     // The link mail.
     YourAdministrator,
     // Recovery codes, shown once at the end of an enrollment.
@@ -98,7 +104,7 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 72] = {
+    pub const ALL: [Phrase; 77] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -167,6 +173,11 @@ impl Phrase {
             EnrollScanIntro,
             EnrollDone,
             EnrollDoneClose,
+            LostPhoneLink,
+            TitleRecover,
+            RecoverIntro,
+            RecoveryCodeLabel,
+            RecoveryCodeHint,
             YourAdministrator,
             RecoveryCodesHeading,
             RecoveryCodesIntro,

@@ -1,5 +1,5 @@
-//! Self-enrollment's pages (`/enroll`): the sign-in form, the QR code with its code form, and
-//! the page once the authenticator is the user's.
+//! Self-enrollment's and recovery's pages (`/enroll`, `/recover`): the sign-in forms, the QR
+//! code with its code form, and the page once the authenticator is the user's.
 use super::pages::{described_by, message_parts, qr_and_key};
 use super::{field_state, layout, Chrome, Message};
 use crate::domain::Field;
@@ -17,14 +17,33 @@ pub struct SignInValues<'a> {
     pub domain: Option<&'a str>,
 }
 
-/// The forms post to `/enroll...` in the page's language (the address carries it, never the
-/// enrollment).
+/// Which sign-in form: self-enrollment's, or recovery's (with the recovery-code field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInForm {
+    /// `/enroll`; `recovery`: offer the way to `/recover` too.
+    Enroll { recovery: bool },
+    /// `/recover`: the password and one of the recovery codes.
+    Recover,
+}
+
+impl SignInForm {
+    /// The form's own address (it posts there).
+    pub fn path(self) -> &'static str {
+        match self {
+            SignInForm::Enroll { .. } => "/enroll",
+            SignInForm::Recover => "/recover",
+        }
+    }
+}
+
+/// The forms post in the page's language (the address carries it, never the enrollment).
 fn action(chrome: &Chrome<'_>, path: &str) -> String {
     format!("{path}?lang={}", chrome.locale.tag())
 }
 
-pub fn enroll_sign_in(
+pub fn sign_in_page(
     chrome: &Chrome<'_>,
+    form: SignInForm,
     values: &SignInValues<'_>,
     message: Option<Message<'_>>,
 ) -> Markup {
@@ -32,11 +51,15 @@ pub fn enroll_sign_in(
     let (message, error_on) = message_parts(message);
     let (name_error, name_invalid) = field_state(Field::UserName, error_on);
     let (password_error, password_invalid) = field_state(Field::Password, error_on);
+    let (title, intro) = match form {
+        SignInForm::Enroll { .. } => (Phrase::TitleEnrollSignIn, Phrase::EnrollIntro),
+        SignInForm::Recover => (Phrase::TitleRecover, Phrase::RecoverIntro),
+    };
     let chosen = values.domain.or(values.domains.first().map(String::as_str));
     let body = html! {
         (message)
-        p { (w.phrase(Phrase::EnrollIntro)) }
-        form method="post" action=(action(chrome, "/enroll")) {
+        p { (w.phrase(intro)) }
+        form method="post" action=(action(chrome, form.path())) {
             label for="user_name" { (w.phrase(Phrase::UserNameLabel)) }
             input #user_name type="text" name="user_name" autocomplete="username" autocapitalize="none"
                 spellcheck="false" maxlength="255" value=(values.user_name) required
@@ -54,10 +77,30 @@ pub fn enroll_sign_in(
                 aria-describedby=[described_by(&[password_error, Some("password-note")])]
                 aria-invalid=[password_invalid.then_some("true")] autofocus[password_invalid];
             p.hint #password-note { (w.phrase(Phrase::EnrollPasswordNote)) }
+            @if form == SignInForm::Recover {
+                (recovery_code_field(chrome, error_on))
+            }
             button type="submit" { (w.phrase(Phrase::SignInButton)) }
         }
+        @if form == (SignInForm::Enroll { recovery: true }) {
+            p { a href=(action(chrome, SignInForm::Recover.path())) { (w.phrase(Phrase::LostPhoneLink)) } }
+        }
     };
-    layout(chrome, Some((1, 2)), w.phrase(Phrase::TitleEnrollSignIn), body)
+    layout(chrome, Some((1, 2)), w.phrase(title), body)
+}
+
+/// Never filled in again: a page answering a mistake does not echo the code.
+fn recovery_code_field(chrome: &Chrome<'_>, error_on: Option<Field>) -> Markup {
+    let w = chrome.words();
+    let (error, invalid) = field_state(Field::RecoveryCode, error_on);
+    html! {
+        label for="recovery_code" { (w.phrase(Phrase::RecoveryCodeLabel)) }
+        input #recovery_code type="text" name="recovery_code" autocomplete="off" autocapitalize="none"
+            spellcheck="false" maxlength="64" required
+            aria-describedby=[described_by(&[error, Some("recovery-code-hint")])]
+            aria-invalid=[invalid.then_some("true")] autofocus[invalid];
+        p.hint #recovery-code-hint { (w.phrase(Phrase::RecoveryCodeHint)) }
+    }
 }
 
 /// The QR code and the code form; `enrollment` travels in the form, not in the address.
@@ -113,7 +156,7 @@ mod tests {
     fn sign_in(domains: &[String], domain: Option<&str>) -> String {
         let chrome = Chrome { cloud_name: "Cloud", locale: Locale::En, switch: &[] };
         let values = SignInValues { user_name: "ada", domains, domain };
-        enroll_sign_in(&chrome, &values, None).into_string()
+        sign_in_page(&chrome, SignInForm::Enroll { recovery: false }, &values, None).into_string()
     }
 
     #[test]
@@ -129,5 +172,29 @@ mod tests {
         assert!(html.contains(r#"<option value="Students" selected>"#), "{html}");
         assert!(html.contains(r#"<option value="Default">"#), "{html}");
         assert!(sign_in(&two, None).contains(r#"<option value="Default" selected>"#));
+    }
+
+    #[test]
+    fn the_recovery_form_ties_a_wrong_code_to_its_field_and_links_from_the_enroll_form() {
+        let chrome = Chrome { cloud_name: "Cloud", locale: Locale::En, switch: &[] };
+        let one = ["Default".to_owned()];
+        let values = SignInValues { user_name: "ada", domains: &one, domain: None };
+        let wrong = Message::Error { text: "Wrong.", field: Some(Field::RecoveryCode) };
+        let html = sign_in_page(&chrome, SignInForm::Recover, &values, Some(wrong)).into_string();
+        assert!(html.contains(r#"action="/recover?lang=en""#), "{html}");
+        assert!(
+            html.contains(
+                r#"<input id="recovery_code" type="text" name="recovery_code" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="64" required aria-describedby="form-error recovery-code-hint" aria-invalid="true" autofocus>"#
+            ),
+            "{html}"
+        );
+        assert!(!html.contains(r#"href="/recover"#), "{html}");
+        let form = SignInForm::Enroll { recovery: true };
+        assert!(sign_in_page(&chrome, form, &values, None)
+            .into_string()
+            .contains(r#"href="/recover?lang=en""#));
+        let form = SignInForm::Enroll { recovery: false };
+        let html = sign_in_page(&chrome, form, &values, None).into_string();
+        assert!(!html.contains("/recover") && !html.contains("recovery_code"), "{html}");
     }
 }

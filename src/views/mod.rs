@@ -6,7 +6,7 @@ mod qr;
 mod recovery_codes;
 mod reset;
 
-pub use enroll::{enroll_done, enroll_sign_in, enroll_totp, SignInValues};
+pub use enroll::{enroll_done, enroll_totp, sign_in_page, SignInForm, SignInValues};
 pub use pages::{error_page, stage_page, Message, PageContext, PasswordRules};
 pub use qr::qr_svg;
 pub use recovery_codes::recovery_codes;

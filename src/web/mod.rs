@@ -13,6 +13,7 @@ pub mod language;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+mod recover_pages;
 pub mod reset;
 pub mod state;
 
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     api::configure(cfg);
     reset::configure(cfg);
     enroll_pages::configure(cfg);
+    recover_pages::configure(cfg);
 }
 
 /// Unknown paths and methods get the same JSON shape as every other error.

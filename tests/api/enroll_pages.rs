@@ -7,13 +7,13 @@ async fn enrolling_app(url: &str) -> TestApp {
     spawn_app_with(url, |s| s.self_enroll.enabled = true).await
 }
 
-fn hidden_enrollment(html: &str) -> String {
+pub(crate) fn hidden_enrollment(html: &str) -> String {
     let marker = "name=\"enrollment\" value=\"";
     let start = html.find(marker).expect("the enrollment in a hidden field") + marker.len();
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 
-fn secret_on_page(html: &str) -> String {
+pub(crate) fn secret_on_page(html: &str) -> String {
     let start = html.find("<p class=\"secret\">").expect("secret on page") + "<p class=\"secret\">".len();
     html[start..start + html[start..].find("</p>").unwrap()].replace(' ', "")
 }

@@ -25,6 +25,7 @@ mod onboarding;
 mod pages;
 mod process;
 mod races;
+mod recover_pages;
 mod renewal;
 mod replicas;
 mod reset;

@@ -48,7 +48,7 @@ impl TestApp {
     }
 
     /// Signs in and types the right code; returns the secret and the recovery codes.
-    async fn self_enroll_with_codes(&self, user: &KeystoneUser) -> (String, Vec<String>) {
+    pub(crate) async fn self_enroll_with_codes(&self, user: &KeystoneUser) -> (String, Vec<String>) {
         let (status, started) = self.enroll(&user.name, &user.password).await;
         assert_eq!(status, StatusCode::OK, "{started}");
         let secret = started["totp"]["secret"].as_str().unwrap().to_owned();

@@ -117,7 +117,7 @@ fn refused(
     page: Phrase,
     json: String,
 ) -> HttpResponse {
-    if matches!(req.path(), "/" | "/reset" | "/enroll" | "/enroll/totp") {
+    if matches!(req.path(), "/" | "/reset" | "/enroll" | "/enroll/totp" | "/recover") {
         user_page(req, limits, status, Phrase::TitleDidNotWork, Text::Phrase(page))
     } else {
         json_error(status, json)
@@ -190,7 +190,7 @@ async fn limited(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-/// Around the user's pages (`/`, `/reset`, `/enroll`).
+/// Around the user's pages (`/`, `/reset`, `/enroll`, `/recover`).
 pub async fn limit_user_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
