@@ -66,6 +66,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
             s.reset.enabled = true;
             s.reset.helpdesk = Some("helpdesk@support.example.test".into());
             s.self_enroll.enabled = true;
+            s.recovery.enabled = true;
         }),
         Keystone::connect(&url)
     );
@@ -139,7 +140,8 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         browser.wait_for_focus("confirm_email").await;
         check(browser, locale, screen, "helpdesk-mistake", &mut checked).await;
 
-        enroll_pages(browser, &app, &keystone, locale, screen, &mut checked).await;
+        let (user, codes) = enroll_pages(browser, &app, &keystone, locale, screen, &mut checked).await;
+        recover_pages(browser, &app, &user, &codes, locale, screen, &mut checked).await;
     }
     app.clock.advance(Duration::days(2));
     for (locale, link) in expiring {
@@ -147,7 +149,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
         browser.wait_for_heading(words(locale).phrase(Phrase::TitleLinkGone)).await;
         check(browser, locale, screen, "expired", &mut checked).await;
     }
-    assert_eq!(checked.len(), 30, "{checked:?}");
+    assert_eq!(checked.len(), 36, "{checked:?}");
 }
 
 /// The field's `aria-invalid`, and whether its `aria-describedby` names the error message.
@@ -158,7 +160,8 @@ async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
     (invalid, described.as_str().unwrap_or("").split(' ').any(|id| id == "form-error"))
 }
 
-/// Self-enrollment: the sign-in form, a wrong password, the QR code, a wrong code, done.
+/// Self-enrollment: the sign-in form, a wrong password, the QR code, a wrong code, done. Returns
+/// the user and the recovery codes the done page shows.
 async fn enroll_pages(
     browser: &Browser,
     app: &TestApp,
@@ -166,7 +169,7 @@ async fn enroll_pages(
     locale: Locale,
     screen: &str,
     checked: &mut Vec<String>,
-) {
+) -> (KeystoneUser, Vec<String>) {
     let heading = |phrase| words(locale).phrase(phrase);
     let user = keystone.create_user().await;
     browser.client.goto(&format!("{}/enroll?lang={}", app.address, locale.tag())).await.unwrap();
@@ -202,4 +205,42 @@ async fn enroll_pages(
     browser.submit().await;
     browser.wait_for_heading(heading(Phrase::TitleAllSet)).await;
     check(browser, locale, screen, "enroll-done", checked).await;
+    let codes =
+        browser.js("return [...document.querySelectorAll('ol.codes code')].map(c => c.textContent)").await;
+    let codes: Vec<String> = serde_json::from_value(codes).unwrap();
+    assert_eq!(codes.len(), 10, "the done page shows the recovery codes");
+    (user, codes)
+}
+
+/// Recovery: the form, a wrong recovery code (tied to its field), the replacement's QR code.
+async fn recover_pages(
+    browser: &Browser,
+    app: &TestApp,
+    user: &KeystoneUser,
+    codes: &[String],
+    locale: Locale,
+    screen: &str,
+    checked: &mut Vec<String>,
+) {
+    let heading = |phrase| words(locale).phrase(phrase);
+    browser.client.goto(&format!("{}/recover?lang={}", app.address, locale.tag())).await.unwrap();
+    browser.wait_for_heading(heading(Phrase::TitleRecover)).await;
+    check(browser, locale, screen, "recover-form", checked).await;
+
+    browser.fill_id("user_name", &user.name).await;
+    browser.fill_id("password", &user.password).await;
+    browser.fill_id("recovery_code", "aaaaa-bbbbb").await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleRecover)).await;
+    browser.wait_for_focus("recovery_code").await;
+    assert_eq!(tied_to_the_error(browser, "recovery_code").await, (json!("true"), true));
+    let kept = browser.js("return document.getElementById('user_name').value").await;
+    assert_eq!(kept, json!(user.name), "the user name typed is kept");
+    check(browser, locale, screen, "recover-wrong-code", checked).await;
+
+    browser.fill_id("password", &user.password).await;
+    browser.fill_id("recovery_code", &codes[0]).await;
+    browser.submit().await;
+    browser.wait_for_heading(heading(Phrase::TitleTotp)).await;
+    check(browser, locale, screen, "recover-qr", checked).await;
 }
