@@ -3,4 +3,5 @@
 # pointing down the layers (tests/architecture.rs). Exit status 0 when both hold.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --quiet --test architecture -- --nocapture --test-threads 1 2>&1 | grep -v '^running\|^test result\|^$'
+out=$(cargo test --quiet --test architecture -- --nocapture --test-threads 1 2>&1) || { echo "$out"; exit 1; }
+echo "$out" | sed 's/^\.*//' | grep -v '^running\|^test result\|^$'
