@@ -142,53 +142,53 @@ async fn confirm(deps: &Deps, found: &Enrollment, acting: &Acting, code: &str) -
     Err(Refusal::CodeNotAccepted { left: failures.map_or(0, |f| max.saturating_sub(f)) }.into())
 }
 
+/// Runs `op` with the token the enrollment acts with: the user's own, or a service token (which
+/// `with_service` renews once if Keystone rejects it).
+async fn with_acting<T, F, Fut>(deps: &Deps, acting: &Acting, op: F) -> Result<T, Error>
+where
+    F: Fn(SecretString) -> Fut,
+    Fut: std::future::Future<Output = Result<T, KeystoneError>>,
+{
+    match acting {
+        Acting::User(token) => Ok(op(token.clone()).await?),
+        Acting::Service(_) => mfa::with_service(deps, op).await,
+    }
+}
+
 async fn create(deps: &Deps, acting: &Acting, user_id: &UserId, blob: &str) -> Result<String, Error> {
     let identity = &deps.identity;
-    match acting {
-        Acting::User(token) => {
-            Ok(identity.create_totp_credential(token.expose_secret(), user_id, blob).await?)
+    let created = with_acting(deps, acting, |t| async move {
+        identity.create_totp_credential(t.expose_secret(), user_id, blob).await
+    })
+    .await;
+    match created {
+        // Keystone 30 refuses delegated (application-credential) tokens here.
+        Err(Error::KeystoneUnavailable(KeystoneError::Forbidden)) if matches!(acting, Acting::Service(_)) => {
+            log::error!("Keystone refused the service credential's token to create a TOTP credential for user {user_id} (403; Keystone 30 refuses every application-credential token on its credentials API: \"Delegated tokens cannot access credentials directly\"): enroll this user with a link (PUT /token/{user_id}), or clear their MFA rules so their own token can");
+            Err(Refusal::SelfEnrollNeedsOperator.into())
         }
-        Acting::Service(_) => {
-            let created = mfa::with_service(deps, |t| async move {
-                identity.create_totp_credential(t.expose_secret(), user_id, blob).await
-            })
-            .await;
-            match created {
-                // Keystone 30 refuses delegated (application-credential) tokens here.
-                Err(Error::KeystoneUnavailable(KeystoneError::Forbidden)) => {
-                    log::error!("Keystone refused the service credential's token to create a TOTP credential for user {user_id} (403; Keystone 30 refuses every application-credential token on its credentials API: \"Delegated tokens cannot access credentials directly\"): enroll this user with a link (PUT /token/{user_id}), or clear their MFA rules so their own token can");
-                    Err(Refusal::SelfEnrollNeedsOperator.into())
-                }
-                other => other,
-            }
-        }
+        other => other,
     }
 }
 
 async fn list(deps: &Deps, acting: &Acting, user_id: &UserId) -> Result<Vec<String>, Error> {
     let identity = &deps.identity;
-    match acting {
-        Acting::User(token) => Ok(identity.list_totp_credentials(token.expose_secret(), user_id).await?),
-        Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move {
-                identity.list_totp_credentials(t.expose_secret(), user_id).await
-            })
-            .await
-        }
-    }
+    with_acting(
+        deps,
+        acting,
+        |t| async move { identity.list_totp_credentials(t.expose_secret(), user_id).await },
+    )
+    .await
 }
 
 async fn delete(deps: &Deps, acting: &Acting, credential: &str) -> Result<(), Error> {
     let identity = &deps.identity;
-    match acting {
-        Acting::User(token) => Ok(identity.delete_credential(token.expose_secret(), credential).await?),
-        Acting::Service(_) => {
-            mfa::with_service(deps, |t| async move {
-                identity.delete_credential(t.expose_secret(), credential).await
-            })
-            .await
-        }
-    }
+    with_acting(
+        deps,
+        acting,
+        |t| async move { identity.delete_credential(t.expose_secret(), credential).await },
+    )
+    .await
 }
 
 async fn withdraw(deps: &Deps, acting: &Acting, user_id: &UserId, credential: &str) {

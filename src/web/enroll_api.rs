@@ -2,7 +2,8 @@
 //! secret), `POST /api/v1/recover` (sign in with a recovery code, the same), and
 //! `POST /api/v1/enroll/totp` (the code; the answer holds the new recovery codes). Each is 404
 //! unless `[self_enroll]` or `[recovery]` is enabled.
-use crate::onboarding::{self, EnrollInput, RecoverInput, Started};
+use crate::domain::Locale;
+use crate::onboarding::{self, Deps, EnrollInput, RecoverInput, Started};
 use crate::web::enroll_shapes::{EnrollBody, EnrollCodeBody, RecoverBody};
 use crate::web::error::AppError;
 use crate::web::language::Asked;
@@ -35,40 +36,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn enroll(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    if !state.deps.policy.self_enroll.enabled {
-        return crate::web::not_found().await;
-    }
-    let locale = Asked::of(&req).choose(None, state.settings.onboarding.default_locale);
-    let result = async {
-        let raw = read_body(&req, payload, BODY_LIMIT).await?;
-        let body: EnrollBody = parse_json(&req, &raw)?;
-        if let Some(wait) = state.sign_ins.check(&body.user_name, body.domain.as_deref()) {
-            return Err(AppError::TooManySignIns(wait));
-        }
+    let enabled = state.deps.policy.self_enroll.enabled;
+    sign_in_step(req, payload, state, enabled, async |deps: &Deps, body: EnrollBody, locale| {
         let input = EnrollInput {
             user_name: &body.user_name,
             domain: body.domain.as_deref(),
             password: body.password.expose_secret(),
             locale: Some(locale),
         };
-        let started = onboarding::start_enrollment(&state.deps, input).await?;
-        Ok(started_json(&started))
-    }
-    .await;
-    answer(result, locale)
+        onboarding::start_enrollment(deps, input).await
+    })
+    .await
 }
 
 async fn recover(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
-    if !state.deps.policy.recovery.enabled {
-        return crate::web::not_found().await;
-    }
-    let locale = Asked::of(&req).choose(None, state.settings.onboarding.default_locale);
-    let result = async {
-        let raw = read_body(&req, payload, BODY_LIMIT).await?;
-        let body: RecoverBody = parse_json(&req, &raw)?;
-        if let Some(wait) = state.sign_ins.check(&body.user_name, body.domain.as_deref()) {
-            return Err(AppError::TooManySignIns(wait));
-        }
+    let enabled = state.deps.policy.recovery.enabled;
+    sign_in_step(req, payload, state, enabled, async |deps: &Deps, body: RecoverBody, locale| {
         let input = RecoverInput {
             user_name: &body.user_name,
             domain: body.domain.as_deref(),
@@ -76,11 +59,56 @@ async fn recover(req: HttpRequest, payload: web::Payload, state: web::Data<AppSt
             recovery_code: body.recovery_code.expose_secret(),
             locale: Some(locale),
         };
-        let started = onboarding::start_recovery(&state.deps, input).await?;
-        Ok(started_json(&started))
+        onboarding::start_recovery(deps, input).await
+    })
+    .await
+}
+
+/// The first half of self-enrollment or recovery: 404 while off, the body, the per-name limit,
+/// then the use case; its answer (the QR code's secret) or its error in the asker's language.
+async fn sign_in_step<B, F>(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    enabled: bool,
+    run: F,
+) -> HttpResponse
+where
+    B: serde::de::DeserializeOwned + SignsIn,
+    F: AsyncFnOnce(&Deps, B, Locale) -> Result<Started, onboarding::Error>,
+{
+    if !enabled {
+        return crate::web::not_found().await;
+    }
+    let locale = Asked::of(&req).choose(None, state.settings.onboarding.default_locale);
+    let result = async {
+        let raw = read_body(&req, payload, BODY_LIMIT).await?;
+        let body: B = parse_json(&req, &raw)?;
+        let (user_name, domain) = body.who();
+        if let Some(wait) = state.sign_ins.check(user_name, domain) {
+            return Err(AppError::TooManySignIns(wait));
+        }
+        Ok(started_json(&run(&state.deps, body, locale).await?))
     }
     .await;
     answer(result, locale)
+}
+
+/// A body that signs a user in: whom the per-name limit counts.
+trait SignsIn {
+    fn who(&self) -> (&str, Option<&str>);
+}
+
+impl SignsIn for EnrollBody {
+    fn who(&self) -> (&str, Option<&str>) {
+        (&self.user_name, self.domain.as_deref())
+    }
+}
+
+impl SignsIn for RecoverBody {
+    fn who(&self) -> (&str, Option<&str>) {
+        (&self.user_name, self.domain.as_deref())
+    }
 }
 
 fn started_json(started: &Started) -> serde_json::Value {
