@@ -107,14 +107,22 @@ async fn service_check(settings: &Settings, keystone: &KeystoneClient) -> Option
             return Some(check(
                 Outcome::Fail,
                 WHAT,
-                format!("{err}; check keystone.service_credential_id and its secret, and that the application credential still exists"),
+                format!("{err}; check keystone.service_user_name and its password (or keystone.service_credential_id and its secret), and that the user or application credential still exists"),
             ))
         }
     };
     let role = &settings.keystone.admin_role;
     Some(match keystone.validate_token(token.expose_secret()).await {
         Ok(validated) if validated.scope.roles.iter().any(|r| r == role) => {
-            check(Outcome::Ok, WHAT, format!("logs in and has the `{role}` role"))
+            if service.is_application_credential() && (settings.self_enroll.enabled || settings.recovery.enabled) {
+                check(
+                    Outcome::Warn,
+                    WHAT,
+                    format!("logs in and has the `{role}` role, but it is an application credential: Keystone refuses its tokens on the credentials API, so users whose MFA rules want TOTP cannot self-enroll or recover; use keystone.service_user_name instead"),
+                )
+            } else {
+                check(Outcome::Ok, WHAT, format!("logs in and has the `{role}` role"))
+            }
         }
         Ok(_) => check(
             Outcome::Fail,

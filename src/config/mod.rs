@@ -148,6 +148,16 @@ pub struct KeystoneSettings {
     #[serde(default, deserialize_with = "load::optional_text")]
     pub service_credential_secret: Option<String>,
     pub service_credential_secret_file: Option<PathBuf>,
+    /// Or a service user with the admin role on `admin_project`, by name and password: unlike an
+    /// application credential's, its token may create a user's TOTP credential (self-enrollment
+    /// and recovery of users whose MFA rules want TOTP).
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_user_name: Option<String>,
+    #[serde(default = "defaults::service_user_domain", deserialize_with = "load::text")]
+    pub service_user_domain: String,
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_user_password: Option<String>,
+    pub service_user_password_file: Option<PathBuf>,
     /// After enrollment, turn on the user's MFA rules (needs the service credential).
     #[serde(default)]
     pub enforce_mfa: bool,
@@ -314,6 +324,9 @@ impl std::fmt::Debug for KeystoneSettings {
                 "service_credential_secret",
                 &self.service_credential_secret.as_ref().map(|_| "[redacted]"),
             )
+            .field("service_user_name", &self.service_user_name)
+            .field("service_user_domain", &self.service_user_domain)
+            .field("service_user_password", &self.service_user_password.as_ref().map(|_| "[redacted]"))
             .field("enforce_mfa", &self.enforce_mfa)
             .field("cafile", &self.cafile)
             .field("certfile", &self.certfile)
@@ -398,6 +411,10 @@ impl Settings {
                 service_credential_id: None,
                 service_credential_secret: None,
                 service_credential_secret_file: None,
+                service_user_name: None,
+                service_user_domain: defaults::service_user_domain(),
+                service_user_password: None,
+                service_user_password_file: None,
                 enforce_mfa: false,
                 mfa_rules: defaults::mfa_rules(),
                 cafile: None,
@@ -466,6 +483,9 @@ mod defaults {
     }
     pub fn admin_project_domain() -> String {
         "default".into()
+    }
+    pub fn service_user_domain() -> String {
+        "Default".into()
     }
     pub fn validation_cache() -> Seconds {
         Seconds(60)

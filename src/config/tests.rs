@@ -255,3 +255,19 @@ fn a_shared_database_url_is_read_from_the_setting_its_file_or_the_environment_an
         "the password stays out of Debug: {debug}"
     );
 }
+
+#[test]
+fn a_service_user_needs_its_password_and_excludes_an_application_credential() {
+    let err = load_err(&format!("{REQUIRED}service_user_name = \"setpass\"\n"));
+    assert_eq!(err.key, "keystone.service_user_name");
+    let both = "service_user_name = \"setpass\"\nservice_user_password = \"pw\"\n\
+                service_credential_id = \"id\"\nservice_credential_secret = \"s\"\n";
+    let err = load_err(&format!("{REQUIRED}{both}"));
+    assert!(err.message.contains("not both"), "{err}");
+    let user = load_text(&format!(
+        "{REQUIRED}service_user_name = \"setpass\"\nservice_user_password = \"pw\"\nenforce_mfa = true\n"
+    ))
+    .expect("a service user is a service identity for enforce_mfa");
+    assert_eq!(user.keystone.service_user_domain, "Default");
+    assert!(!format!("{:?}", user.keystone).contains("\"pw\""), "the password is not in Debug");
+}

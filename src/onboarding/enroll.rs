@@ -41,7 +41,7 @@ pub async fn start_enrollment(deps: &Deps, input: EnrollInput<'_>) -> Result<Sta
             return Err(Refusal::NotOptedIn.into());
         }
         Way::Receipt(_) if deps.service.is_none() => {
-            log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id so setpass can create the credential");
+            log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure a service user (keystone.service_user_name) so setpass can create the credential");
             return Err(Refusal::SelfEnrollNeedsOperator.into());
         }
         _ => {}

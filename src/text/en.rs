@@ -63,6 +63,22 @@ impl Words for En {
     fn mail_html(&self) -> &'static str {
         include_str!("../../templates/link.html")
     }
+
+    fn added_mail_subject(&self) -> &'static str {
+        "An authenticator app was added to your {{cloud_name}} account"
+    }
+
+    fn added_mail_text(&self) -> &'static str {
+        include_str!("../../templates/added.txt")
+    }
+
+    fn added_how(&self, recovered: bool) -> &'static str {
+        if recovered {
+            "it replaced the old one, with a recovery code"
+        } else {
+            "the first one, at sign-in"
+        }
+    }
 }
 
 fn phrase_text(phrase: Phrase) -> &'static str {

@@ -62,6 +62,22 @@ impl Words for Ko {
     fn mail_html(&self) -> &'static str {
         include_str!("../../templates/link.ko.html")
     }
+
+    fn added_mail_subject(&self) -> &'static str {
+        "{{cloud_name}} 계정에 인증 앱이 추가되었습니다"
+    }
+
+    fn added_mail_text(&self) -> &'static str {
+        include_str!("../../templates/added.ko.txt")
+    }
+
+    fn added_how(&self, recovered: bool) -> &'static str {
+        if recovered {
+            "복구 코드로 이전 앱을 교체함"
+        } else {
+            "로그인할 때 처음 설정함"
+        }
+    }
 }
 
 fn phrase_text(phrase: Phrase) -> &'static str {

@@ -206,6 +206,11 @@ pub trait Words: Sync {
     fn mail_subject(&self) -> &'static str;
     fn mail_text(&self) -> &'static str;
     fn mail_html(&self) -> &'static str;
+    /// The mail after an authenticator app was added (self-enrollment, recovery): subject and
+    /// text templates, and how it was added (`{{how}}`).
+    fn added_mail_subject(&self) -> &'static str;
+    fn added_mail_text(&self) -> &'static str;
+    fn added_how(&self, recovered: bool) -> &'static str;
 }
 
 pub fn words(locale: Locale) -> &'static dyn Words {

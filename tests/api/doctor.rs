@@ -53,6 +53,27 @@ async fn doctor_passes_a_healthy_deployment_with_a_service_credential() {
 }
 
 #[tokio::test]
+async fn doctor_passes_a_service_user_and_warns_that_an_application_credential_cannot_self_enroll() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let service = keystone.user_with_admin_project_role("admin").await;
+    let extra =
+        format!("service_user_name = \"{}\"\nservice_user_password = \"{}\"", service.name, service.password);
+    let on = "[self_enroll]\nenabled = true\n";
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), &extra, on)).await;
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "service credential").starts_with("ok"), "{stdout}");
+    assert!(!stdout.contains(&service.password), "the password is never printed");
+
+    let (id, secret) = keystone.admin_application_credential().await;
+    let extra = format!("service_credential_id = \"{id}\"\nservice_credential_secret = \"{secret}\"");
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), &extra, on)).await;
+    assert_eq!(code, 0, "a warning only: {stdout}");
+    let warned = line(&stdout, "service credential");
+    assert!(warned.starts_with("WARN") && warned.contains("service_user_name"), "{stdout}");
+}
+
+#[tokio::test]
 async fn doctor_names_cafile_when_keystone_is_behind_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
 

@@ -1,4 +1,5 @@
 //! Integration tests: the real app on a loopback port against a real Keystone (scripts/test.sh).
+mod added_mail;
 mod admin_api;
 mod admin_cache;
 mod admin_tokens;
@@ -31,6 +32,7 @@ mod replicas;
 mod reset;
 mod secrets;
 mod self_enroll;
+mod self_enroll_rules;
 mod sinks;
 mod standin;
 mod webhook;

@@ -35,7 +35,7 @@ impl Identity for FakeKeystone {
         Ok(ValidatedToken { scope: token.scope.clone(), expires_at: token.expires_at })
     }
 
-    /// An admin's valid token rescopes to a project scope the test added; anything else is
+    /// An admin's (or an admin user's) valid token rescopes to a project scope the test added; anything else is
     /// refused (`None`), as Keystone refuses a user with no role on the project.
     async fn rescope(
         &self,
@@ -44,7 +44,12 @@ impl Identity for FakeKeystone {
         domain: &str,
     ) -> Result<Option<Rescoped>, KeystoneError> {
         let mut state = self.enter("token rescope")?;
-        if !matches!(state.holder(token, self.now()), Ok(Holder::Admin)) {
+        let admin = match state.holder(token, self.now()) {
+            Ok(Holder::Admin) => true,
+            Ok(Holder::User(id)) => state.admins.contains(&id),
+            _ => false,
+        };
+        if !admin {
             return Ok(None);
         }
         let found = state.project_scopes.iter().find(|scope| {

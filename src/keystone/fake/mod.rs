@@ -55,6 +55,9 @@ struct State {
     calls: HashMap<&'static str, usize>,
     /// Keystone's `[security_compliance] lockout_failure_attempts`, when set.
     lockout_after: Option<u32>,
+    /// Users with the admin role on every project scope (a service user): their tokens rescope
+    /// to an admin's.
+    admins: HashSet<String>,
     /// Operations whose calls wait until the test lets them go (`hold`).
     holds: HashMap<&'static str, tokio::sync::watch::Receiver<()>>,
 }
