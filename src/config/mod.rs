@@ -1,4 +1,5 @@
 //! Settings: the TOML file, `SETPASS_<SECTION>__<KEY>` overrides, defaults and validation.
+mod cli;
 mod duration;
 mod key;
 mod load;
@@ -7,6 +8,7 @@ mod secret_file;
 mod self_service;
 mod validate;
 
+pub use cli::CliSettings;
 pub use duration::{Millis, Seconds};
 pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
@@ -46,6 +48,8 @@ pub struct Settings {
     pub self_enroll: SelfEnrollSettings,
     #[serde(default)]
     pub recovery: RecoverySettings,
+    #[serde(default)]
+    pub cli: CliSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -433,6 +437,7 @@ impl Settings {
             reset: ResetSettings::default(),
             self_enroll: SelfEnrollSettings::default(),
             recovery: RecoverySettings::default(),
+            cli: CliSettings::default(),
         }
     }
 
@@ -502,8 +507,10 @@ mod defaults {
     pub fn domain_admin_roles() -> Vec<String> {
         vec!["admin".into(), "manager".into()]
     }
+    /// The seed's: the web with the password and a code, the command line (and automation) with
+    /// an application credential.
     pub fn mfa_rules() -> Vec<Vec<String>> {
-        vec![vec!["password".into(), "totp".into()]]
+        vec![vec!["password".into(), "totp".into()], vec!["application_credential".into()]]
     }
     pub fn min_password_length() -> usize {
         8

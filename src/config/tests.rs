@@ -51,7 +51,7 @@ fn assert_defaults(settings: &Settings) {
     );
     assert!(keystone.service_credential_id.is_none() && keystone.service_credential_secret.is_none());
     assert!(keystone.service_credential_secret_file.is_none() && !keystone.enforce_mfa);
-    assert_eq!(keystone.mfa_rules, [["password", "totp"]]);
+    assert_eq!(keystone.mfa_rules, [vec!["password", "totp"], vec!["application_credential"]]);
     let onboarding = &settings.onboarding;
     assert_eq!((onboarding.link_lifetime, onboarding.max_pin_attempts), (Seconds(86_400), 3));
     assert_eq!((onboarding.pin_min_digits, onboarding.pin_max_digits), (4, 4));

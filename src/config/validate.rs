@@ -173,6 +173,7 @@ impl Settings {
         super::notify::validate(&self.email, &self.webhook, &self.reset)?;
         self.self_enroll.validate()?;
         self.recovery.validate()?;
+        self.cli.validate()?;
         self.check_database_path()?;
         Ok(self)
     }

@@ -2,13 +2,14 @@
 //! cases, against a temporary SQLite store, the offset clock, and the in-memory fake Keystone
 //! behind `Identity` (no HTTP).
 use super::{
-    current, resume, submit_password, submit_totp, Deps, Error, MfaPolicy, PasswordBounds, PasswordInput,
-    Policy, RecoveryPolicy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
+    current, resume, submit_password, submit_totp, CliPolicy, Deps, Error, MfaPolicy, PasswordBounds,
+    PasswordInput, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
 };
 use crate::clock::OffsetClock;
 use crate::crypto::pin_hasher::Argon2Params;
 use crate::crypto::{PinHasher, Purpose, SecretBox};
 use crate::domain::admin::{ProjectScope, TokenScope};
+use crate::domain::cli_access::ExpiryPolicy;
 use crate::domain::{Limits, Locale, OneTimeToken, PinPolicy, Refusal, Stage, UserId};
 use crate::keystone::fake::FakeKeystone;
 use crate::keystone::{MfaOptions, ServiceCredential};
@@ -18,6 +19,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 mod admin;
+mod cli;
 mod enroll;
 mod later;
 mod link;
@@ -60,6 +62,19 @@ fn policy() -> Policy {
             lifetime: Duration::minutes(10),
         },
         recovery: RecoveryPolicy { enabled: true, codes: 3, max_attempts: 5, lockout: Duration::hours(1) },
+        cli: CliPolicy {
+            enabled: true,
+            expiry: ExpiryPolicy {
+                default: Duration::days(90),
+                max: Duration::days(365),
+                allow_never: false,
+            },
+            auth_url: "https://keystone.test/v3".into(),
+            region_name: Some("RegionOne".into()),
+            interface: "public".into(),
+            cloud_name: "test-cloud".into(),
+            sign_in_lifetime: Duration::minutes(10),
+        },
         link_lifetime: Duration::hours(24),
         lease: Duration::minutes(5),
         public_url: "https://s.test".into(),

@@ -243,6 +243,19 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::RecoveryCodeMissing => "Enter one of your recovery codes.".into(),
         Refusal::WrongRecoveryCode { left } => format!("That recovery code is not right, or was used already. {}", attempts(*left)),
         Refusal::RecoveryLocked => "Recovery is locked after too many wrong recovery codes. Try again in an hour, or contact your administrator.".into(),
+        Refusal::CliSignInRefused => "The user name, password or code is not right. Check them and try again; after several failed tries the cloud locks the account for a while.".into(),
+        Refusal::CliNeedsOperator => "Your account's sign-in rules ask for more than a password and a code, so command-line access cannot be set up here. Contact your administrator.".into(),
+        Refusal::CliSignInExpired => "This page has expired. Sign in again to set up command-line access.".into(),
+        Refusal::NoProjects => "Your account is not a member of any project yet, so there is nothing to use from the command line. Ask your administrator to add you to a project, then come back.".into(),
+        Refusal::ProjectMissing => "Choose a project.".into(),
+        Refusal::ProjectNotYours => "You are not a member of that project. Choose one of the projects listed.".into(),
+        Refusal::CredentialNameUnusable => "Enter a name as plain text, at most 255 characters.".into(),
+        Refusal::CredentialNameTaken => "You already have command-line access with that name. Choose another name.".into(),
+        Refusal::ExpiryMalformed => "Enter the expiry date as YYYY-MM-DD.".into(),
+        Refusal::ExpiryNotInTheFuture => "Choose an expiry date after today.".into(),
+        Refusal::ExpiryTooLate { max_days } => format!("Choose an expiry date at most {max_days} days from today."),
+        Refusal::NoExpiryNotAllowed { max_days } => format!("Command-line access must expire: choose a date at most {max_days} days from today."),
+        Refusal::KeystoneRefusedCredential(message) => format!("The cloud refused to create it: {message}"),
     }
 }
 

@@ -239,6 +239,19 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::RecoveryCodeMissing => "복구 코드 중 하나를 입력해 주십시오.".into(),
         Refusal::WrongRecoveryCode { left } => format!("복구 코드가 올바르지 않거나 이미 사용되었습니다. {}", attempts(*left)),
         Refusal::RecoveryLocked => "복구 코드가 여러 번 올바르지 않아 복구가 잠겼습니다. 한 시간 후에 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
+        Refusal::CliSignInRefused => "사용자 이름, 비밀번호 또는 코드가 올바르지 않습니다. 확인하신 후 다시 시도해 주십시오. 여러 번 실패하면 클라우드가 계정을 잠시 잠급니다.".into(),
+        Refusal::CliNeedsOperator => "이 계정의 로그인 규칙이 비밀번호와 코드 외의 인증을 요구하므로 여기에서 명령줄 접근을 설정할 수 없습니다. 관리자에게 문의해 주십시오.".into(),
+        Refusal::CliSignInExpired => "이 페이지가 만료되었습니다. 명령줄 접근을 설정하려면 다시 로그인해 주십시오.".into(),
+        Refusal::NoProjects => "이 계정은 아직 어떤 프로젝트에도 속해 있지 않아 명령줄에서 사용할 수 있는 것이 없습니다. 관리자에게 프로젝트에 추가해 달라고 요청하신 후 다시 와 주십시오.".into(),
+        Refusal::ProjectMissing => "프로젝트를 선택해 주십시오.".into(),
+        Refusal::ProjectNotYours => "이 프로젝트의 구성원이 아닙니다. 목록에 있는 프로젝트 중 하나를 선택해 주십시오.".into(),
+        Refusal::CredentialNameUnusable => "이름을 255자 이내의 일반 텍스트로 입력해 주십시오.".into(),
+        Refusal::CredentialNameTaken => "같은 이름의 명령줄 접근이 이미 있습니다. 다른 이름을 입력해 주십시오.".into(),
+        Refusal::ExpiryMalformed => "만료일을 YYYY-MM-DD 형식으로 입력해 주십시오.".into(),
+        Refusal::ExpiryNotInTheFuture => "오늘 이후의 만료일을 선택해 주십시오.".into(),
+        Refusal::ExpiryTooLate { max_days } => format!("오늘부터 {max_days}일 이내의 만료일을 선택해 주십시오."),
+        Refusal::NoExpiryNotAllowed { max_days } => format!("명령줄 접근에는 만료일이 있어야 합니다. 오늘부터 {max_days}일 이내의 날짜를 선택해 주십시오."),
+        Refusal::KeystoneRefusedCredential(message) => format!("클라우드가 생성을 거부했습니다: {message}"),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 mod body_reader;
 pub mod body_shapes;
+pub mod cli_api;
 pub mod enroll_api;
 mod enroll_pages;
 pub mod enroll_shapes;

@@ -5,6 +5,7 @@ mod admin_cache;
 mod admin_tokens;
 mod binary;
 mod browser;
+mod cli_access;
 mod crash;
 mod database;
 mod doctor;
