@@ -48,7 +48,29 @@ pub async fn run(settings: &Settings) -> Vec<Check> {
         checks.push(mail);
     }
     checks.push(public_url_check(&settings.server.public_url));
+    if let Some(cli) = cli_rules_check(settings) {
+        checks.push(cli);
+    }
     checks
+}
+
+/// Keystone checks MFA rules for application-credential logins too: with `[cli]` on, the rules
+/// enforce_mfa sets must let `["application_credential"]` alone through.
+fn cli_rules_check(settings: &Settings) -> Option<Check> {
+    if !settings.cli.enabled {
+        return None;
+    }
+    const WHAT: &str = "command-line access and MFA rules";
+    let lets_in = |rule: &Vec<String>| rule.iter().all(|method| method == "application_credential");
+    Some(if !settings.keystone.enforce_mfa || settings.keystone.mfa_rules.iter().any(lets_in) {
+        check(Outcome::Ok, WHAT, "application credentials can log in")
+    } else {
+        check(
+            Outcome::Warn,
+            WHAT,
+            "keystone.mfa_rules lets no application credential log in once enforced, so the command-line access setpass hands out would not work for enforced users; add the rule [\"application_credential\"]",
+        )
+    })
 }
 
 async fn keystone_checks(settings: &Settings) -> Vec<Check> {

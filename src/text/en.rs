@@ -17,6 +17,10 @@ impl Words for En {
         format!("{cloud_name} account setup")
     }
 
+    fn expiry_hint(&self, max_days: i64) -> String {
+        format!("The last day it works, as YYYY-MM-DD; at most {max_days} days from today.")
+    }
+
     fn step_of(&self, step: u8, of: u8) -> String {
         format!("Step {step} of {of}")
     }
@@ -160,6 +164,25 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::RecoveryCodesKeep => "They are shown only now: save them in a password manager, download them, or print this page, and keep them apart from your phone.",
         Phrase::RecoveryCodesDownload => "Download the codes as a text file",
         Phrase::RecoveryCodesFileTitle => "Recovery codes: each works once, with your password, to replace a lost authenticator app.",
+        Phrase::TitleCli => "Set up command-line access",
+        Phrase::CliIntro => "Get an application credential for the OpenStack command line and other tools. Sign in with your password and the code your authenticator app shows now.",
+        Phrase::CliChooseIntro => "Choose the project the command line works in, a name to recognise this access by, and the last day it works.",
+        Phrase::ProjectLabel => "Project",
+        Phrase::CredentialNameLabel => "Name",
+        Phrase::CredentialNameHint => "To recognise it later, for example in the dashboard's list of application credentials.",
+        Phrase::ExpiryLabel => "Works until",
+        Phrase::NoExpiryLabel => "Never expires",
+        Phrase::CreateButton => "Create",
+        Phrase::TitleCliReady => "Your command-line access",
+        Phrase::CliSecretIntro => "The secret is shown only now; this service keeps no copy. Download the files and keep them private: anyone who has them can act as you in this project.",
+        Phrase::CliIdLabel => "Application credential ID",
+        Phrase::CliSecretLabel => "Secret",
+        Phrase::NeverExpires => "never expires",
+        Phrase::CliDownloadClouds => "Download clouds.yaml",
+        Phrase::CliDownloadOpenrc => "Download openrc.sh",
+        Phrase::CliHowToClouds => "Save clouds.yaml as ~/.config/openstack/clouds.yaml (or next to where you run the client), then run:",
+        Phrase::CliHowToOpenrc => "Or, in a shell, load openrc.sh and run the client without --os-cloud:",
+        Phrase::CliSetUpLink => "Set up command-line access (an application credential for the OpenStack client)",
     }
 }
 

@@ -17,6 +17,10 @@ impl Words for Ko {
         format!("{cloud_name} 계정 설정")
     }
 
+    fn expiry_hint(&self, max_days: i64) -> String {
+        format!("사용할 수 있는 마지막 날을 YYYY-MM-DD 형식으로 입력해 주십시오. 오늘부터 최대 {max_days}일입니다.")
+    }
+
     fn step_of(&self, step: u8, of: u8) -> String {
         format!("{of}단계 중 {step}단계")
     }
@@ -159,6 +163,25 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::RecoveryCodesKeep => "코드는 지금만 표시됩니다. 비밀번호 관리자에 저장하시거나 파일로 내려받거나 이 페이지를 인쇄하여 휴대전화와 따로 보관해 주십시오.",
         Phrase::RecoveryCodesDownload => "코드를 텍스트 파일로 내려받기",
         Phrase::RecoveryCodesFileTitle => "복구 코드: 각 코드는 비밀번호와 함께 한 번만 사용하여 잃어버린 인증 앱을 교체할 수 있습니다.",
+        Phrase::TitleCli => "명령줄 접근 설정",
+        Phrase::CliIntro => "OpenStack 명령줄과 다른 도구에서 사용할 애플리케이션 자격 증명을 받습니다. 비밀번호와 인증 앱에 지금 표시된 코드로 로그인해 주십시오.",
+        Phrase::CliChooseIntro => "명령줄에서 사용할 프로젝트, 이 접근을 알아볼 이름, 사용할 수 있는 마지막 날을 선택해 주십시오.",
+        Phrase::ProjectLabel => "프로젝트",
+        Phrase::CredentialNameLabel => "이름",
+        Phrase::CredentialNameHint => "나중에 알아보기 위한 이름입니다. 예를 들어 대시보드의 애플리케이션 자격 증명 목록에 표시됩니다.",
+        Phrase::ExpiryLabel => "사용 기한",
+        Phrase::NoExpiryLabel => "만료되지 않음",
+        Phrase::CreateButton => "만들기",
+        Phrase::TitleCliReady => "명령줄 접근 정보",
+        Phrase::CliSecretIntro => "비밀 값은 지금 한 번만 표시되며 이 서비스는 사본을 보관하지 않습니다. 파일을 내려받아 안전하게 보관해 주십시오. 파일을 가진 사람은 누구나 이 프로젝트에서 사용자 본인으로 작업할 수 있습니다.",
+        Phrase::CliIdLabel => "애플리케이션 자격 증명 ID",
+        Phrase::CliSecretLabel => "비밀 값",
+        Phrase::NeverExpires => "만료되지 않음",
+        Phrase::CliDownloadClouds => "clouds.yaml 내려받기",
+        Phrase::CliDownloadOpenrc => "openrc.sh 내려받기",
+        Phrase::CliHowToClouds => "clouds.yaml을 ~/.config/openstack/clouds.yaml로 저장하거나 클라이언트를 실행하는 위치에 둔 다음 아래 명령을 실행해 주십시오.",
+        Phrase::CliHowToOpenrc => "또는 셸에서 openrc.sh를 불러온 다음 --os-cloud 없이 클라이언트를 실행해 주십시오.",
+        Phrase::CliSetUpLink => "명령줄 접근 설정(OpenStack 클라이언트용 애플리케이션 자격 증명)",
     }
 }
 

@@ -101,10 +101,30 @@ pub enum Phrase {
     RecoveryCodesKeep,
     RecoveryCodesDownload,
     RecoveryCodesFileTitle,
+    // Command-line access (`/cli`).
+    TitleCli,
+    CliIntro,
+    CliChooseIntro,
+    ProjectLabel,
+    CredentialNameLabel,
+    CredentialNameHint,
+    ExpiryLabel,
+    NoExpiryLabel,
+    CreateButton,
+    TitleCliReady,
+    CliSecretIntro,
+    CliIdLabel,
+    CliSecretLabel,
+    NeverExpires,
+    CliDownloadClouds,
+    CliDownloadOpenrc,
+    CliHowToClouds,
+    CliHowToOpenrc,
+    CliSetUpLink,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 77] = {
+    pub const ALL: [Phrase; 96] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -184,6 +204,25 @@ impl Phrase {
             RecoveryCodesKeep,
             RecoveryCodesDownload,
             RecoveryCodesFileTitle,
+            TitleCli,
+            CliIntro,
+            CliChooseIntro,
+            ProjectLabel,
+            CredentialNameLabel,
+            CredentialNameHint,
+            ExpiryLabel,
+            NoExpiryLabel,
+            CreateButton,
+            TitleCliReady,
+            CliSecretIntro,
+            CliIdLabel,
+            CliSecretLabel,
+            NeverExpires,
+            CliDownloadClouds,
+            CliDownloadOpenrc,
+            CliHowToClouds,
+            CliHowToOpenrc,
+            CliSetUpLink,
         ]
     };
 }
@@ -196,6 +235,8 @@ pub trait Words: Sync {
     /// The header: "Example Cloud account setup".
     fn account_setup(&self, cloud_name: &str) -> String;
     fn step_of(&self, step: u8, of: u8) -> String;
+    /// Under the expiry field: the last day it may be.
+    fn expiry_hint(&self, max_days: i64) -> String;
     fn attempts_left(&self, left: u32) -> String;
     fn slow_down(&self, retry_after_secs: u64) -> String;
     fn rule_min_chars(&self, min: usize) -> String;

@@ -59,6 +59,9 @@ pub struct CliBody {
     pub expires_at: Option<String>,
     #[serde(default)]
     pub sign_in: Option<String>,
+    /// The page's "never expires" box.
+    #[serde(default)]
+    pub no_expiry: Option<String>,
     #[serde(default)]
     pub lang: Option<String>,
 }

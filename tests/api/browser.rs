@@ -3,6 +3,7 @@
 //! land in `target/e2e-screenshots/`.
 mod accessibility;
 mod chrome;
+mod cli;
 
 use crate::helpers::*;
 use chrome::Browser;

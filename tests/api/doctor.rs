@@ -74,6 +74,24 @@ async fn doctor_passes_a_service_user_and_warns_that_an_application_credential_c
 }
 
 #[tokio::test]
+async fn doctor_warns_when_enforced_rules_would_lock_the_command_line_access_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let (id, secret) = keystone.admin_application_credential().await;
+    let service = format!(
+        "service_credential_id = \"{id}\"\nservice_credential_secret = \"{secret}\"\nenforce_mfa = true"
+    );
+    let web_only = format!("{service}\nmfa_rules = [[\"password\", \"totp\"]]");
+    let (code, stdout) =
+        doctor(config(dir.path(), &keystone_url(), &web_only, "[cli]\nenabled = true\n")).await;
+    assert_eq!(code, 0, "a warning only: {stdout}");
+    let warned = line(&stdout, "command-line access");
+    assert!(warned.starts_with("WARN") && warned.contains("[\"application_credential\"]"), "{stdout}");
+    let (_, stdout) = doctor(config(dir.path(), &keystone_url(), &service, "[cli]\nenabled = true\n")).await;
+    assert!(line(&stdout, "command-line access").starts_with("ok"), "the default rules let it in: {stdout}");
+}
+
+#[tokio::test]
 async fn doctor_names_cafile_when_keystone_is_behind_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
 

@@ -6,6 +6,7 @@ mod admin_tokens;
 mod binary;
 mod browser;
 mod cli_access;
+mod cli_pages;
 mod crash;
 mod database;
 mod doctor;
