@@ -32,6 +32,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+pub use crate::keystone::Project;
 pub use cli_access::{
     cli_sign_in, create_cli_access, open_sign_in, seal_sign_in, CliAccess, CliChoice, CliSignIn, SignedIn,
 };
