@@ -2,7 +2,7 @@
 # Runs setpass in demo mode: a fresh local Keystone (scripts/keystone.sh), a config in
 # target/demo/ and the service in the foreground, set up as an MFA cloud is: a service user
 # for setpass, the seed's MFA rules enforced ([["password","totp"],["application_credential"]]),
-# self-enrollment and recovery on. Two users: demo-user (an admin's random password, for the
+# self-enrollment, recovery and command-line access on. Two users: demo-user (an admin's random password, for the
 # one-time link) and demo-existing (an existing user whose rules already want TOTP, for
 # /enroll, then /recover). Prints the commands to try each. Ctrl-C stops both.
 #
@@ -120,6 +120,15 @@ printf '%s\n' "$service_password" >"$DIR/service-password"
 chmod 600 "$DIR/service-password"
 log "created the service user setpass-service ($service_id) with the admin role on project admin"
 
+# A project both demo users work in, for command-line access.
+project_id=$(curl -fsS "$KEYSTONE/projects" -H "X-Auth-Token: $admin_token" -H 'Content-Type: application/json' \
+    -d '{"project": {"name": "demo-project", "domain_id": "default"}}' | json_field project id)
+for member in "$user_id" "$existing_id"; do
+    curl -fsS -X PUT -o /dev/null -H "X-Auth-Token: $admin_token" \
+        "$KEYSTONE/projects/$project_id/users/$member/roles/$(lookup_id roles member)"
+done
+log "created project demo-project; both demo users have the member role there"
+
 cat >"$CONFIG" <<TOML
 # Written by scripts/demo.sh; see config.toml.example for every key.
 [server]
@@ -140,6 +149,9 @@ mfa_rules = $SEED_RULES
 enabled = true
 
 [recovery]
+enabled = true
+
+[cli]
 enabled = true
 TOML
 
@@ -189,6 +201,13 @@ cat <<EXAMPLE
   3. A lost phone: after step 2, keep one of the recovery codes shown, then open
 
     $SETPASS/recover
+
+  4. Command-line access, once MFA is on: the done pages link to
+
+    $SETPASS/cli
+
+     (the password and a current code, then project demo-project): it hands out an
+     application credential with clouds.yaml for 'openstack --os-cloud openstack token issue'.
 
   Press Ctrl-C to stop setpass and Keystone.
 
