@@ -4,7 +4,7 @@ use super::Deps;
 use super::Error;
 use crate::crypto::Purpose;
 use crate::domain::admin::AdminRefusal;
-use crate::domain::onboarding::{plan_issue, IssueError};
+use crate::domain::onboarding::{plan_issue, IssueError, IssuePlan};
 use crate::domain::{EmailAddress, IssueKind, Locale, OneTimeToken, Password, Pin, UserId};
 use crate::keystone::KeystoneUser;
 use crate::notify::{EmailOutcome, LinkMail};
@@ -46,7 +46,12 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
     if request.pin.is_none() || request.password.is_none() {
         // Refuse an incomplete new record before spending a hash on it.
         let existing = deps.store.find(user_id).await?.map(|record| record.stage);
-        plan_issue(existing, request.pin.is_some(), request.password.is_some()).map_err(issue_error)?;
+        let plan = IssuePlan {
+            has_pin: request.pin.is_some(),
+            has_password: request.password.is_some(),
+            authenticator_only: false,
+        };
+        plan_issue(existing, plan).map_err(issue_error)?;
     }
     let pin_hash = match &request.pin {
         Some(pin) => Some(deps.hasher.hash(pin.expose().as_bytes()).await?),
@@ -65,6 +70,7 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
         user_name: user.name.clone(),
         pin_hash,
         password_ct,
+        authenticator_only: false,
         now,
         expires_at,
         locale: request.locale,

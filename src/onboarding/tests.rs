@@ -117,6 +117,7 @@ impl Fixture {
             user_name: "ada".into(),
             pin_hash,
             password_ct,
+            authenticator_only: false,
             now,
             expires_at: now + Duration::hours(24),
             locale: None,

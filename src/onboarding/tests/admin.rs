@@ -35,7 +35,10 @@ fn admin_refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> AdminRefusal {
 async fn a_new_record_needs_both_pin_and_password_and_a_repeat_renews() {
     let fx = fixture(|_| {}).await;
     let missing = admin_refusal(fx.issue(Some("1234"), None).await);
-    assert_eq!(missing, AdminRefusal::Issue(IssueError::Missing("`password`")));
+    assert_eq!(
+        missing,
+        AdminRefusal::Issue(IssueError::Missing("`password` (or `\"authenticator_only\": true`)"))
+    );
     assert_eq!(fx.issue(Some("1234"), Some(RANDOM)).await.unwrap(), IssueKind::Created);
     assert_eq!(fx.issue(None, None).await.unwrap(), IssueKind::Renewed);
 }
