@@ -101,10 +101,19 @@ pub enum Phrase {
     RecoveryCodesKeep,
     RecoveryCodesDownload,
     RecoveryCodesFileTitle,
+    // An authenticator-only link: "Confirm it's you", then the replacement app.
+    TitleConfirm,
+    ConfirmIntro,
+    CurrentPasswordLabel,
+    TotpIntroReplace,
+    SessionExpiredCurrentHint,
+    NeedsOperatorReplace,
+    ResumeLabelCurrent,
+    DoneReplacedHowTo,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 77] = {
+    pub const ALL: [Phrase; 85] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -184,6 +193,14 @@ impl Phrase {
             RecoveryCodesKeep,
             RecoveryCodesDownload,
             RecoveryCodesFileTitle,
+            TitleConfirm,
+            ConfirmIntro,
+            CurrentPasswordLabel,
+            TotpIntroReplace,
+            SessionExpiredCurrentHint,
+            NeedsOperatorReplace,
+            ResumeLabelCurrent,
+            DoneReplacedHowTo,
         ]
     };
 }

@@ -56,6 +56,9 @@ every_variant! {
     Refusal::PasswordNeeded => [Refusal::PasswordNeeded],
     Refusal::WrongPassword => [Refusal::WrongPassword],
     Refusal::WrongPasswordOrAccount => [Refusal::WrongPasswordOrAccount],
+    Refusal::WrongCurrentPassword { .. } => [Refusal::WrongCurrentPassword { left: 1 }, Refusal::WrongCurrentPassword { left: 3 }],
+    Refusal::WrongCurrentPasswordOrAccount { .. } => [Refusal::WrongCurrentPasswordOrAccount { left: 2 }],
+    Refusal::CurrentPasswordNeeded => [Refusal::CurrentPasswordNeeded],
     Refusal::StageMoved(Stage::Password | Stage::Totp | Stage::Complete) => [
         Refusal::StageMoved(Stage::Password),
         Refusal::StageMoved(Stage::Totp),

@@ -227,6 +227,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::PasswordTooShort { .. }
         | Refusal::PasswordTooLong { .. }
         | Refusal::PasswordNeeded
+        | Refusal::CurrentPasswordNeeded
         | Refusal::NameMissing
         | Refusal::NameUnusable { .. }
         | Refusal::EmailMissing
@@ -248,6 +249,8 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::CodeNotAccepted { .. }
         | Refusal::WrongPassword
         | Refusal::WrongPasswordOrAccount
+        | Refusal::WrongCurrentPassword { .. }
+        | Refusal::WrongCurrentPasswordOrAccount { .. }
         | Refusal::AccountDisabled => StatusCode::FORBIDDEN,
         Refusal::LinkUnknown => StatusCode::NOT_FOUND,
         Refusal::ChangedElsewhere
