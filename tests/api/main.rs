@@ -2,6 +2,7 @@
 mod admin_api;
 mod admin_cache;
 mod admin_tokens;
+mod authenticator_only;
 mod binary;
 mod browser;
 mod crash;
