@@ -28,7 +28,13 @@ async fn every_page_is_accessible_in_both_languages_on_a_phone() {
 }
 
 /// Checks the page shown: its language, then axe. Saves a screenshot named after it.
-async fn check(browser: &Browser, locale: Locale, screen: &str, page: &str, checked: &mut Vec<String>) {
+pub(super) async fn check(
+    browser: &Browser,
+    locale: Locale,
+    screen: &str,
+    page: &str,
+    checked: &mut Vec<String>,
+) {
     let lang = browser.js("return document.documentElement.lang").await;
     assert_eq!(lang, json!(locale.tag()), "{page}: <html lang> is {lang}");
     browser.screenshot(&format!("a11y-{screen}-{}-{page}", locale.tag())).await;
@@ -153,7 +159,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
 }
 
 /// The field's `aria-invalid`, and whether its `aria-describedby` names the error message.
-async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
+pub(super) async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
     let attribute = |name: &str| format!("return document.getElementById('{id}').getAttribute('{name}')");
     let invalid = browser.js(&attribute("aria-invalid")).await;
     let described = browser.js(&attribute("aria-describedby")).await;
