@@ -98,21 +98,28 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
     let what = if request.authenticator_only { "authenticator-only " } else { "" };
     log::info!("{verb} {what}onboarding link for user {user_id}, valid until {expires_at}");
     let url = deps.policy.link(token.expose());
-    let lifetime_secs = deps.policy.link_lifetime.num_seconds().max(0) as u64;
-    let locale = match request.locale {
-        Some(locale) => Some(locale),
-        // The link is issued already: a failed read must not fail the PUT (default language).
-        None => deps.store.flow_by_token(&token.hash()).await.ok().flatten().and_then(|flow| flow.locale),
-    }
-    .unwrap_or(deps.policy.default_locale);
-    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at, locale };
-    let email = crate::onboarding::notices::mail_link(
-        deps,
-        user_id,
-        request.email.as_ref(),
-        user.email.as_deref(),
-        &mail,
-    )
-    .await;
+    let email = mail_link(deps, &request, &token, &url, expires_at).await;
     Ok(Issued { kind, token, url, expires_at, email })
+}
+
+/// Mails the link when asked or configured, in the link's language and worded for its kind.
+async fn mail_link(
+    deps: &Deps,
+    request: &IssueRequest<'_>,
+    token: &OneTimeToken,
+    url: &str,
+    expires_at: DateTime<Utc>,
+) -> Option<EmailOutcome> {
+    let (user, user_id) = (&request.user, &request.user_id);
+    let lifetime_secs = deps.policy.link_lifetime.num_seconds().max(0) as u64;
+    // The link is issued already: a failed read must not fail the PUT (the default language,
+    // the kind this PUT asked for).
+    let issued = deps.store.flow_by_token(&token.hash()).await.ok().flatten();
+    let locale =
+        request.locale.or(issued.as_ref().and_then(|flow| flow.locale)).unwrap_or(deps.policy.default_locale);
+    let authenticator_only = issued.map_or(request.authenticator_only, |flow| flow.record.authenticator_only);
+    let mail =
+        LinkMail { user_name: &user.name, link: url, lifetime_secs, expires_at, locale, authenticator_only };
+    crate::onboarding::notices::mail_link(deps, user_id, request.email.as_ref(), user.email.as_deref(), &mail)
+        .await
 }

@@ -63,6 +63,18 @@ impl Words for En {
     fn mail_html(&self) -> &'static str {
         include_str!("../../templates/link.html")
     }
+
+    fn replace_mail_subject(&self) -> &'static str {
+        "Set up a new authenticator app for your {{cloud_name}} account"
+    }
+
+    fn replace_mail_text(&self) -> &'static str {
+        include_str!("../../templates/replace.txt")
+    }
+
+    fn replace_mail_html(&self) -> &'static str {
+        include_str!("../../templates/replace.html")
+    }
 }
 
 fn phrase_text(phrase: Phrase) -> &'static str {

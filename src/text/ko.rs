@@ -62,6 +62,18 @@ impl Words for Ko {
     fn mail_html(&self) -> &'static str {
         include_str!("../../templates/link.ko.html")
     }
+
+    fn replace_mail_subject(&self) -> &'static str {
+        "{{cloud_name}} 계정에 새 인증 앱을 설정해 주십시오"
+    }
+
+    fn replace_mail_text(&self) -> &'static str {
+        include_str!("../../templates/replace.ko.txt")
+    }
+
+    fn replace_mail_html(&self) -> &'static str {
+        include_str!("../../templates/replace.ko.html")
+    }
 }
 
 fn phrase_text(phrase: Phrase) -> &'static str {

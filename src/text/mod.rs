@@ -223,6 +223,10 @@ pub trait Words: Sync {
     fn mail_subject(&self) -> &'static str;
     fn mail_text(&self) -> &'static str;
     fn mail_html(&self) -> &'static str;
+    /// The same for an authenticator-only link: a new app, the password kept.
+    fn replace_mail_subject(&self) -> &'static str;
+    fn replace_mail_text(&self) -> &'static str;
+    fn replace_mail_html(&self) -> &'static str;
 }
 
 pub fn words(locale: Locale) -> &'static dyn Words {

@@ -2,6 +2,7 @@
 //! the current password, the password untouched, the old app gone only once the new one works,
 //! seed-style MFA rules kept, wrong passwords counted, and the admin API's view of the kind.
 use crate::helpers::*;
+use crate::sinks::{token_in, SmtpSink};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -169,4 +170,34 @@ async fn the_confirm_page_asks_for_the_pin_and_the_current_password_and_nothing_
     let page = next.text().await.unwrap();
     assert!(page.contains("name=\"code\"") && page.contains("replaces any authenticator app"), "{page}");
     assert!(!page.contains("Your password is set"), "{page}");
+}
+
+#[tokio::test]
+async fn the_link_mail_asks_for_the_current_password_and_a_new_app_in_the_links_language() {
+    let url = keystone_url();
+    let sink = SmtpSink::start();
+    let (app, keystone) =
+        tokio::join!(spawn_app_with(&url, |s| s.email = sink.settings()), Keystone::connect(&url));
+    let user = keystone.create_user().await;
+    let address = format!("{}@example.test", user.name);
+    let first = json!({"pin": PIN, "authenticator_only": true, "email": address});
+    let (status, issued) = put(&app, &keystone, &user, first).await;
+    assert_eq!((status, &issued["email"]["sent"]), (StatusCode::CREATED, &json!(true)), "{issued}");
+
+    let mail = &sink.wait_for(1).await[0];
+    assert_eq!(mail["headers"]["subject"], "Set up a new authenticator app for your OpenStack account");
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("with now (it stays as it is)"), "{text}");
+    assert!(!text.contains("choose your own"), "{text}");
+    assert_eq!(token_in(text, PUBLIC_URL), issued["token"].as_str().unwrap());
+
+    // An empty renewal keeps the kind, and the mail says so in the language it asks for.
+    let (status, renewed) = put(&app, &keystone, &user, json!({"email": address, "locale": "ko"})).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    let token = renewed["token"].as_str().unwrap();
+    let mails = sink.wait_for(2).await;
+    let mail = mails.iter().find(|m| m["text"].as_str().is_some_and(|t| t.contains(token))).unwrap();
+    assert_eq!(mail["headers"]["subject"], "OpenStack 계정에 새 인증 앱을 설정해 주십시오");
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("변경되지 않습니다") && !text.contains("직접 정해"), "{text}");
 }
