@@ -201,3 +201,53 @@ async fn the_link_mail_asks_for_the_current_password_and_a_new_app_in_the_links_
     let text = mail["text"].as_str().unwrap();
     assert!(text.contains("변경되지 않습니다") && !text.contains("직접 정해"), "{text}");
 }
+
+#[tokio::test]
+async fn no_secret_of_an_authenticator_only_link_appears_in_the_log_at_trace_level() {
+    let url = keystone_url();
+    let keystone = Keystone::connect(&url).await;
+    let user = keystone.create_user().await;
+    let (_dir, dir) = crate::process::temp_dir();
+    let env = [
+        ("RUST_LOG", "trace"),
+        ("SETPASS_ONBOARDING__PIN_MIN_DIGITS", "8"),
+        ("SETPASS_ONBOARDING__PIN_MAX_DIGITS", "8"),
+    ];
+    let server = crate::process::ServerProcess::start(&dir, &url, &env);
+    // An 8-digit PIN, so finding it in the log cannot be a coincidence of timestamps or ports.
+    let (pin, wrong) = ("90817263", "Trace-Wrong-Password-3");
+    let client = reqwest::Client::new();
+    let call =
+        |method: reqwest::Method, path: &str| client.request(method, format!("{}{path}", server.address));
+    let issued: Value = call(reqwest::Method::PUT, &format!("/token/{}", user.id))
+        .header("X-Auth-Token", &keystone.admin_token)
+        .json(&json!({"pin": pin, "authenticator_only": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let step = |password: &str| json!({"token": token, "pin": pin, "password": password});
+    let refused = call(reqwest::Method::POST, "/api/v1/password").json(&step(wrong)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let answer = call(reqwest::Method::POST, "/api/v1/password").json(&step(&user.password)).send().await;
+    let answer: Value = answer.unwrap().json().await.unwrap();
+    let secret = answer["totp"]["secret"].as_str().unwrap().to_owned();
+    let done = json!({"token": token, "code": code_now(&secret)});
+    let done: Value =
+        call(reqwest::Method::POST, "/api/v1/totp").json(&done).send().await.unwrap().json().await.unwrap();
+    let codes: Vec<String> = serde_json::from_value(done["recovery_codes"].clone()).unwrap();
+
+    let log = server.stop_and_collect_log();
+
+    assert!(log.contains("TRACE") && log.contains("onboarding complete"), "the log was captured: {log}");
+    let secrets =
+        [("one-time token", token.as_str()), ("PIN", pin), ("current password", user.password.as_str())];
+    let more =
+        [("wrong password", wrong), ("TOTP secret", secret.as_str()), ("recovery code", codes[0].as_str())];
+    for (what, secret) in secrets.into_iter().chain(more) {
+        assert!(!log.contains(secret), "the {what} appears in the log");
+    }
+}
