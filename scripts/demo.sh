@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs setpass in demo mode: a fresh local Keystone (scripts/keystone.sh), one demo user
-# with a random password, a config in target/demo/, and the service in the foreground.
-# Prints the commands to issue that user a one-time link. Ctrl-C stops both.
+# Runs setpass in demo mode: a fresh local Keystone (scripts/keystone.sh), a config in
+# target/demo/ and the service in the foreground, set up as an MFA cloud is: a service user
+# for setpass, the seed's MFA rules enforced ([["password","totp"],["application_credential"]]),
+# self-enrollment and recovery on. Two users: demo-user (an admin's random password, for the
+# one-time link) and demo-existing (an existing user whose rules already want TOTP, for
+# /enroll, then /recover). Prints the commands to try each. Ctrl-C stops both.
 #
 #   scripts/demo.sh
 #   DEMO_PORT=8081 DEMO_KEYSTONE_PORT=5001 scripts/demo.sh
@@ -79,13 +82,43 @@ admin_token=$(curl -fsS -o /dev/null -D - "$KEYSTONE/auth/tokens" \
     awk 'tolower($1) == "x-subject-token:" { print $2 }' | tr -d '\r')
 [ -n "$admin_token" ] || die "could not log in to Keystone as admin"
 
+# JSON bodies built by python3 from arguments, so any password survives.
+user_json() {
+    python3 -c 'import json, sys
+user = {"name": sys.argv[1], "password": sys.argv[2], "domain_id": "default"}
+if sys.argv[3:]:
+    user["options"] = {"multi_factor_auth_enabled": True, "multi_factor_auth_rules": json.loads(sys.argv[3])}
+print(json.dumps({"user": user}))' "$@"
+}
+create_user() { # name password [rules]
+    curl -fsS "$KEYSTONE/users" -H "X-Auth-Token: $admin_token" \
+        -H 'Content-Type: application/json' -d "$(user_json "$@")" | json_field user id
+}
+lookup_id() { # collection name
+    curl -fsS "$KEYSTONE/$1?name=$2" -H "X-Auth-Token: $admin_token" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]][0]["id"])' "$1"
+}
+random_password() { echo "Demo-$(python3 -c 'import secrets; print(secrets.token_hex(6))')-7"; }
+
+# The seed's rules: the web with password and TOTP, the command line with an application credential.
+SEED_RULES='[["password","totp"],["application_credential"]]'
 # The demo Keystone's password rule wants a digit and at least 8 characters.
-user_password="Demo-$(python3 -c 'import secrets; print(secrets.token_hex(6))')-7"
-user_body=$(python3 -c 'import json, sys; print(json.dumps({"user": {
-    "name": sys.argv[1], "password": sys.argv[2], "domain_id": "default"}}))' "$DEMO_USER" "$user_password")
-user_id=$(curl -fsS "$KEYSTONE/users" -H "X-Auth-Token: $admin_token" \
-    -H 'Content-Type: application/json' -d "$user_body" | json_field user id)
-log "created Keystone user $DEMO_USER ($user_id)"
+user_password=$(random_password)
+user_id=$(create_user "$DEMO_USER" "$user_password")
+log "created Keystone user $DEMO_USER ($user_id), for the one-time link"
+existing_password=$(random_password)
+existing_id=$(create_user demo-existing "$existing_password" "$SEED_RULES")
+log "created Keystone user demo-existing ($existing_id) with the seed's MFA rules, for /enroll"
+
+# setpass's service user: the admin role on the admin project. (An application credential
+# would do for MFA rules, but Keystone refuses its tokens on the credentials API.)
+service_password=$(random_password)
+service_id=$(create_user setpass-service "$service_password")
+curl -fsS -X PUT -o /dev/null -H "X-Auth-Token: $admin_token" \
+    "$KEYSTONE/projects/$(lookup_id projects admin)/users/$service_id/roles/$(lookup_id roles admin)"
+printf '%s\n' "$service_password" >"$DIR/service-password"
+chmod 600 "$DIR/service-password"
+log "created the service user setpass-service ($service_id) with the admin role on project admin"
 
 cat >"$CONFIG" <<TOML
 # Written by scripts/demo.sh; see config.toml.example for every key.
@@ -98,6 +131,16 @@ path = "$DIR/setpass.db"
 
 [keystone]
 auth_url = "$KEYSTONE"
+service_user_name = "setpass-service"
+service_user_password_file = "$DIR/service-password"
+enforce_mfa = true
+mfa_rules = $SEED_RULES
+
+[self_enroll]
+enabled = true
+
+[recovery]
+enabled = true
 TOML
 
 cargo run --release --quiet -- --config "$CONFIG" &
@@ -110,24 +153,43 @@ done
 
 put_body=$(python3 -c 'import json, sys; print(json.dumps({"password": sys.argv[1], "pin": "1234"}))' \
     "$user_password")
+enroll_body=$(python3 -c 'import json, sys; print(json.dumps({"user_name": "demo-existing", "password": sys.argv[1]}))' \
+    "$existing_password")
 cat <<EXAMPLE
 
   setpass is running at $SETPASS (config: $CONFIG), Keystone at $KEYSTONE.
-  Keystone user $DEMO_USER has id $user_id and the random password $user_password.
+  MFA rules $SEED_RULES are enforced after each enrollment; self-enrollment and recovery are on.
 
-  In another terminal, get an admin token and issue $DEMO_USER a one-time link:
+  1. A new user, by one-time link. Keystone user $DEMO_USER ($user_id) has the random
+     password $user_password. In another terminal, get an admin token and issue the link:
 
     TOKEN=\$(curl -sS -o /dev/null -D - $KEYSTONE/auth/tokens \\
       -H 'Content-Type: application/json' \\
       -d $(shell_quote "$(auth_body)") \\
       | awk 'tolower(\$1) == "x-subject-token:" { print \$2 }' | tr -d '\\r')
 
-    curl -X PUT $SETPASS/token/$user_id -H "X-Auth-Token: \$TOKEN" \\
+    curl -sS -X PUT $SETPASS/token/$user_id -H "X-Auth-Token: \$TOKEN" \\
       -H 'Content-Type: application/json' -d $(shell_quote "$put_body")
 
-    curl $SETPASS/token/$user_id -H "X-Auth-Token: \$TOKEN"   # the link's status
+    curl -sS $SETPASS/token/$user_id -H "X-Auth-Token: \$TOKEN"   # the link's status
 
-  The PUT answers 201 with the link in "url"; the user's PIN is 1234.
+     The PUT answers 201 with the link in "url"; open it, the PIN is 1234.
+
+  2. An existing user, at first login: demo-existing has the password $existing_password
+     and MFA rules that want TOTP, so that password alone gets no token. Open
+
+    $SETPASS/enroll
+
+     or start it from the command line (the answer holds the secret to type into an app,
+     and the enrollment to finish with POST /api/v1/enroll/totp):
+
+    curl -sS $SETPASS/api/v1/enroll -H 'Content-Type: application/json' \\
+      -d $(shell_quote "$enroll_body")
+
+  3. A lost phone: after step 2, keep one of the recovery codes shown, then open
+
+    $SETPASS/recover
+
   Press Ctrl-C to stop setpass and Keystone.
 
 EXAMPLE

@@ -141,6 +141,8 @@ export SETPASS_TEST_KEYSTONE_CLIENT_KEY="$FRONT/client-key.pem"
 export SETPASS_TEST_KEYSTONE_PREFIX_URL="http://127.0.0.1:$PREFIX_PORT/identity/v3"
 # The venv's python has aiosmtpd: the email tests start scripts/smtp_sink.py with it.
 export SETPASS_TEST_PYTHON="$(scripts/keystone.sh python)"
+# The OpenStack client: the command-line access tests run it on the clouds.yaml setpass made.
+export SETPASS_TEST_OPENSTACK="$(scripts/keystone.sh openstack)"
 # One line on which MariaDB the tests use (a password in a given URL is not shown).
 echo "harness: MariaDB for the tests: $(sed -E 's#^([a-z]+://[^:/@]*):[^@]*@#\1:***@#' \
     <<<"$SETPASS_TEST_MARIADB_URL") ($SETPASS_TEST_MARIADB_SOURCE)" >&2

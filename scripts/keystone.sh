@@ -5,6 +5,7 @@
 #   scripts/keystone.sh install              # venv only (cached under ~/.cache)
 #   scripts/keystone.sh python               # prints the venv's python (it has aiosmtpd,
 #                                            # the tests' SMTP server, scripts/smtp_sink.py)
+#   scripts/keystone.sh openstack            # prints the OpenStack client's path (own venv)
 #   scripts/keystone.sh start NAME PORT [--first-use] [--no-totp] [--lockout N] [--no-keepalive-port P]
 #                                            # state in $KEYSTONE_STATE/NAME, waits for GET /v3
 #                                            # on both ports
@@ -44,8 +45,11 @@ set -euo pipefail
 KEYSTONE_VERSION="${KEYSTONE_VERSION:-30.0.0}"
 UWSGI_VERSION="${UWSGI_VERSION:-2.0.31}"
 AIOSMTPD_VERSION="${AIOSMTPD_VERSION:-1.4.6}"
+OSC_VERSION="${OSC_VERSION:-10.5.0}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/setpass"
 VENV="${KEYSTONE_VENV:-$CACHE/keystone-$KEYSTONE_VERSION-venv}"
+# The OpenStack client in a venv of its own (its libraries need not match Keystone's).
+OSC_VENV="$CACHE/openstackclient-$OSC_VERSION-venv"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 STATE_ROOT="${KEYSTONE_STATE:-$ROOT/target/keystone}"
 ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-admin-secret-pw-1}"
@@ -55,6 +59,7 @@ PASSWORD_REGEX_DESCRIPTION='Passwords must contain at least one digit and be at 
 log() { echo "keystone.sh: $*" >&2; }
 
 install() {
+    install_osc
     if [ -x "$VENV/bin/uwsgi" ] && [ -f "$VENV/.complete" ]; then
         install_smtp
         return
@@ -77,6 +82,19 @@ install_smtp() {
     log "installing aiosmtpd $AIOSMTPD_VERSION into $VENV"
     "$VENV/bin/pip" install --quiet "aiosmtpd==$AIOSMTPD_VERSION"
     touch "$VENV/.aiosmtpd-$AIOSMTPD_VERSION"
+}
+
+# The real OpenStack client, for the tests of the clouds.yaml setpass hands out.
+install_osc() {
+    if [ -x "$OSC_VENV/bin/openstack" ] && [ -f "$OSC_VENV/.complete" ]; then
+        return
+    fi
+    log "installing python-openstackclient $OSC_VERSION into $OSC_VENV (about a minute)"
+    rm -rf "$OSC_VENV"
+    mkdir -p "$CACHE"
+    python3 -m venv "$OSC_VENV"
+    "$OSC_VENV/bin/pip" install --quiet "python-openstackclient==$OSC_VERSION"
+    touch "$OSC_VENV/.complete"
 }
 
 write_conf() {
@@ -391,6 +409,7 @@ stop() {
 case "${1:-}" in
     install) install ;;
     python) echo "$VENV/bin/python" ;;
+    openstack) echo "$OSC_VENV/bin/openstack" ;;
     start) shift; start "$@" ;;
     front) shift; front "$@" ;;
     stop-front) shift; stop_front "${1:?usage: stop-front NAME}" ;;

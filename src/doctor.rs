@@ -48,7 +48,29 @@ pub async fn run(settings: &Settings) -> Vec<Check> {
         checks.push(mail);
     }
     checks.push(public_url_check(&settings.server.public_url));
+    if let Some(cli) = cli_rules_check(settings) {
+        checks.push(cli);
+    }
     checks
+}
+
+/// Keystone checks MFA rules for application-credential logins too: with `[cli]` on, the rules
+/// enforce_mfa sets must let `["application_credential"]` alone through.
+fn cli_rules_check(settings: &Settings) -> Option<Check> {
+    if !settings.cli.enabled {
+        return None;
+    }
+    const WHAT: &str = "command-line access and MFA rules";
+    let lets_in = |rule: &Vec<String>| rule.iter().all(|method| method == "application_credential");
+    Some(if !settings.keystone.enforce_mfa || settings.keystone.mfa_rules.iter().any(lets_in) {
+        check(Outcome::Ok, WHAT, "application credentials can log in")
+    } else {
+        check(
+            Outcome::Warn,
+            WHAT,
+            "keystone.mfa_rules lets no application credential log in once enforced, so the command-line access setpass hands out would not work for enforced users; add the rule [\"application_credential\"]",
+        )
+    })
 }
 
 async fn keystone_checks(settings: &Settings) -> Vec<Check> {
@@ -107,14 +129,22 @@ async fn service_check(settings: &Settings, keystone: &KeystoneClient) -> Option
             return Some(check(
                 Outcome::Fail,
                 WHAT,
-                format!("{err}; check keystone.service_credential_id and its secret, and that the application credential still exists"),
+                format!("{err}; check keystone.service_user_name and its password (or keystone.service_credential_id and its secret), and that the user or application credential still exists"),
             ))
         }
     };
     let role = &settings.keystone.admin_role;
     Some(match keystone.validate_token(token.expose_secret()).await {
         Ok(validated) if validated.scope.roles.iter().any(|r| r == role) => {
-            check(Outcome::Ok, WHAT, format!("logs in and has the `{role}` role"))
+            if service.is_application_credential() && (settings.self_enroll.enabled || settings.recovery.enabled) {
+                check(
+                    Outcome::Warn,
+                    WHAT,
+                    format!("logs in and has the `{role}` role, but it is an application credential: Keystone refuses its tokens on the credentials API, so users whose MFA rules want TOTP cannot self-enroll or recover; use keystone.service_user_name instead"),
+                )
+            } else {
+                check(Outcome::Ok, WHAT, format!("logs in and has the `{role}` role"))
+            }
         }
         Ok(_) => check(
             Outcome::Fail,

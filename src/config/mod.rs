@@ -1,4 +1,5 @@
 //! Settings: the TOML file, `SETPASS_<SECTION>__<KEY>` overrides, defaults and validation.
+mod cli;
 mod duration;
 mod key;
 mod load;
@@ -7,6 +8,7 @@ mod secret_file;
 mod self_service;
 mod validate;
 
+pub use cli::CliSettings;
 pub use duration::{Millis, Seconds};
 pub use key::{check_key, load_or_create_key};
 pub use load::ConfigError;
@@ -46,6 +48,8 @@ pub struct Settings {
     pub self_enroll: SelfEnrollSettings,
     #[serde(default)]
     pub recovery: RecoverySettings,
+    #[serde(default)]
+    pub cli: CliSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +152,16 @@ pub struct KeystoneSettings {
     #[serde(default, deserialize_with = "load::optional_text")]
     pub service_credential_secret: Option<String>,
     pub service_credential_secret_file: Option<PathBuf>,
+    /// Or a service user with the admin role on `admin_project`, by name and password: unlike an
+    /// application credential's, its token may create a user's TOTP credential (self-enrollment
+    /// and recovery of users whose MFA rules want TOTP).
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_user_name: Option<String>,
+    #[serde(default = "defaults::service_user_domain", deserialize_with = "load::text")]
+    pub service_user_domain: String,
+    #[serde(default, deserialize_with = "load::optional_text")]
+    pub service_user_password: Option<String>,
+    pub service_user_password_file: Option<PathBuf>,
     /// After enrollment, turn on the user's MFA rules (needs the service credential).
     #[serde(default)]
     pub enforce_mfa: bool,
@@ -314,6 +328,9 @@ impl std::fmt::Debug for KeystoneSettings {
                 "service_credential_secret",
                 &self.service_credential_secret.as_ref().map(|_| "[redacted]"),
             )
+            .field("service_user_name", &self.service_user_name)
+            .field("service_user_domain", &self.service_user_domain)
+            .field("service_user_password", &self.service_user_password.as_ref().map(|_| "[redacted]"))
             .field("enforce_mfa", &self.enforce_mfa)
             .field("cafile", &self.cafile)
             .field("certfile", &self.certfile)
@@ -398,6 +415,10 @@ impl Settings {
                 service_credential_id: None,
                 service_credential_secret: None,
                 service_credential_secret_file: None,
+                service_user_name: None,
+                service_user_domain: defaults::service_user_domain(),
+                service_user_password: None,
+                service_user_password_file: None,
                 enforce_mfa: false,
                 mfa_rules: defaults::mfa_rules(),
                 cafile: None,
@@ -416,6 +437,7 @@ impl Settings {
             reset: ResetSettings::default(),
             self_enroll: SelfEnrollSettings::default(),
             recovery: RecoverySettings::default(),
+            cli: CliSettings::default(),
         }
     }
 
@@ -467,6 +489,9 @@ mod defaults {
     pub fn admin_project_domain() -> String {
         "default".into()
     }
+    pub fn service_user_domain() -> String {
+        "Default".into()
+    }
     pub fn validation_cache() -> Seconds {
         Seconds(60)
     }
@@ -482,8 +507,10 @@ mod defaults {
     pub fn domain_admin_roles() -> Vec<String> {
         vec!["admin".into(), "manager".into()]
     }
+    /// The seed's: the web with the password and a code, the command line (and automation) with
+    /// an application credential.
     pub fn mfa_rules() -> Vec<Vec<String>> {
-        vec![vec!["password".into(), "totp".into()]]
+        vec![vec!["password".into(), "totp".into()], vec!["application_credential".into()]]
     }
     pub fn min_password_length() -> usize {
         8

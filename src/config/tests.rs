@@ -51,7 +51,7 @@ fn assert_defaults(settings: &Settings) {
     );
     assert!(keystone.service_credential_id.is_none() && keystone.service_credential_secret.is_none());
     assert!(keystone.service_credential_secret_file.is_none() && !keystone.enforce_mfa);
-    assert_eq!(keystone.mfa_rules, [["password", "totp"]]);
+    assert_eq!(keystone.mfa_rules, [vec!["password", "totp"], vec!["application_credential"]]);
     let onboarding = &settings.onboarding;
     assert_eq!((onboarding.link_lifetime, onboarding.max_pin_attempts), (Seconds(86_400), 3));
     assert_eq!((onboarding.pin_min_digits, onboarding.pin_max_digits), (4, 4));
@@ -254,4 +254,20 @@ fn a_shared_database_url_is_read_from_the_setting_its_file_or_the_environment_an
         !debug.contains(":pw@") && debug.contains("[redacted]"),
         "the password stays out of Debug: {debug}"
     );
+}
+
+#[test]
+fn a_service_user_needs_its_password_and_excludes_an_application_credential() {
+    let err = load_err(&format!("{REQUIRED}service_user_name = \"setpass\"\n"));
+    assert_eq!(err.key, "keystone.service_user_name");
+    let both = "service_user_name = \"setpass\"\nservice_user_password = \"pw\"\n\
+                service_credential_id = \"id\"\nservice_credential_secret = \"s\"\n";
+    let err = load_err(&format!("{REQUIRED}{both}"));
+    assert!(err.message.contains("not both"), "{err}");
+    let user = load_text(&format!(
+        "{REQUIRED}service_user_name = \"setpass\"\nservice_user_password = \"pw\"\nenforce_mfa = true\n"
+    ))
+    .expect("a service user is a service identity for enforce_mfa");
+    assert_eq!(user.keystone.service_user_domain, "Default");
+    assert!(!format!("{:?}", user.keystone).contains("\"pw\""), "the password is not in Debug");
 }

@@ -104,10 +104,26 @@ impl Settings {
                 "set either the secret or the secret file, not both",
             ));
         }
-        if self.keystone.enforce_mfa && self.keystone.service_credential_id.is_none() {
+        let has_password = self.keystone.service_user_password.is_some()
+            || self.keystone.service_user_password_file.is_some();
+        if self.keystone.service_user_name.is_some() != has_password {
+            return Err(ConfigError::new(
+                "keystone.service_user_name",
+                "set the service user's name together with service_user_password (or _password_file)",
+            ));
+        }
+        if self.keystone.service_user_name.is_some() && self.keystone.service_credential_id.is_some() {
+            return Err(ConfigError::new(
+                "keystone.service_user_name",
+                "set either the service user or the service credential (service_credential_id), not both",
+            ));
+        }
+        let has_service =
+            self.keystone.service_user_name.is_some() || self.keystone.service_credential_id.is_some();
+        if self.keystone.enforce_mfa && !has_service {
             return Err(ConfigError::new(
                 "keystone.enforce_mfa",
-                "needs keystone.service_credential_id and its secret",
+                "needs a service identity: keystone.service_user_name and its password, or keystone.service_credential_id and its secret",
             ));
         }
         if self.keystone.mfa_rules.is_empty() || self.keystone.mfa_rules.iter().any(Vec::is_empty) {
@@ -157,6 +173,7 @@ impl Settings {
         super::notify::validate(&self.email, &self.webhook, &self.reset)?;
         self.self_enroll.validate()?;
         self.recovery.validate()?;
+        self.cli.validate()?;
         self.check_database_path()?;
         Ok(self)
     }

@@ -27,6 +27,9 @@ pub enum Purpose {
     UserToken,
     /// A Keystone auth receipt, between a self-enrollment's sign-in and its code.
     Receipt,
+    /// The user's token between the two steps of the command-line access page (in the page,
+    /// never stored).
+    CliSignIn,
 }
 
 impl Purpose {
@@ -38,6 +41,7 @@ impl Purpose {
             Purpose::TotpSecret => format!("{user_id}\u{0}totp").into_bytes(),
             Purpose::UserToken => format!("{user_id}\u{0}token").into_bytes(),
             Purpose::Receipt => format!("{user_id}\u{0}receipt").into_bytes(),
+            Purpose::CliSignIn => format!("{user_id}\u{0}cli").into_bytes(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The onboarding rules and the value types they trust, parsed once at the edge.
 pub mod admin;
+pub mod cli_access;
 mod email;
 mod event;
 mod locale;

@@ -118,6 +118,32 @@ pub enum Refusal {
     },
     /// Too many wrong recovery codes: recovery waits a while.
     RecoveryLocked,
+    // Command-line access.
+    /// A wrong password or code, or an unknown user: one answer.
+    CliSignInRefused,
+    /// The user's MFA rules want more than the password and a code.
+    CliNeedsOperator,
+    /// The sign-in of a two-step page expired (or the form was tampered with): start again.
+    CliSignInExpired,
+    /// The user has a role on no project.
+    NoProjects,
+    ProjectMissing,
+    /// A project the user has no role on (a tampered form).
+    ProjectNotYours,
+    /// Empty, over 255 characters, or with control characters.
+    CredentialNameUnusable,
+    /// The user has an application credential of that name already.
+    CredentialNameTaken,
+    ExpiryMalformed,
+    ExpiryNotInTheFuture,
+    ExpiryTooLate {
+        max_days: i64,
+    },
+    NoExpiryNotAllowed {
+        max_days: i64,
+    },
+    /// Keystone refused the application credential as asked, in its words.
+    KeystoneRefusedCredential(String),
 }
 
 /// The form field a refusal is about: its message is tied to that field, and it gets the focus.
@@ -132,6 +158,9 @@ pub enum Field {
     ConfirmEmail,
     UserName,
     RecoveryCode,
+    Project,
+    CredentialName,
+    Expiry,
 }
 
 impl Field {
@@ -147,6 +176,9 @@ impl Field {
             Field::ConfirmEmail => "confirm_email",
             Field::UserName => "user_name",
             Field::RecoveryCode => "recovery_code",
+            Field::Project => "project_id",
+            Field::CredentialName => "credential_name",
+            Field::Expiry => "expires_at",
         }
     }
 }
@@ -166,7 +198,15 @@ impl Refusal {
             | Refusal::WrongCurrentPassword { .. }
             | Refusal::WrongCurrentPasswordOrAccount { .. }
             | Refusal::CurrentPasswordNeeded
-            | Refusal::SignInRefused => Some(Field::Password),
+            | Refusal::SignInRefused
+            | Refusal::CliSignInRefused => Some(Field::Password),
+            Refusal::ProjectMissing | Refusal::ProjectNotYours => Some(Field::Project),
+            Refusal::CredentialNameUnusable | Refusal::CredentialNameTaken => Some(Field::CredentialName),
+            Refusal::ExpiryMalformed
+            | Refusal::ExpiryNotInTheFuture
+            | Refusal::ExpiryTooLate { .. }
+            | Refusal::NoExpiryNotAllowed { .. }
+            | Refusal::KeystoneRefusedCredential(_) => Some(Field::Expiry),
             Refusal::UserNameMissing => Some(Field::UserName),
             Refusal::RecoveryCodeMissing | Refusal::WrongRecoveryCode { .. } => Some(Field::RecoveryCode),
             Refusal::PasswordsDiffer => Some(Field::Confirm),

@@ -1,11 +1,12 @@
 //! The seam between the use cases and Keystone: every call they make, as a trait. The HTTP
 //! client (`KeystoneClient`) is the real implementation; `fake.rs` an in-memory one for tests.
 use super::{
-    KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange, Receipt,
-    Rescoped, TotpLogin, ValidatedToken,
+    AppCredentialCreate, IssuedToken, KeystoneClient, KeystoneError, KeystoneUser, Login, MfaOptions,
+    NamedLogin, PasswordChange, Project, Receipt, Rescoped, TotpLogin, ValidatedToken,
 };
 use crate::domain::UserId;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// What setpass asks of Keystone's Identity API v3. Tokens are passed as `&str` and never
 /// appear in an error.
@@ -92,6 +93,34 @@ pub trait Identity: Send + Sync {
 
     /// Sets the user's `multi_factor_auth_enabled` and (when not null) rules.
     async fn set_mfa(&self, token: &str, user_id: &UserId, mfa: &MfaOptions) -> Result<(), KeystoneError>;
+
+    /// An unscoped login by user name with the password and a TOTP code together.
+    async fn password_totp_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<NamedLogin, KeystoneError>;
+
+    /// The projects the token's user may scope to.
+    async fn user_projects(&self, token: &str) -> Result<Vec<Project>, KeystoneError>;
+
+    /// The token rescoped to a project by id; `None` when refused (no role there).
+    async fn scope_to_project(
+        &self,
+        token: &str,
+        project_id: &str,
+    ) -> Result<Option<IssuedToken>, KeystoneError>;
+
+    /// A restricted application credential of the token's user on the token's project.
+    async fn create_application_credential(
+        &self,
+        token: &str,
+        user_id: &UserId,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<AppCredentialCreate, KeystoneError>;
 }
 
 /// The real Keystone, over HTTP: each call is the client's own (in `tokens.rs`, `user_ops.rs`,
@@ -193,5 +222,37 @@ impl Identity for KeystoneClient {
 
     async fn set_mfa(&self, token: &str, user_id: &UserId, mfa: &MfaOptions) -> Result<(), KeystoneError> {
         KeystoneClient::set_mfa(self, token, user_id, mfa).await
+    }
+
+    async fn password_totp_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<NamedLogin, KeystoneError> {
+        KeystoneClient::password_totp_login_named(self, user_name, domain, password, code).await
+    }
+
+    async fn user_projects(&self, token: &str) -> Result<Vec<Project>, KeystoneError> {
+        KeystoneClient::user_projects(self, token).await
+    }
+
+    async fn scope_to_project(
+        &self,
+        token: &str,
+        project_id: &str,
+    ) -> Result<Option<IssuedToken>, KeystoneError> {
+        KeystoneClient::scope_to_project(self, token, project_id).await
+    }
+
+    async fn create_application_credential(
+        &self,
+        token: &str,
+        user_id: &UserId,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<AppCredentialCreate, KeystoneError> {
+        KeystoneClient::create_application_credential(self, token, user_id, name, expires_at).await
     }
 }

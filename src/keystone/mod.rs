@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
 
+mod app_credentials;
 mod client;
 mod credentials;
 #[cfg(test)]
@@ -15,6 +16,7 @@ mod service;
 mod tokens;
 mod user_ops;
 
+pub use app_credentials::{AppCredentialCreate, NewAppCredential, Project};
 pub use client::ClientOptions;
 pub use identity::Identity;
 pub use named_login::NamedLogin;
@@ -225,7 +227,7 @@ pub(crate) struct TokenBody {
 
 #[derive(Deserialize)]
 pub(crate) struct TokenJson {
-    expires_at: DateTime<Utc>,
+    pub(crate) expires_at: DateTime<Utc>,
     #[serde(default)]
     roles: Vec<NamedRef>,
     #[serde(default)]

@@ -35,15 +35,37 @@ impl KeystoneClient {
         domain: &str,
         password: &str,
     ) -> Result<NamedLogin, KeystoneError> {
-        const OP: &str = "password login by name";
         let identity = json!({"methods": ["password"], "password": {"user": {
             "name": user_name, "domain": domain_ref(domain), "password": password}}});
-        let (login, body) = self.auth_with(OP, identity, None).await?;
+        self.named("password login by name", identity).await
+    }
+
+    /// The password and a TOTP code together, the user by name in `domain` (what MFA rules such
+    /// as `["password", "totp"]` want): a wrong code is refused like a wrong password.
+    pub async fn password_totp_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<NamedLogin, KeystoneError> {
+        let user = json!({"name": user_name, "domain": domain_ref(domain)});
+        let mut with_password = user.clone();
+        with_password["password"] = json!(password);
+        let mut with_code = user;
+        with_code["passcode"] = json!(code);
+        let identity = json!({"methods": ["password", "totp"],
+            "password": {"user": with_password}, "totp": {"user": with_code}});
+        self.named("password and TOTP login by name", identity).await
+    }
+
+    async fn named(&self, operation: &'static str, identity: Value) -> Result<NamedLogin, KeystoneError> {
+        let (login, body) = self.auth_with(operation, identity, None).await?;
         let user_id = |at: &str| {
             body[at]["user"]["id"]
                 .as_str()
                 .and_then(|id| UserId::parse(id).ok())
-                .ok_or(KeystoneError::Unexpected { operation: OP, status: reqwest::StatusCode::UNAUTHORIZED })
+                .ok_or(KeystoneError::Unexpected { operation, status: reqwest::StatusCode::UNAUTHORIZED })
         };
         Ok(match login {
             Login::Token(token) => NamedLogin::Token { user_id: user_id("token")?, token },

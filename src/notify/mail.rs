@@ -1,4 +1,5 @@
-//! SMTP: the one-time link to a new user, and reset requests to the helpdesk.
+//! SMTP: the one-time link to a new user, the notice that an authenticator app was added, and
+//! reset requests to the helpdesk.
 use super::template::{Escape, Template};
 use crate::config::{read_secret, ConfigError, EmailSettings, ResetSettings, SmtpTls};
 use crate::domain::{EmailAddress, Locale};
@@ -12,6 +13,7 @@ use std::str::FromStr;
 
 pub const LINK_PLACEHOLDERS: &[&str] =
     &["user_name", "link", "expires_in_words", "expires_at", "cloud_name", "support_contact"];
+pub const ADDED_PLACEHOLDERS: &[&str] = &["user_name", "cloud_name", "added_at", "how", "support_contact"];
 pub const RESET_PLACEHOLDERS: &[&str] = &["name", "email", "pin_check", "requested_at", "cloud_name"];
 
 const RESET_TEXT: &str = include_str!("../../templates/reset.txt");
@@ -23,6 +25,8 @@ pub struct Mailer {
     link: Vec<(Locale, LinkTemplates)>,
     /// The authenticator-only link's mail (a new app, the password kept): built in, per language.
     replace: Vec<(Locale, LinkTemplates)>,
+    /// "An authenticator app was added", in each language (`Locale::ALL` order).
+    added: Vec<(Locale, Template, Template)>,
     reset: Option<ResetMail>,
     cloud_name: String,
     support_contact: Option<String>,
@@ -49,6 +53,15 @@ pub struct LinkMail<'a> {
     pub locale: Locale,
     /// The link replaces the user's authenticator app and keeps their password.
     pub authenticator_only: bool,
+}
+
+/// The notice to a user that an authenticator app was added to their account.
+pub struct AddedMail<'a> {
+    pub user_name: &'a str,
+    pub added_at: DateTime<Utc>,
+    /// By recovery (replacing the old one), or a first self-enrollment.
+    pub recovered: bool,
+    pub locale: Locale,
 }
 
 /// What the reset form collected, and what setpass found out about the PIN.
@@ -136,6 +149,16 @@ impl Mailer {
                 .into_iter()
                 .map(|locale| Ok((locale, replace_templates(locale)?)))
                 .collect::<Result<_, ConfigError>>()?,
+            added: Locale::ALL
+                .into_iter()
+                .map(|locale| {
+                    let language = words(locale);
+                    let subject =
+                        template("email.added", None, language.added_mail_subject(), ADDED_PLACEHOLDERS)?;
+                    let text = template("email.added", None, language.added_mail_text(), ADDED_PLACEHOLDERS)?;
+                    Ok((locale, subject, text))
+                })
+                .collect::<Result<_, ConfigError>>()?,
             reset,
             cloud_name: cloud_name.to_owned(),
             support_contact: email.support_contact.clone(),
@@ -153,10 +176,7 @@ impl Mailer {
         let Some((_, templates)) = kind.iter().find(|(locale, _)| *locale == mail.locale) else {
             return Err(MailError::Build(format!("no link mail for {:?}", mail.locale)));
         };
-        let support_contact = self
-            .support_contact
-            .clone()
-            .unwrap_or_else(|| language.phrase(Phrase::YourAdministrator).to_owned());
+        let support_contact = self.support_contact(mail.locale);
         let expires_at = mail.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
         let value = |name: &str| -> String {
             match name {
@@ -181,6 +201,39 @@ impl Mailer {
             .map_err(|err| MailError::Build(err.to_string()))?;
         self.transport.send(message).await?;
         Ok(())
+    }
+
+    pub async fn send_added(&self, to: &EmailAddress, mail: &AddedMail<'_>) -> Result<(), MailError> {
+        let language = words(mail.locale);
+        let Some((_, subject, text)) = self.added.iter().find(|(locale, ..)| *locale == mail.locale) else {
+            return Err(MailError::Build(format!("no added mail for {:?}", mail.locale)));
+        };
+        let added_at = mail.added_at.format("%Y-%m-%d %H:%M UTC").to_string();
+        let value = |name: &str| -> String {
+            match name {
+                "user_name" => mail.user_name.to_owned(),
+                "cloud_name" => self.cloud_name.clone(),
+                "added_at" => added_at.clone(),
+                "how" => language.added_how(mail.recovered).to_owned(),
+                "support_contact" => self.support_contact(mail.locale),
+                _ => String::new(),
+            }
+        };
+        let message = Message::builder()
+            .message_id(None)
+            .from(self.from.clone())
+            .to(Mailbox::new(None, address(to)?))
+            .subject(one_line(&subject.render(value, Escape::None)))
+            .singlepart(SinglePart::plain(text.render(value, Escape::None)))
+            .map_err(|err| MailError::Build(err.to_string()))?;
+        self.transport.send(message).await?;
+        Ok(())
+    }
+
+    fn support_contact(&self, locale: Locale) -> String {
+        self.support_contact
+            .clone()
+            .unwrap_or_else(|| words(locale).phrase(Phrase::YourAdministrator).to_owned())
     }
 
     /// `false` when the reset form is off (nothing to send).
@@ -304,6 +357,8 @@ mod tests {
                 (language.replace_mail_html(), LINK_PLACEHOLDERS),
                 (language.replace_mail_subject(), LINK_PLACEHOLDERS),
                 (RESET_TEXT, RESET_PLACEHOLDERS),
+                (language.added_mail_subject(), ADDED_PLACEHOLDERS),
+                (language.added_mail_text(), ADDED_PLACEHOLDERS),
             ] {
                 Template::parse(text, known).unwrap();
             }

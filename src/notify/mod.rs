@@ -1,10 +1,11 @@
-//! Adapters for telling people and systems: SMTP mail (the link, the helpdesk's reset requests),
+//! Adapters for telling people and systems: SMTP mail (the link, "an authenticator app was
+//! added", the helpdesk's reset requests),
 //! signed webhook events, templates. Who is told what is decided in `onboarding/`.
 mod mail;
 mod template;
 pub mod webhook;
 
-pub use mail::{LinkMail, MailError, Mailer, ResetRequest};
+pub use mail::{AddedMail, LinkMail, MailError, Mailer, ResetRequest};
 pub use template::{html_escape, in_words, Escape, Template, TemplateError};
 pub use webhook::{Event, Webhook};
 

@@ -4,6 +4,7 @@ use super::password_rule::RuleCache;
 use super::pending::PendingLogins;
 use crate::clock::Clock;
 use crate::crypto::{PinHasher, SecretBox};
+use crate::domain::cli_access::ExpiryPolicy;
 use crate::domain::{Limits, Locale, PinPolicy};
 use crate::keystone::{Identity, ServiceCredential};
 use crate::metrics::Metrics;
@@ -42,6 +43,7 @@ pub struct Policy {
     pub mfa: MfaPolicy,
     pub self_enroll: SelfEnrollPolicy,
     pub recovery: RecoveryPolicy,
+    pub cli: CliPolicy,
     /// How long a link lives.
     pub link_lifetime: Duration,
     /// How long a step may hold the record's lease (a crash leaves it busy this long at most).
@@ -109,6 +111,20 @@ pub struct RecoveryPolicy {
     /// Wrong recovery codes before recovery locks for `lockout`.
     pub max_attempts: u32,
     pub lockout: Duration,
+}
+
+/// Command-line access: an application credential and the files to use it.
+#[derive(Debug, Clone)]
+pub struct CliPolicy {
+    pub enabled: bool,
+    pub expiry: ExpiryPolicy,
+    /// Keystone's URL as users reach it, for the files.
+    pub auth_url: String,
+    pub region_name: Option<String>,
+    pub interface: String,
+    pub cloud_name: String,
+    /// How long the page's second step may follow the sign-in.
+    pub sign_in_lifetime: Duration,
 }
 
 impl Policy {

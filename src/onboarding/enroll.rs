@@ -41,7 +41,7 @@ pub async fn start_enrollment(deps: &Deps, input: EnrollInput<'_>) -> Result<Sta
             return Err(Refusal::NotOptedIn.into());
         }
         Way::Receipt(_) if deps.service.is_none() => {
-            log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id so setpass can create the credential");
+            log::warn!("self-enrollment of user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure a service user (keystone.service_user_name) so setpass can create the credential");
             return Err(Refusal::SelfEnrollNeedsOperator.into());
         }
         _ => {}
@@ -62,18 +62,7 @@ pub(super) async fn sign_in(
     domain: Option<&str>,
     password: &str,
 ) -> Result<(UserId, String, Way), Error> {
-    let domains = &deps.policy.self_enroll.domains;
-    let user_name = user_name.trim();
-    if user_name.is_empty() || user_name.chars().count() > MAX_USER_NAME {
-        return Err(Refusal::UserNameMissing.into());
-    }
-    let domain = match domain.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(asked) => domains.iter().find(|d| d.as_str() == asked).ok_or(Refusal::DomainNotOffered)?,
-        None => domains.first().ok_or(Refusal::DomainNotOffered)?,
-    };
-    if password.is_empty() {
-        return Err(Refusal::PasswordNeeded.into());
-    }
+    let (user_name, domain) = sign_in_form(deps, user_name, domain, password)?;
     match deps.identity.password_login_named(user_name, domain, password).await? {
         NamedLogin::Rejected => {
             deps.metrics.self_enroll_refused.inc();
@@ -89,6 +78,29 @@ pub(super) async fn sign_in(
             Ok((user_id, user_name.to_owned(), Way::Receipt(receipt)))
         }
     }
+}
+
+/// The sign-in form's checks, before Keystone is asked: the name trimmed, one of the offered
+/// domains (the first by default), a password.
+pub(super) fn sign_in_form<'a>(
+    deps: &'a Deps,
+    user_name: &'a str,
+    domain: Option<&str>,
+    password: &str,
+) -> Result<(&'a str, &'a str), Error> {
+    let domains = &deps.policy.self_enroll.domains;
+    let user_name = user_name.trim();
+    if user_name.is_empty() || user_name.chars().count() > MAX_USER_NAME {
+        return Err(Refusal::UserNameMissing.into());
+    }
+    let domain = match domain.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(asked) => domains.iter().find(|d| d.as_str() == asked).ok_or(Refusal::DomainNotOffered)?,
+        None => domains.first().ok_or(Refusal::DomainNotOffered)?,
+    };
+    if password.is_empty() {
+        return Err(Refusal::PasswordNeeded.into());
+    }
+    Ok((user_name, domain.as_str()))
 }
 
 /// How the second half acts in Keystone: with the user's token, or with the service credential

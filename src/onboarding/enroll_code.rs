@@ -4,11 +4,12 @@
 //! code. An unconfirmed credential is withdrawn; only after the confirmation may other
 //! credentials go (a lost phone's), the MFA rules be switched on and the enrollment end (once,
 //! on any replica), with a new set of recovery codes.
-use super::{mfa, outbox, recovery_codes, Deps, Error};
+use super::{mfa, notices, outbox, recovery_codes, Deps, Error};
 use crate::crypto::Purpose;
 use crate::domain::totp::parse_code;
 use crate::domain::{CodeCheck, Event, Refusal, TotpSecret, UserId};
 use crate::keystone::{KeystoneError, Login, Receipt, TotpLogin};
+use crate::notify::AddedMail;
 use crate::store::{EnrollKind, Enrollment};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -111,8 +112,29 @@ async fn enroll(deps: &Deps, found: &Enrollment, secret: &TotpSecret, code: &str
     deps.metrics.totp_enrolled.inc();
     deps.metrics.self_enrolled.inc();
     log::info!("{} complete for user {user_id}", found.kind.as_str());
+    let mail = AddedMail {
+        user_name: &found.user_name,
+        added_at: deps.clock.now(),
+        recovered: found.kind == EnrollKind::Recovery,
+        locale: found.locale.unwrap_or(deps.policy.default_locale),
+    };
+    notices::mail_added(deps, user_id, || email_of(deps, &acting, user_id), &mail).await;
     let recovery_codes = recovery_codes::new_set(deps, user_id).await?;
     Ok(Finished { user_name: found.user_name.clone(), recovery_codes })
+}
+
+/// The user's Keystone `email`, read with the token the enrollment acts with.
+async fn email_of(deps: &Deps, acting: &Acting, user_id: &UserId) -> Option<String> {
+    let identity = &deps.identity;
+    let user =
+        with_acting(deps, acting, |t| async move { identity.get_user(t.expose_secret(), user_id).await });
+    match user.await {
+        Ok(user) => user.and_then(|user| user.email),
+        Err(err) => {
+            log::warn!("reading the email of user {user_id} failed: {err}");
+            None
+        }
+    }
 }
 
 /// Keystone's own word that the code works.
@@ -164,7 +186,7 @@ async fn create(deps: &Deps, acting: &Acting, user_id: &UserId, blob: &str) -> R
     match created {
         // Keystone 30 refuses delegated (application-credential) tokens here.
         Err(Error::KeystoneUnavailable(KeystoneError::Forbidden)) if matches!(acting, Acting::Service(_)) => {
-            log::error!("Keystone refused the service credential's token to create a TOTP credential for user {user_id} (403; Keystone 30 refuses every application-credential token on its credentials API: \"Delegated tokens cannot access credentials directly\"): enroll this user with a link (PUT /token/{user_id}), or clear their MFA rules so their own token can");
+            log::error!("Keystone refused the service credential's token to create a TOTP credential for user {user_id} (403; Keystone 30 refuses every application-credential token on its credentials API: \"Delegated tokens cannot access credentials directly\"): configure a service user (keystone.service_user_name) instead, enroll this user with a link (PUT /token/{user_id}), or clear their MFA rules so their own token can");
             Err(Refusal::SelfEnrollNeedsOperator.into())
         }
         other => other,

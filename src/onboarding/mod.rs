@@ -6,6 +6,7 @@
 //! Keystone work of the user's flow runs under a lease on the record, so two submissions of the
 //! same form never both act.
 pub mod admin;
+mod cli_access;
 mod confirm;
 mod deps;
 mod enroll;
@@ -33,7 +34,13 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use deps::{Deps, MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy};
+pub use crate::keystone::Project;
+pub use cli_access::{
+    cli_sign_in, create_cli_access, open_sign_in, seal_sign_in, CliAccess, CliChoice, CliSignIn, SignedIn,
+};
+pub use deps::{
+    CliPolicy, Deps, MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy,
+};
 pub use enroll::{start_enrollment, EnrollInput, Started};
 pub use enroll_code::{finish_enrollment, Finished};
 pub use enroll_view::enrollment_totp;

@@ -1,8 +1,9 @@
-//! Who is told what: the link mail after an admin's PUT, and the webhook's `expired` events.
-//! Optional, and none of it can fail a user's request.
+//! Who is told what: the link mail after an admin's PUT, the user's mail when an authenticator
+//! app was added, and the webhook's `expired` events. Optional, and none of it can fail a
+//! user's request.
 use super::Deps;
 use crate::domain::{EmailAddress, UserId};
-use crate::notify::{EmailOutcome, LinkMail};
+use crate::notify::{AddedMail, EmailOutcome, LinkMail};
 
 /// Announces links that expired unfinished since the last call (called by the purge task).
 pub async fn announce_expired(deps: &Deps) {
@@ -63,5 +64,28 @@ pub async fn mail_link(
             );
             Some(not_sent(Some(to), &err.reason()))
         }
+    }
+}
+
+/// Mails the user that an authenticator app was added, to their Keystone `email`, when mail is
+/// on; `email` is asked for only then. A failure is logged: the enrollment is done.
+pub async fn mail_added<F, Fut>(deps: &Deps, user_id: &UserId, email: F, mail: &AddedMail<'_>)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Option<String>>,
+{
+    let Some(mailer) = deps.notifier.mailer() else { return };
+    let Some(to) = email().await.and_then(|text| EmailAddress::parse(&text).ok()) else {
+        log::info!(
+            "user {user_id} has no usable `email` in Keystone: no mail about the new authenticator app"
+        );
+        return;
+    };
+    match mailer.send_added(&to, mail).await {
+        Ok(()) => log::info!("mailed user {user_id} at {to} that an authenticator app was added"),
+        Err(err) => log::warn!(
+            "mailing user {user_id} at {to} that an authenticator app was added failed: {}",
+            crate::cause::chain(&err)
+        ),
     }
 }

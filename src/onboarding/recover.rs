@@ -23,7 +23,7 @@ pub async fn start_recovery(deps: &Deps, input: RecoverInput<'_>) -> Result<Star
     }
     let (user_id, user_name, way) = sign_in(deps, input.user_name, input.domain, input.password).await?;
     if matches!(way, Way::Receipt(_)) && deps.service.is_none() {
-        log::warn!("recovery for user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure keystone.service_credential_id");
+        log::warn!("recovery for user {user_id}: their MFA rules want TOTP, so their password gives only a receipt; configure a service user (keystone.service_user_name)");
         return Err(Refusal::SelfEnrollNeedsOperator.into());
     }
     let policy = &deps.policy.recovery;

@@ -2,13 +2,14 @@
 //! cases, against a temporary SQLite store, the offset clock, and the in-memory fake Keystone
 //! behind `Identity` (no HTTP).
 use super::{
-    current, resume, submit_password, submit_totp, Deps, Error, MfaPolicy, PasswordBounds, PasswordInput,
-    Policy, RecoveryPolicy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
+    current, resume, submit_password, submit_totp, CliPolicy, Deps, Error, MfaPolicy, PasswordBounds,
+    PasswordInput, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpInput, TotpPolicy, View,
 };
 use crate::clock::OffsetClock;
 use crate::crypto::pin_hasher::Argon2Params;
 use crate::crypto::{PinHasher, Purpose, SecretBox};
-use crate::domain::admin::TokenScope;
+use crate::domain::admin::{ProjectScope, TokenScope};
+use crate::domain::cli_access::ExpiryPolicy;
 use crate::domain::{Limits, Locale, OneTimeToken, PinPolicy, Refusal, Stage, UserId};
 use crate::keystone::fake::FakeKeystone;
 use crate::keystone::{MfaOptions, ServiceCredential};
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 mod admin;
 mod authenticator_only;
+mod cli;
 mod enroll;
 mod later;
 mod link;
@@ -35,6 +37,8 @@ struct Setup {
     policy: Policy,
     /// The operator's application credential (`svc`), known to the fake Keystone.
     service: bool,
+    /// Instead, a service user with the admin role (`setpass-svc`), whose token is not delegated.
+    service_user: bool,
 }
 
 struct Fixture {
@@ -59,6 +63,19 @@ fn policy() -> Policy {
             lifetime: Duration::minutes(10),
         },
         recovery: RecoveryPolicy { enabled: true, codes: 3, max_attempts: 5, lockout: Duration::hours(1) },
+        cli: CliPolicy {
+            enabled: true,
+            expiry: ExpiryPolicy {
+                default: Duration::days(90),
+                max: Duration::days(365),
+                allow_never: false,
+            },
+            auth_url: "https://keystone.test/v3".into(),
+            region_name: Some("RegionOne".into()),
+            interface: "public".into(),
+            cloud_name: "test-cloud".into(),
+            sign_in_lifetime: Duration::minutes(10),
+        },
         link_lifetime: Duration::hours(24),
         lease: Duration::minutes(5),
         public_url: "https://s.test".into(),
@@ -72,15 +89,25 @@ fn policy() -> Policy {
 }
 
 async fn fixture(adjust: impl FnOnce(&mut Setup)) -> Fixture {
-    let mut setup = Setup { policy: policy(), service: false };
+    let mut setup = Setup { policy: policy(), service: false, service_user: false };
     adjust(&mut setup);
     let clock = OffsetClock::new();
     let keystone = FakeKeystone::new(Arc::new(clock.clone()));
     let user = keystone.add_user("ada", "default", RANDOM);
-    let service = setup.service.then(|| {
-        keystone.add_application_credential("svc", "svc-secret", TokenScope::default());
-        ServiceCredential::new("svc".into(), "svc-secret".into())
-    });
+    let service = if setup.service_user {
+        keystone.add_admin_user("setpass-svc", "default", "svc-password");
+        let project =
+            ProjectScope { name: "admin".into(), domain_id: "default".into(), domain_name: "Default".into() };
+        let scope =
+            TokenScope { roles: vec!["admin".into()], project: Some(project), ..TokenScope::default() };
+        keystone.add_project_scope(scope);
+        Some(ServiceCredential::user("setpass-svc", "Default", "svc-password".into(), "admin", "default"))
+    } else {
+        setup.service.then(|| {
+            keystone.add_application_credential("svc", "svc-secret", TokenScope::default());
+            ServiceCredential::new("svc".into(), "svc-secret".into())
+        })
+    };
     let (dir, store) = crate::store::open_temp();
     let params = Argon2Params { memory_kib: 1024, iterations: 1, parallelism: 1 };
     let deps = Deps {

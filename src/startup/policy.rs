@@ -1,7 +1,10 @@
 //! The use cases' `Policy`, read once from the settings at startup.
 use crate::config::Settings;
+use crate::domain::cli_access::ExpiryPolicy;
 use crate::domain::{Limits, PinPolicy};
-use crate::onboarding::{MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy};
+use crate::onboarding::{
+    CliPolicy, MfaPolicy, PasswordBounds, Policy, RecoveryPolicy, SelfEnrollPolicy, TotpPolicy,
+};
 
 /// The rules the use cases apply, read once from the settings.
 pub(super) fn of(settings: &Settings) -> Policy {
@@ -32,6 +35,19 @@ pub(super) fn of(settings: &Settings) -> Policy {
             codes: settings.recovery.codes,
             max_attempts: settings.recovery.max_attempts,
             lockout: settings.recovery.lockout.as_chrono(),
+        },
+        cli: CliPolicy {
+            enabled: settings.cli.enabled,
+            expiry: ExpiryPolicy {
+                default: settings.cli.default_expiry.as_chrono(),
+                max: settings.cli.max_expiry.as_chrono(),
+                allow_never: settings.cli.allow_no_expiry,
+            },
+            auth_url: settings.cli.auth_url.clone().unwrap_or_else(|| settings.keystone.auth_url.clone()),
+            region_name: settings.cli.region_name.clone(),
+            interface: settings.cli.interface.clone(),
+            cloud_name: settings.cli.cloud_name.clone(),
+            sign_in_lifetime: chrono::Duration::minutes(10),
         },
         mfa: MfaPolicy { enforce: settings.keystone.enforce_mfa, rules: settings.keystone.mfa_rules.clone() },
         link_lifetime: onboarding.link_lifetime.as_chrono(),

@@ -17,6 +17,10 @@ impl Words for En {
         format!("{cloud_name} account setup")
     }
 
+    fn expiry_hint(&self, max_days: i64) -> String {
+        format!("The last day it works, as YYYY-MM-DD; at most {max_days} days from today.")
+    }
+
     fn step_of(&self, step: u8, of: u8) -> String {
         format!("Step {step} of {of}")
     }
@@ -74,6 +78,22 @@ impl Words for En {
 
     fn replace_mail_html(&self) -> &'static str {
         include_str!("../../templates/replace.html")
+    }
+
+    fn added_mail_subject(&self) -> &'static str {
+        "An authenticator app was added to your {{cloud_name}} account"
+    }
+
+    fn added_mail_text(&self) -> &'static str {
+        include_str!("../../templates/added.txt")
+    }
+
+    fn added_how(&self, recovered: bool) -> &'static str {
+        if recovered {
+            "it replaced the old one, with a recovery code"
+        } else {
+            "the first one, at sign-in"
+        }
     }
 }
 
@@ -164,6 +184,25 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::NeedsOperatorReplace => "Your password has not been changed. Setting up your new authenticator app needs a step by your administrator.",
         Phrase::ResumeLabelCurrent => "Your administrator says it is ready? Type your password to continue.",
         Phrase::DoneReplacedHowTo => "Your new authenticator app replaces the old one. To log in, use your username, your password as before, and the 6-digit code your new app shows at that moment.",
+        Phrase::TitleCli => "Set up command-line access",
+        Phrase::CliIntro => "Get an application credential for the OpenStack command line and other tools. Sign in with your password and the code your authenticator app shows now.",
+        Phrase::CliChooseIntro => "Choose the project the command line works in, a name to recognise this access by, and the last day it works.",
+        Phrase::ProjectLabel => "Project",
+        Phrase::CredentialNameLabel => "Name",
+        Phrase::CredentialNameHint => "To recognise it later, for example in the dashboard's list of application credentials.",
+        Phrase::ExpiryLabel => "Works until",
+        Phrase::NoExpiryLabel => "Never expires",
+        Phrase::CreateButton => "Create",
+        Phrase::TitleCliReady => "Your command-line access",
+        Phrase::CliSecretIntro => "The secret is shown only now; this service keeps no copy. Download the files and keep them private: anyone who has them can act as you in this project.",
+        Phrase::CliIdLabel => "Application credential ID",
+        Phrase::CliSecretLabel => "Secret",
+        Phrase::NeverExpires => "never expires",
+        Phrase::CliDownloadClouds => "Download clouds.yaml",
+        Phrase::CliDownloadOpenrc => "Download openrc.sh",
+        Phrase::CliHowToClouds => "Save clouds.yaml as ~/.config/openstack/clouds.yaml (or next to where you run the client), then run:",
+        Phrase::CliHowToOpenrc => "Or, in a shell, load openrc.sh and run the client without --os-cloud:",
+        Phrase::CliSetUpLink => "Set up command-line access (an application credential for the OpenStack client)",
     }
 }
 
@@ -250,6 +289,19 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::RecoveryCodeMissing => "Enter one of your recovery codes.".into(),
         Refusal::WrongRecoveryCode { left } => format!("That recovery code is not right, or was used already. {}", attempts(*left)),
         Refusal::RecoveryLocked => "Recovery is locked after too many wrong recovery codes. Try again in an hour, or contact your administrator.".into(),
+        Refusal::CliSignInRefused => "The user name, password or code is not right. Check them and try again; after several failed tries the cloud locks the account for a while.".into(),
+        Refusal::CliNeedsOperator => "Your account's sign-in rules ask for more than a password and a code, so command-line access cannot be set up here. Contact your administrator.".into(),
+        Refusal::CliSignInExpired => "This page has expired. Sign in again to set up command-line access.".into(),
+        Refusal::NoProjects => "Your account is not a member of any project yet, so there is nothing to use from the command line. Ask your administrator to add you to a project, then come back.".into(),
+        Refusal::ProjectMissing => "Choose a project.".into(),
+        Refusal::ProjectNotYours => "You are not a member of that project. Choose one of the projects listed.".into(),
+        Refusal::CredentialNameUnusable => "Enter a name as plain text, at most 255 characters.".into(),
+        Refusal::CredentialNameTaken => "You already have command-line access with that name. Choose another name.".into(),
+        Refusal::ExpiryMalformed => "Enter the expiry date as YYYY-MM-DD.".into(),
+        Refusal::ExpiryNotInTheFuture => "Choose an expiry date after today.".into(),
+        Refusal::ExpiryTooLate { max_days } => format!("Choose an expiry date at most {max_days} days from today."),
+        Refusal::NoExpiryNotAllowed { max_days } => format!("Command-line access must expire: choose a date at most {max_days} days from today."),
+        Refusal::KeystoneRefusedCredential(message) => format!("The cloud refused to create it: {message}"),
     }
 }
 

@@ -17,6 +17,10 @@ impl Words for Ko {
         format!("{cloud_name} 계정 설정")
     }
 
+    fn expiry_hint(&self, max_days: i64) -> String {
+        format!("사용할 수 있는 마지막 날을 YYYY-MM-DD 형식으로 입력해 주십시오. 오늘부터 최대 {max_days}일입니다.")
+    }
+
     fn step_of(&self, step: u8, of: u8) -> String {
         format!("{of}단계 중 {step}단계")
     }
@@ -73,6 +77,22 @@ impl Words for Ko {
 
     fn replace_mail_html(&self) -> &'static str {
         include_str!("../../templates/replace.ko.html")
+    }
+
+    fn added_mail_subject(&self) -> &'static str {
+        "{{cloud_name}} 계정에 인증 앱이 추가되었습니다"
+    }
+
+    fn added_mail_text(&self) -> &'static str {
+        include_str!("../../templates/added.ko.txt")
+    }
+
+    fn added_how(&self, recovered: bool) -> &'static str {
+        if recovered {
+            "복구 코드로 이전 앱을 교체함"
+        } else {
+            "로그인할 때 처음 설정함"
+        }
     }
 }
 
@@ -163,6 +183,25 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::NeedsOperatorReplace => "비밀번호는 변경되지 않았습니다. 새 인증 앱을 설정하려면 먼저 관리자의 조치가 필요합니다.",
         Phrase::ResumeLabelCurrent => "관리자의 조치가 끝났습니까? 계속하려면 비밀번호를 입력해 주십시오.",
         Phrase::DoneReplacedHowTo => "새 인증 앱이 이전 앱을 대신합니다. 로그인할 때는 사용자 이름과 기존 비밀번호, 그리고 새 인증 앱에 그때그때 표시되는 6자리 코드를 입력하십시오.",
+        Phrase::TitleCli => "명령줄 접근 설정",
+        Phrase::CliIntro => "OpenStack 명령줄과 다른 도구에서 사용할 애플리케이션 자격 증명을 받습니다. 비밀번호와 인증 앱에 지금 표시된 코드로 로그인해 주십시오.",
+        Phrase::CliChooseIntro => "명령줄에서 사용할 프로젝트, 이 접근을 알아볼 이름, 사용할 수 있는 마지막 날을 선택해 주십시오.",
+        Phrase::ProjectLabel => "프로젝트",
+        Phrase::CredentialNameLabel => "이름",
+        Phrase::CredentialNameHint => "나중에 알아보기 위한 이름입니다. 예를 들어 대시보드의 애플리케이션 자격 증명 목록에 표시됩니다.",
+        Phrase::ExpiryLabel => "사용 기한",
+        Phrase::NoExpiryLabel => "만료되지 않음",
+        Phrase::CreateButton => "만들기",
+        Phrase::TitleCliReady => "명령줄 접근 정보",
+        Phrase::CliSecretIntro => "비밀 값은 지금 한 번만 표시되며 이 서비스는 사본을 보관하지 않습니다. 파일을 내려받아 안전하게 보관해 주십시오. 파일을 가진 사람은 누구나 이 프로젝트에서 사용자 본인으로 작업할 수 있습니다.",
+        Phrase::CliIdLabel => "애플리케이션 자격 증명 ID",
+        Phrase::CliSecretLabel => "비밀 값",
+        Phrase::NeverExpires => "만료되지 않음",
+        Phrase::CliDownloadClouds => "clouds.yaml 내려받기",
+        Phrase::CliDownloadOpenrc => "openrc.sh 내려받기",
+        Phrase::CliHowToClouds => "clouds.yaml을 ~/.config/openstack/clouds.yaml로 저장하거나 클라이언트를 실행하는 위치에 둔 다음 아래 명령을 실행해 주십시오.",
+        Phrase::CliHowToOpenrc => "또는 셸에서 openrc.sh를 불러온 다음 --os-cloud 없이 클라이언트를 실행해 주십시오.",
+        Phrase::CliSetUpLink => "명령줄 접근 설정(OpenStack 클라이언트용 애플리케이션 자격 증명)",
     }
 }
 
@@ -246,6 +285,19 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::RecoveryCodeMissing => "복구 코드 중 하나를 입력해 주십시오.".into(),
         Refusal::WrongRecoveryCode { left } => format!("복구 코드가 올바르지 않거나 이미 사용되었습니다. {}", attempts(*left)),
         Refusal::RecoveryLocked => "복구 코드가 여러 번 올바르지 않아 복구가 잠겼습니다. 한 시간 후에 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
+        Refusal::CliSignInRefused => "사용자 이름, 비밀번호 또는 코드가 올바르지 않습니다. 확인하신 후 다시 시도해 주십시오. 여러 번 실패하면 클라우드가 계정을 잠시 잠급니다.".into(),
+        Refusal::CliNeedsOperator => "이 계정의 로그인 규칙이 비밀번호와 코드 외의 인증을 요구하므로 여기에서 명령줄 접근을 설정할 수 없습니다. 관리자에게 문의해 주십시오.".into(),
+        Refusal::CliSignInExpired => "이 페이지가 만료되었습니다. 명령줄 접근을 설정하려면 다시 로그인해 주십시오.".into(),
+        Refusal::NoProjects => "이 계정은 아직 어떤 프로젝트에도 속해 있지 않아 명령줄에서 사용할 수 있는 것이 없습니다. 관리자에게 프로젝트에 추가해 달라고 요청하신 후 다시 와 주십시오.".into(),
+        Refusal::ProjectMissing => "프로젝트를 선택해 주십시오.".into(),
+        Refusal::ProjectNotYours => "이 프로젝트의 구성원이 아닙니다. 목록에 있는 프로젝트 중 하나를 선택해 주십시오.".into(),
+        Refusal::CredentialNameUnusable => "이름을 255자 이내의 일반 텍스트로 입력해 주십시오.".into(),
+        Refusal::CredentialNameTaken => "같은 이름의 명령줄 접근이 이미 있습니다. 다른 이름을 입력해 주십시오.".into(),
+        Refusal::ExpiryMalformed => "만료일을 YYYY-MM-DD 형식으로 입력해 주십시오.".into(),
+        Refusal::ExpiryNotInTheFuture => "오늘 이후의 만료일을 선택해 주십시오.".into(),
+        Refusal::ExpiryTooLate { max_days } => format!("오늘부터 {max_days}일 이내의 만료일을 선택해 주십시오."),
+        Refusal::NoExpiryNotAllowed { max_days } => format!("명령줄 접근에는 만료일이 있어야 합니다. 오늘부터 {max_days}일 이내의 날짜를 선택해 주십시오."),
+        Refusal::KeystoneRefusedCredential(message) => format!("클라우드가 생성을 거부했습니다: {message}"),
     }
 }
 

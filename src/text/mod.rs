@@ -110,10 +110,30 @@ pub enum Phrase {
     NeedsOperatorReplace,
     ResumeLabelCurrent,
     DoneReplacedHowTo,
+    // Command-line access (`/cli`).
+    TitleCli,
+    CliIntro,
+    CliChooseIntro,
+    ProjectLabel,
+    CredentialNameLabel,
+    CredentialNameHint,
+    ExpiryLabel,
+    NoExpiryLabel,
+    CreateButton,
+    TitleCliReady,
+    CliSecretIntro,
+    CliIdLabel,
+    CliSecretLabel,
+    NeverExpires,
+    CliDownloadClouds,
+    CliDownloadOpenrc,
+    CliHowToClouds,
+    CliHowToOpenrc,
+    CliSetUpLink,
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 85] = {
+    pub const ALL: [Phrase; 104] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -201,6 +221,25 @@ impl Phrase {
             NeedsOperatorReplace,
             ResumeLabelCurrent,
             DoneReplacedHowTo,
+            TitleCli,
+            CliIntro,
+            CliChooseIntro,
+            ProjectLabel,
+            CredentialNameLabel,
+            CredentialNameHint,
+            ExpiryLabel,
+            NoExpiryLabel,
+            CreateButton,
+            TitleCliReady,
+            CliSecretIntro,
+            CliIdLabel,
+            CliSecretLabel,
+            NeverExpires,
+            CliDownloadClouds,
+            CliDownloadOpenrc,
+            CliHowToClouds,
+            CliHowToOpenrc,
+            CliSetUpLink,
         ]
     };
 }
@@ -213,6 +252,8 @@ pub trait Words: Sync {
     /// The header: "Example Cloud account setup".
     fn account_setup(&self, cloud_name: &str) -> String;
     fn step_of(&self, step: u8, of: u8) -> String;
+    /// Under the expiry field: the last day it may be.
+    fn expiry_hint(&self, max_days: i64) -> String;
     fn attempts_left(&self, left: u32) -> String;
     fn slow_down(&self, retry_after_secs: u64) -> String;
     fn rule_min_chars(&self, min: usize) -> String;
@@ -227,6 +268,11 @@ pub trait Words: Sync {
     fn replace_mail_subject(&self) -> &'static str;
     fn replace_mail_text(&self) -> &'static str;
     fn replace_mail_html(&self) -> &'static str;
+    /// The mail after an authenticator app was added (self-enrollment, recovery): subject and
+    /// text templates, and how it was added (`{{how}}`).
+    fn added_mail_subject(&self) -> &'static str;
+    fn added_mail_text(&self) -> &'static str;
+    fn added_how(&self, recovered: bool) -> &'static str;
 }
 
 pub fn words(locale: Locale) -> &'static dyn Words {

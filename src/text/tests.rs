@@ -85,6 +85,19 @@ every_variant! {
     Refusal::RecoveryCodeMissing => [Refusal::RecoveryCodeMissing],
     Refusal::WrongRecoveryCode { .. } => [Refusal::WrongRecoveryCode { left: 1 }, Refusal::WrongRecoveryCode { left: 4 }],
     Refusal::RecoveryLocked => [Refusal::RecoveryLocked],
+    Refusal::CliSignInRefused => [Refusal::CliSignInRefused],
+    Refusal::CliNeedsOperator => [Refusal::CliNeedsOperator],
+    Refusal::CliSignInExpired => [Refusal::CliSignInExpired],
+    Refusal::NoProjects => [Refusal::NoProjects],
+    Refusal::ProjectMissing => [Refusal::ProjectMissing],
+    Refusal::ProjectNotYours => [Refusal::ProjectNotYours],
+    Refusal::CredentialNameUnusable => [Refusal::CredentialNameUnusable],
+    Refusal::CredentialNameTaken => [Refusal::CredentialNameTaken],
+    Refusal::ExpiryMalformed => [Refusal::ExpiryMalformed],
+    Refusal::ExpiryNotInTheFuture => [Refusal::ExpiryNotInTheFuture],
+    Refusal::ExpiryTooLate { .. } => [Refusal::ExpiryTooLate { max_days: 365 }],
+    Refusal::NoExpiryNotAllowed { .. } => [Refusal::NoExpiryNotAllowed { max_days: 365 }],
+    Refusal::KeystoneRefusedCredential(_) => [Refusal::KeystoneRefusedCredential("Invalid expires_at.".into())],
 }
 
 /// An example of every variant (and of each `Stage` a `StageMoved` can name).

@@ -24,6 +24,8 @@ pub enum SignInForm {
     Enroll { recovery: bool },
     /// `/recover`: the password and one of the recovery codes.
     Recover,
+    /// `/cli`: the password and a current code from the authenticator app.
+    Cli,
 }
 
 impl SignInForm {
@@ -32,12 +34,13 @@ impl SignInForm {
         match self {
             SignInForm::Enroll { .. } => "/enroll",
             SignInForm::Recover => "/recover",
+            SignInForm::Cli => "/cli",
         }
     }
 }
 
 /// The forms post in the page's language (the address carries it, never the enrollment).
-fn action(chrome: &Chrome<'_>, path: &str) -> String {
+pub(super) fn action(chrome: &Chrome<'_>, path: &str) -> String {
     format!("{path}?lang={}", chrome.locale.tag())
 }
 
@@ -54,6 +57,7 @@ pub fn sign_in_page(
     let (title, intro) = match form {
         SignInForm::Enroll { .. } => (Phrase::TitleEnrollSignIn, Phrase::EnrollIntro),
         SignInForm::Recover => (Phrase::TitleRecover, Phrase::RecoverIntro),
+        SignInForm::Cli => (Phrase::TitleCli, Phrase::CliIntro),
     };
     let chosen = values.domain.or(values.domains.first().map(String::as_str));
     let body = html! {
@@ -80,6 +84,9 @@ pub fn sign_in_page(
             @if form == SignInForm::Recover {
                 (recovery_code_field(chrome, error_on))
             }
+            @if form == SignInForm::Cli {
+                (code_field(chrome, error_on))
+            }
             button type="submit" { (w.phrase(Phrase::SignInButton)) }
         }
         @if form == (SignInForm::Enroll { recovery: true }) {
@@ -100,6 +107,17 @@ fn recovery_code_field(chrome: &Chrome<'_>, error_on: Option<Field>) -> Markup {
             aria-describedby=[described_by(&[error, Some("recovery-code-hint")])]
             aria-invalid=[invalid.then_some("true")] autofocus[invalid];
         p.hint #recovery-code-hint { (w.phrase(Phrase::RecoveryCodeHint)) }
+    }
+}
+
+/// The authenticator's current code, never filled in again.
+fn code_field(chrome: &Chrome<'_>, error_on: Option<Field>) -> Markup {
+    let w = chrome.words();
+    let (error, invalid) = field_state(Field::Code, error_on);
+    html! {
+        label for="code" { (w.phrase(Phrase::CodeLabel)) }
+        input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*"
+            maxlength="7" required aria-describedby=[error] aria-invalid=[invalid.then_some("true")] autofocus[invalid];
     }
 }
 
@@ -133,12 +151,16 @@ pub fn enroll_done(
     chrome: &Chrome<'_>,
     recovery_codes: &[Zeroizing<String>],
     dashboard_url: Option<&str>,
+    cli_enabled: bool,
 ) -> Markup {
     let w = chrome.words();
     let body = html! {
         p { (w.phrase(Phrase::EnrollDone)) }
         @if !recovery_codes.is_empty() {
             (super::recovery_codes(chrome, recovery_codes))
+        }
+        @if cli_enabled {
+            (super::cli_link(chrome))
         }
         @if let Some(url) = dashboard_url {
             p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }

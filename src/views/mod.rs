@@ -1,11 +1,13 @@
 //! Server-rendered pages (maud): the layout, each stage's page, and error pages. No rules and no
 //! sentences here: the words come from `text/` in the page's language.
+mod cli;
 mod enroll;
 mod pages;
 mod qr;
 mod recovery_codes;
 mod reset;
 
+pub use cli::{cli_choice_page, cli_done_page, cli_link, CliChoiceValues};
 pub use enroll::{enroll_done, enroll_totp, sign_in_page, SignInForm, SignInValues};
 pub use pages::{error_page, stage_page, Message, PageContext, PasswordRules};
 pub use qr::qr_svg;

@@ -22,6 +22,8 @@ pub struct PasswordRules {
 pub struct PageContext<'a> {
     pub chrome: Chrome<'a>,
     pub totp_enabled: bool,
+    /// The done page offers command-line access (`[cli]` on).
+    pub cli_enabled: bool,
     pub dashboard_url: Option<&'a str>,
     /// The form's action: the same link, token included.
     pub action: &'a str,
@@ -114,6 +116,9 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
                 }
                 @if !recovery_codes.is_empty() {
                     (super::recovery_codes(&ctx.chrome, recovery_codes))
+                }
+                @if ctx.cli_enabled && ctx.totp_enabled {
+                    (super::cli_link(&ctx.chrome))
                 }
                 @if let Some(url) = ctx.dashboard_url {
                     p { a href=(url) { (w.phrase(Phrase::GoToDashboard)) } }

@@ -30,7 +30,7 @@ pub fn recovery_codes(chrome: &Chrome<'_>, codes: &[Zeroizing<String>]) -> Marku
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters, for a `data:` URL.
-fn percent_encode(text: &str) -> String {
+pub(super) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

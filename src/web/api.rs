@@ -24,7 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(step("/password").route(web::post().to(password)))
             .service(step("/totp").route(web::post().to(totp)))
             .service(step("/resume").route(web::post().to(resume)))
-            .configure(crate::web::enroll_api::routes),
+            .configure(crate::web::enroll_api::routes)
+            .configure(crate::web::cli_api::routes),
     );
 }
 

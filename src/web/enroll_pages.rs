@@ -76,7 +76,7 @@ fn start_again_form(state: &AppState) -> SignInForm {
 }
 
 /// The QR and done pages offer no switch: following one would lose the enrollment.
-fn fixed<'a>(state: &'a AppState, lang: &PageLanguage) -> Chrome<'a> {
+pub(super) fn fixed<'a>(state: &'a AppState, lang: &PageLanguage) -> Chrome<'a> {
     Chrome { cloud_name: &state.settings.onboarding.cloud_name, locale: lang.locale, switch: &[] }
 }
 
@@ -157,15 +157,17 @@ async fn code(req: HttpRequest, payload: web::Payload, state: web::Data<AppState
         Ok(form) => form,
         Err(err) => return sign_in_again(&state, &lang, again, &blank(&state), &err),
     };
-    let err =
-        match onboarding::finish_enrollment(&state.deps, &form.enrollment, form.code.expose_secret()).await {
-            Ok(finished) => {
-                let dashboard = state.settings.onboarding.dashboard_url.as_deref();
-                let page = views::enroll_done(&fixed(&state, &lang), &finished.recovery_codes, dashboard);
-                return html(StatusCode::OK, page);
-            }
-            Err(err) => AppError::from(err),
-        };
+    let err = match onboarding::finish_enrollment(&state.deps, &form.enrollment, form.code.expose_secret())
+        .await
+    {
+        Ok(finished) => {
+            let dashboard = state.settings.onboarding.dashboard_url.as_deref();
+            let cli = state.deps.policy.cli.enabled;
+            let page = views::enroll_done(&fixed(&state, &lang), &finished.recovery_codes, dashboard, cli);
+            return html(StatusCode::OK, page);
+        }
+        Err(err) => AppError::from(err),
+    };
     if matches!(err, AppError::Refused(Refusal::EnrollmentUnknown | Refusal::EnrollmentLocked)) {
         return sign_in_again(&state, &lang, again, &blank(&state), &err);
     }
@@ -211,6 +213,6 @@ pub(super) fn sign_in_again(
     response
 }
 
-fn html(status: StatusCode, body: maud::Markup) -> HttpResponse {
+pub(super) fn html(status: StatusCode, body: maud::Markup) -> HttpResponse {
     HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body.into_string())
 }

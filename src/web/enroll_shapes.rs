@@ -37,3 +37,31 @@ pub struct RecoverBody {
     #[serde(default)]
     pub lang: Option<String>,
 }
+
+/// `POST /api/v1/cli`, and the forms of `/cli`: the sign-in, then (with `project_id`) the
+/// choice. The page's second form carries `sign_in` (the sealed sign-in) instead of the password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliBody {
+    #[serde(default)]
+    pub user_name: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    #[serde(default)]
+    pub code: Option<SecretString>,
+    #[serde(default)]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub sign_in: Option<String>,
+    /// The page's "never expires" box.
+    #[serde(default)]
+    pub no_expiry: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}

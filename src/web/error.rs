@@ -238,6 +238,19 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::RecoveryCodeMissing => StatusCode::BAD_REQUEST,
         Refusal::WrongRecoveryCode { .. } => StatusCode::FORBIDDEN,
         Refusal::RecoveryLocked => StatusCode::LOCKED,
+        Refusal::CliSignInRefused => StatusCode::UNAUTHORIZED,
+        Refusal::CliNeedsOperator | Refusal::NoProjects | Refusal::CredentialNameTaken => {
+            StatusCode::CONFLICT
+        }
+        Refusal::CliSignInExpired => StatusCode::GONE,
+        Refusal::ProjectNotYours => StatusCode::FORBIDDEN,
+        Refusal::ProjectMissing
+        | Refusal::CredentialNameUnusable
+        | Refusal::ExpiryMalformed
+        | Refusal::ExpiryNotInTheFuture
+        | Refusal::ExpiryTooLate { .. }
+        | Refusal::NoExpiryNotAllowed { .. }
+        | Refusal::KeystoneRefusedCredential(_) => StatusCode::BAD_REQUEST,
         // One status and one body for a wrong password and an unknown user.
         Refusal::SignInRefused => StatusCode::UNAUTHORIZED,
         Refusal::AccountLockedByKeystone | Refusal::EnrollmentLocked => StatusCode::LOCKED,

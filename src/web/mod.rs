@@ -4,6 +4,8 @@ pub mod admin;
 pub mod api;
 mod body_reader;
 pub mod body_shapes;
+pub mod cli_api;
+mod cli_pages;
 pub mod enroll_api;
 mod enroll_pages;
 pub mod enroll_shapes;
@@ -31,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reset::configure(cfg);
     enroll_pages::configure(cfg);
     recover_pages::configure(cfg);
+    cli_pages::configure(cfg);
 }
 
 /// Unknown paths and methods get the same JSON shape as every other error.

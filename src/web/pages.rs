@@ -165,6 +165,7 @@ fn page(
     let ctx = PageContext {
         chrome: lang.chrome(&settings.cloud_name),
         totp_enabled: state.settings.totp.enabled,
+        cli_enabled: state.deps.policy.cli.enabled,
         dashboard_url: settings.dashboard_url.as_deref(),
         action: &action,
         rules: PasswordRules {

@@ -4,6 +4,7 @@
 mod accessibility;
 mod authenticator_only;
 mod chrome;
+mod cli;
 
 use crate::helpers::*;
 use chrome::Browser;

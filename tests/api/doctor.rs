@@ -53,6 +53,45 @@ async fn doctor_passes_a_healthy_deployment_with_a_service_credential() {
 }
 
 #[tokio::test]
+async fn doctor_passes_a_service_user_and_warns_that_an_application_credential_cannot_self_enroll() {
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let service = keystone.user_with_admin_project_role("admin").await;
+    let extra =
+        format!("service_user_name = \"{}\"\nservice_user_password = \"{}\"", service.name, service.password);
+    let on = "[self_enroll]\nenabled = true\n";
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), &extra, on)).await;
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "service credential").starts_with("ok"), "{stdout}");
+    assert!(!stdout.contains(&service.password), "the password is never printed");
+
+    let (id, secret) = keystone.admin_application_credential().await;
+    let extra = format!("service_credential_id = \"{id}\"\nservice_credential_secret = \"{secret}\"");
+    let (code, stdout) = doctor(config(dir.path(), &keystone_url(), &extra, on)).await;
+    assert_eq!(code, 0, "a warning only: {stdout}");
+    let warned = line(&stdout, "service credential");
+    assert!(warned.starts_with("WARN") && warned.contains("service_user_name"), "{stdout}");
+}
+
+#[tokio::test]
+async fn doctor_warns_when_enforced_rules_would_lock_the_command_line_access_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystone = Keystone::connect(&keystone_url()).await;
+    let (id, secret) = keystone.admin_application_credential().await;
+    let service = format!(
+        "service_credential_id = \"{id}\"\nservice_credential_secret = \"{secret}\"\nenforce_mfa = true"
+    );
+    let web_only = format!("{service}\nmfa_rules = [[\"password\", \"totp\"]]");
+    let (code, stdout) =
+        doctor(config(dir.path(), &keystone_url(), &web_only, "[cli]\nenabled = true\n")).await;
+    assert_eq!(code, 0, "a warning only: {stdout}");
+    let warned = line(&stdout, "command-line access");
+    assert!(warned.starts_with("WARN") && warned.contains("[\"application_credential\"]"), "{stdout}");
+    let (_, stdout) = doctor(config(dir.path(), &keystone_url(), &service, "[cli]\nenabled = true\n")).await;
+    assert!(line(&stdout, "command-line access").starts_with("ok"), "the default rules let it in: {stdout}");
+}
+
+#[tokio::test]
 async fn doctor_names_cafile_when_keystone_is_behind_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
 

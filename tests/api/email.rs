@@ -12,7 +12,7 @@ use std::sync::Arc;
 const NEW_PASSWORD: &str = "Mailed-Link-Password-7";
 
 /// Sets a Keystone user's `email` attribute, as a registration system would.
-async fn set_keystone_email(keystone: &Keystone, user_id: &str, address: &str) {
+pub(crate) async fn set_keystone_email(keystone: &Keystone, user_id: &str, address: &str) {
     let response = keystone
         .http()
         .patch(format!("{}/users/{user_id}", keystone.url))

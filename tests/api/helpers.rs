@@ -263,6 +263,14 @@ impl Keystone {
 
     /// A token of a user who holds `role` (not admin) on the admin project.
     pub async fn admin_project_token_with_role(&self, role: &str) -> String {
+        let user = self.user_with_admin_project_role(role).await;
+        password_token(&self.http, &self.url, &user.name, &user.password, project_scope("admin"))
+            .await
+            .unwrap()
+    }
+
+    /// A new user holding `role` on the admin project (`admin`: a service user for setpass).
+    pub async fn user_with_admin_project_role(&self, role: &str) -> KeystoneUser {
         let user = self.create_user().await;
         let project = self.lookup_id("projects", "admin").await;
         let role_id = self.lookup_id("roles", role).await;
@@ -274,9 +282,7 @@ impl Keystone {
             .await
             .unwrap();
         assert!(response.status().is_success(), "role assignment: {}", response.status());
-        password_token(&self.http, &self.url, &user.name, &user.password, project_scope("admin"))
-            .await
-            .unwrap()
+        user
     }
 
     /// `GET <keystone>/v3<path>` as the bootstrap admin.
@@ -659,4 +665,22 @@ pub async fn app_with_service_of(
     })
     .await;
     (app, id)
+}
+
+/// An app on `url` whose service identity is a new service user (the admin role on the admin
+/// project, by name and password); returns the app and the user.
+pub async fn app_with_service_user(
+    keystone: &Keystone,
+    url: &str,
+    adjust: impl FnOnce(&mut Settings),
+) -> (TestApp, KeystoneUser) {
+    let service = keystone.user_with_admin_project_role("admin").await;
+    let (name, password) = (service.name.clone(), service.password.clone());
+    let app = spawn_app_with(url, move |s| {
+        s.keystone.service_user_name = Some(name);
+        s.keystone.service_user_password = Some(password);
+        adjust(s);
+    })
+    .await;
+    (app, service)
 }

@@ -1,10 +1,13 @@
 //! Integration tests: the real app on a loopback port against a real Keystone (scripts/test.sh).
+mod added_mail;
 mod admin_api;
 mod admin_cache;
 mod admin_tokens;
 mod authenticator_only;
 mod binary;
 mod browser;
+mod cli_access;
+mod cli_pages;
 mod crash;
 mod database;
 mod doctor;
@@ -32,6 +35,7 @@ mod replicas;
 mod reset;
 mod secrets;
 mod self_enroll;
+mod self_enroll_rules;
 mod sinks;
 mod standin;
 mod webhook;

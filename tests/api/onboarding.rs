@@ -271,7 +271,7 @@ async fn mfa_rules_are_set_with_a_service_credential_and_re_enrollment_then_stil
 
     let options = &keystone.get_user(&user.id).await["user"]["options"];
     assert_eq!(options["multi_factor_auth_enabled"], true);
-    assert_eq!(options["multi_factor_auth_rules"], json!([["password", "totp"]]));
+    assert_eq!(options["multi_factor_auth_rules"], json!([["password", "totp"], ["application_credential"]]));
     assert_eq!(keystone.login_with_password(&user.id, NEW_PASSWORD).await, StatusCode::UNAUTHORIZED);
 
     // Lost phone: with MFA on, the password alone gives a receipt, not a token.

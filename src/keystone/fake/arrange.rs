@@ -24,6 +24,13 @@ impl FakeKeystone {
         UserId::parse(&id).expect("a uuid's 32 hex digits are a valid user id")
     }
 
+    /// A user with the admin role on every project scope the test added (setpass's service user).
+    pub fn add_admin_user(&self, name: &str, domain_id: &str, password: &str) -> UserId {
+        let id = self.add_user(name, domain_id, password);
+        self.state().admins.insert(id.as_str().to_owned());
+        id
+    }
+
     /// Disabling revokes the user's tokens through this second, as Keystone's `update_user` does.
     pub fn set_enabled(&self, user_id: &UserId, enabled: bool) {
         let mut state = self.state();

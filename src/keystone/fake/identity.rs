@@ -3,10 +3,11 @@
 use super::{rules, Credential, FakeKeystone, Holder};
 use crate::domain::UserId;
 use crate::keystone::{
-    Identity, IssuedToken, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin, PasswordChange,
-    Receipt, Rescoped, TotpLogin, ValidatedToken,
+    AppCredentialCreate, Identity, IssuedToken, KeystoneError, KeystoneUser, Login, MfaOptions, NamedLogin,
+    PasswordChange, Project, Receipt, Rescoped, TotpLogin, ValidatedToken,
 };
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use std::collections::BTreeSet;
 
@@ -35,7 +36,7 @@ impl Identity for FakeKeystone {
         Ok(ValidatedToken { scope: token.scope.clone(), expires_at: token.expires_at })
     }
 
-    /// An admin's valid token rescopes to a project scope the test added; anything else is
+    /// An admin's (or an admin user's) valid token rescopes to a project scope the test added; anything else is
     /// refused (`None`), as Keystone refuses a user with no role on the project.
     async fn rescope(
         &self,
@@ -44,7 +45,12 @@ impl Identity for FakeKeystone {
         domain: &str,
     ) -> Result<Option<Rescoped>, KeystoneError> {
         let mut state = self.enter("token rescope")?;
-        if !matches!(state.holder(token, self.now()), Ok(Holder::Admin)) {
+        let admin = match state.holder(token, self.now()) {
+            Ok(Holder::Admin) => true,
+            Ok(Holder::User(id)) => state.admins.contains(&id),
+            _ => false,
+        };
+        if !admin {
             return Ok(None);
         }
         let found = state.project_scopes.iter().find(|scope| {
@@ -266,5 +272,37 @@ impl Identity for FakeKeystone {
             user.mfa.rules = mfa.rules.clone();
         }
         Ok(())
+    }
+
+    async fn password_totp_login_named(
+        &self,
+        user_name: &str,
+        domain: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<NamedLogin, KeystoneError> {
+        self.login_with_code(user_name, domain, password, code)
+    }
+
+    async fn user_projects(&self, token: &str) -> Result<Vec<Project>, KeystoneError> {
+        self.projects_of_token(token)
+    }
+
+    async fn scope_to_project(
+        &self,
+        token: &str,
+        project_id: &str,
+    ) -> Result<Option<IssuedToken>, KeystoneError> {
+        self.scope_token(token, project_id)
+    }
+
+    async fn create_application_credential(
+        &self,
+        token: &str,
+        user_id: &UserId,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<AppCredentialCreate, KeystoneError> {
+        self.make_app_credential(token, user_id, name, expires_at)
     }
 }

@@ -10,6 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+mod app_credentials;
+pub use app_credentials::MadeAppCredential;
 mod arrange;
 mod identity;
 mod rules;
@@ -55,6 +57,15 @@ struct State {
     calls: HashMap<&'static str, usize>,
     /// Keystone's `[security_compliance] lockout_failure_attempts`, when set.
     lockout_after: Option<u32>,
+    /// Per user, the projects they have a role on.
+    memberships: HashMap<String, Vec<crate::keystone::Project>>,
+    /// Project-scoped user tokens (command-line access) and their project's id.
+    project_tokens: HashMap<String, String>,
+    /// Application credentials users made, by user id.
+    made_app_credentials: Vec<(String, app_credentials::MadeAppCredential)>,
+    /// Users with the admin role on every project scope (a service user): their tokens rescope
+    /// to an admin's.
+    admins: HashSet<String>,
     /// Operations whose calls wait until the test lets them go (`hold`).
     holds: HashMap<&'static str, tokio::sync::watch::Receiver<()>>,
 }

@@ -48,6 +48,18 @@ async fn seed_style_rules_with_the_service_credential_meet_keystones_refusal_and
     assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were never touched");
 }
 
+/// A service user's token is not delegated: it creates the credential, and completing the
+/// receipt with the code is Keystone's word that it works. The rules stay as they were.
+#[tokio::test]
+async fn seed_style_rules_with_a_service_user_enroll_confirmed_through_the_receipt() {
+    let fx = fixture(|s| s.service_user = true).await;
+    let rules = fx.seed_rules();
+    let secret = fx.self_enroll().await.unwrap();
+    assert_eq!(fx.keystone.totp_credentials(&fx.user), [secret]);
+    assert_eq!(fx.keystone.calls("receipt completion"), 1, "confirmed through the receipt");
+    assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were never switched off");
+}
+
 #[tokio::test]
 async fn rules_that_want_totp_without_a_service_credential_need_the_administrator() {
     let fx = fixture(|_| {}).await;

@@ -104,3 +104,16 @@ async fn recovery_of_a_user_whose_rules_want_totp_needs_the_service_credential()
     fx.keystone.set_user_mfa(&fx.user, MfaOptions { enabled: true, rules: json!([["password", "totp"]]) });
     assert_eq!(refused(fx.recover(&codes[0]).await), Refusal::SelfEnrollNeedsOperator);
 }
+
+#[tokio::test]
+async fn with_a_service_user_a_user_whose_rules_want_totp_recovers() {
+    let fx = fixture(|s| s.service_user = true).await;
+    let (lost, codes) = fx.enrolled().await;
+    let rules = MfaOptions { enabled: true, rules: json!([["password", "totp"]]) };
+    fx.keystone.set_user_mfa(&fx.user, rules.clone());
+    let started = fx.recover(&codes[0]).await.unwrap();
+    let (new, _) = fx.finish(&started).await.unwrap();
+    assert_ne!(new, lost);
+    assert_eq!(fx.keystone.totp_credentials(&fx.user), [new], "only the new authenticator is left");
+    assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were never switched off");
+}
