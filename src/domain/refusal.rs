@@ -63,6 +63,17 @@ pub enum Refusal {
     /// Keystone refused the password at the authenticator step and, without the service
     /// credential, setpass cannot tell a wrong password from a disabled or deleted account.
     WrongPasswordOrAccount,
+    // An authenticator-only link: the user confirms their current password, which stays.
+    /// Keystone refused the current password; counted like a wrong PIN (or code, at step 2).
+    WrongCurrentPassword {
+        left: u32,
+    },
+    /// As `WrongPasswordOrAccount`, for the current password: counted too.
+    WrongCurrentPasswordOrAccount {
+        left: u32,
+    },
+    /// As `PasswordNeeded`: the kept token is gone, the current password brings a new one.
+    CurrentPasswordNeeded,
     /// The record is at another stage than the submitted step (a double submission, an old tab).
     StageMoved(Stage),
     /// MFA rules on and no service credential: the operator must act.
@@ -184,6 +195,9 @@ impl Refusal {
             | Refusal::PasswordNeeded
             | Refusal::WrongPassword
             | Refusal::WrongPasswordOrAccount
+            | Refusal::WrongCurrentPassword { .. }
+            | Refusal::WrongCurrentPasswordOrAccount { .. }
+            | Refusal::CurrentPasswordNeeded
             | Refusal::SignInRefused
             | Refusal::CliSignInRefused => Some(Field::Password),
             Refusal::ProjectMissing | Refusal::ProjectNotYours => Some(Field::Project),

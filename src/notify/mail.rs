@@ -23,6 +23,8 @@ pub struct Mailer {
     from: Mailbox,
     /// The link mail, in each language (`Locale::ALL` order).
     link: Vec<(Locale, LinkTemplates)>,
+    /// The authenticator-only link's mail (a new app, the password kept): built in, per language.
+    replace: Vec<(Locale, LinkTemplates)>,
     /// "An authenticator app was added", in each language (`Locale::ALL` order).
     added: Vec<(Locale, Template, Template)>,
     reset: Option<ResetMail>,
@@ -49,6 +51,8 @@ pub struct LinkMail<'a> {
     pub lifetime_secs: u64,
     pub expires_at: DateTime<Utc>,
     pub locale: Locale,
+    /// The link replaces the user's authenticator app and keeps their password.
+    pub authenticator_only: bool,
 }
 
 /// The notice to a user that an authenticator app was added to their account.
@@ -141,6 +145,10 @@ impl Mailer {
                 .into_iter()
                 .map(|locale| Ok((locale, link_templates(email, locale)?)))
                 .collect::<Result<_, ConfigError>>()?,
+            replace: Locale::ALL
+                .into_iter()
+                .map(|locale| Ok((locale, replace_templates(locale)?)))
+                .collect::<Result<_, ConfigError>>()?,
             added: Locale::ALL
                 .into_iter()
                 .map(|locale| {
@@ -164,7 +172,8 @@ impl Mailer {
 
     pub async fn send_link(&self, to: &EmailAddress, mail: &LinkMail<'_>) -> Result<(), MailError> {
         let language = words(mail.locale);
-        let Some((_, templates)) = self.link.iter().find(|(locale, _)| *locale == mail.locale) else {
+        let kind = if mail.authenticator_only { &self.replace } else { &self.link };
+        let Some((_, templates)) = kind.iter().find(|(locale, _)| *locale == mail.locale) else {
             return Err(MailError::Build(format!("no link mail for {:?}", mail.locale)));
         };
         let support_contact = self.support_contact(mail.locale);
@@ -303,6 +312,17 @@ fn link_templates(
     })
 }
 
+/// One language's authenticator-only link mail. Built in: the operator's templates are written
+/// for a link that sets a password.
+fn replace_templates(locale: Locale) -> Result<LinkTemplates, ConfigError> {
+    let language = words(locale);
+    Ok(LinkTemplates {
+        subject: template("email.subject", None, language.replace_mail_subject(), LINK_PLACEHOLDERS)?,
+        text: template("email.text_template", None, language.replace_mail_text(), LINK_PLACEHOLDERS)?,
+        html: template("email.html_template", None, language.replace_mail_html(), LINK_PLACEHOLDERS)?,
+    })
+}
+
 /// A template from the operator's file, or the built-in one; refused with the file and line.
 fn template(
     key: &str,
@@ -327,16 +347,21 @@ mod tests {
 
     #[test]
     fn the_built_in_templates_parse() {
-        let language = words(Locale::Ko);
-        for (text, known) in [
-            (language.mail_text(), LINK_PLACEHOLDERS),
-            (language.mail_html(), LINK_PLACEHOLDERS),
-            (language.mail_subject(), LINK_PLACEHOLDERS),
-            (RESET_TEXT, RESET_PLACEHOLDERS),
-            (language.added_mail_subject(), ADDED_PLACEHOLDERS),
-            (language.added_mail_text(), ADDED_PLACEHOLDERS),
-        ] {
-            Template::parse(text, known).unwrap();
+        for locale in Locale::ALL {
+            let language = words(locale);
+            for (text, known) in [
+                (language.mail_text(), LINK_PLACEHOLDERS),
+                (language.mail_html(), LINK_PLACEHOLDERS),
+                (language.mail_subject(), LINK_PLACEHOLDERS),
+                (language.replace_mail_text(), LINK_PLACEHOLDERS),
+                (language.replace_mail_html(), LINK_PLACEHOLDERS),
+                (language.replace_mail_subject(), LINK_PLACEHOLDERS),
+                (RESET_TEXT, RESET_PLACEHOLDERS),
+                (language.added_mail_subject(), ADDED_PLACEHOLDERS),
+                (language.added_mail_text(), ADDED_PLACEHOLDERS),
+            ] {
+                Template::parse(text, known).unwrap();
+            }
         }
     }
 

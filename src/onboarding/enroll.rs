@@ -166,6 +166,8 @@ pub(super) async fn begin(
         account: user_name.to_owned(),
         needs_password: false,
         attempts_left: deps.policy.limits.max_totp_attempts,
+        // The enroll pages word their own step.
+        authenticator_only: false,
     };
     Ok(Started { enrollment: id, totp, expires_at })
 }

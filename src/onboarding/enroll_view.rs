@@ -16,5 +16,7 @@ pub async fn enrollment_totp(deps: &Deps, enrollment: &str) -> Result<TotpView, 
         account: found.user_name.clone(),
         needs_password: false,
         attempts_left: deps.policy.limits.max_totp_attempts.saturating_sub(found.code_failures),
+        // The enroll pages word their own step.
+        authenticator_only: false,
     })
 }

@@ -4,7 +4,7 @@ use super::Deps;
 use super::Error;
 use crate::crypto::Purpose;
 use crate::domain::admin::AdminRefusal;
-use crate::domain::onboarding::{plan_issue, IssueError};
+use crate::domain::onboarding::{plan_issue, IssueError, IssuePlan};
 use crate::domain::{EmailAddress, IssueKind, Locale, OneTimeToken, Password, Pin, UserId};
 use crate::keystone::KeystoneUser;
 use crate::notify::{EmailOutcome, LinkMail};
@@ -20,6 +20,9 @@ pub struct IssueRequest<'a> {
     pub user: KeystoneUser,
     pub pin: Option<Pin>,
     pub password: Option<Password>,
+    /// `"authenticator_only": true`: a link that replaces the user's authenticator app and keeps
+    /// their password (step 1 asks for it). Excludes `password`.
+    pub authenticator_only: bool,
     /// Where to mail the link, if the admin named an address.
     pub email: Option<EmailAddress>,
     /// The link's language, if the admin chose one.
@@ -43,10 +46,21 @@ fn issue_error(rule: IssueError) -> Error {
 /// (the old link dies at once) and mails the link when asked or configured.
 pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Error> {
     let (user, user_id) = (&request.user, &request.user_id);
-    if request.pin.is_none() || request.password.is_none() {
-        // Refuse an incomplete new record before spending a hash on it.
+    let plan = IssuePlan {
+        has_pin: request.pin.is_some(),
+        has_password: request.password.is_some(),
+        authenticator_only: request.authenticator_only,
+    };
+    if plan.has_password && plan.authenticator_only {
+        return Err(issue_error(IssueError::PasswordWithAuthenticatorOnly));
+    }
+    if plan.authenticator_only && !deps.policy.totp.enabled {
+        return Err(issue_error(IssueError::AuthenticatorOff));
+    }
+    if !plan.has_pin || !plan.has_password {
+        // Refuse an incomplete (or contradictory) request before spending a hash on it.
         let existing = deps.store.find(user_id).await?.map(|record| record.stage);
-        plan_issue(existing, request.pin.is_some(), request.password.is_some()).map_err(issue_error)?;
+        plan_issue(existing, plan).map_err(issue_error)?;
     }
     let pin_hash = match &request.pin {
         Some(pin) => Some(deps.hasher.hash(pin.expose().as_bytes()).await?),
@@ -65,10 +79,15 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
         user_name: user.name.clone(),
         pin_hash,
         password_ct,
+        authenticator_only: request.authenticator_only,
         now,
         expires_at,
         locale: request.locale,
-        password_rules: super::password_rule::for_user(deps, request.caller_token, user).await,
+        // An authenticator-only link asks for no new password: no rule to show.
+        password_rules: match request.authenticator_only {
+            true => None,
+            false => super::password_rule::for_user(deps, request.caller_token, user).await,
+        },
     };
     let kind = deps.store.issue(write).await?.map_err(issue_error)?;
     let (verb, counter) = match kind {
@@ -76,23 +95,31 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
         IssueKind::Renewed => ("renewed", &deps.metrics.links_renewed),
     };
     counter.inc();
-    log::info!("{verb} onboarding link for user {user_id}, valid until {expires_at}");
+    let what = if request.authenticator_only { "authenticator-only " } else { "" };
+    log::info!("{verb} {what}onboarding link for user {user_id}, valid until {expires_at}");
     let url = deps.policy.link(token.expose());
-    let lifetime_secs = deps.policy.link_lifetime.num_seconds().max(0) as u64;
-    let locale = match request.locale {
-        Some(locale) => Some(locale),
-        // The link is issued already: a failed read must not fail the PUT (default language).
-        None => deps.store.flow_by_token(&token.hash()).await.ok().flatten().and_then(|flow| flow.locale),
-    }
-    .unwrap_or(deps.policy.default_locale);
-    let mail = LinkMail { user_name: &user.name, link: &url, lifetime_secs, expires_at, locale };
-    let email = crate::onboarding::notices::mail_link(
-        deps,
-        user_id,
-        request.email.as_ref(),
-        user.email.as_deref(),
-        &mail,
-    )
-    .await;
+    let email = mail_link(deps, &request, &token, &url, expires_at).await;
     Ok(Issued { kind, token, url, expires_at, email })
+}
+
+/// Mails the link when asked or configured, in the link's language and worded for its kind.
+async fn mail_link(
+    deps: &Deps,
+    request: &IssueRequest<'_>,
+    token: &OneTimeToken,
+    url: &str,
+    expires_at: DateTime<Utc>,
+) -> Option<EmailOutcome> {
+    let (user, user_id) = (&request.user, &request.user_id);
+    let lifetime_secs = deps.policy.link_lifetime.num_seconds().max(0) as u64;
+    // The link is issued already: a failed read must not fail the PUT (the default language,
+    // the kind this PUT asked for).
+    let issued = deps.store.flow_by_token(&token.hash()).await.ok().flatten();
+    let locale =
+        request.locale.or(issued.as_ref().and_then(|flow| flow.locale)).unwrap_or(deps.policy.default_locale);
+    let authenticator_only = issued.map_or(request.authenticator_only, |flow| flow.record.authenticator_only);
+    let mail =
+        LinkMail { user_name: &user.name, link: url, lifetime_secs, expires_at, locale, authenticator_only };
+    crate::onboarding::notices::mail_link(deps, user_id, request.email.as_ref(), user.email.as_deref(), &mail)
+        .await
 }

@@ -1,11 +1,13 @@
 //! The use cases: the admin's (issue, status, revoke a link) and the user's flow (open a link,
-//! set the password, enroll TOTP, continue after the operator acted), the helpdesk request and
-//! the background jobs. Each takes `Deps` and answers `Error`; none knows HTTP.
+//! set the password or confirm the current one, enroll TOTP, continue after the operator
+//! acted), the helpdesk request and the background jobs. Each takes `Deps` and answers `Error`;
+//! none knows HTTP.
 //!
 //! Keystone work of the user's flow runs under a lease on the record, so two submissions of the
 //! same form never both act.
 pub mod admin;
 mod cli_access;
+mod confirm;
 mod deps;
 mod enroll;
 mod enroll_code;

@@ -1,5 +1,5 @@
 //! Step 1: PIN + new password → Keystone password change → (after the answer) a user token for
-//! step 2.
+//! step 2. (An authenticator-only link's step 1 is in `confirm`.)
 use super::mfa::{self, UserLogin};
 use super::pending::{self, LoginLater};
 use super::Deps;
@@ -21,7 +21,8 @@ pub struct PasswordInput<'a> {
 
 /// Checks, in order: the link, the PIN (counted before it is checked), the confirmation, the
 /// local length rule; then changes the password in Keystone and moves on to the TOTP step. The
-/// user's token for that step is taken after the answer (see `pending`).
+/// user's token for that step is taken after the answer (see `pending`). An authenticator-only
+/// link takes the current password instead (`confirm`; no confirmation, no password rule).
 pub async fn submit_password(
     deps: &Arc<Deps>,
     token: &OneTimeToken,
@@ -30,6 +31,9 @@ pub async fn submit_password(
     let flow = open(deps, token).await?;
     if flow.record.stage != Stage::Password {
         return Err(stage_conflict(flow.record.stage));
+    }
+    if flow.record.authenticator_only {
+        return super::confirm::confirm_current_password(deps, token, flow, input.pin, input.password).await;
     }
     let user_id = flow.record.user_id.clone();
     let policy = deps.policy.pin;
@@ -55,7 +59,9 @@ pub async fn submit_password(
     })
     .await?;
     match done {
-        Done::At(Stage::Complete) => return Ok(View::Complete { recovery_codes: Vec::new() }),
+        Done::At(Stage::Complete) => {
+            return Ok(View::Complete { recovery_codes: Vec::new(), authenticator_only: false })
+        }
         Done::At(_) => {}
         // After the lease is given back: the login takes it.
         Done::LoginLater(later) => later.spawn(Arc::clone(deps), password),
@@ -70,6 +76,15 @@ enum Done {
 }
 
 async fn check_pin(deps: &Deps, flow: &FlowRecord, pin: &Pin) -> Result<(), Error> {
+    claim_and_check_pin(deps, flow, pin).await?;
+    deps.store.refund_attempt(&flow.issuance(), Stage::Password).await?;
+    Ok(())
+}
+
+/// Counts one attempt, then checks the PIN. A right PIN answers the failures counted, this
+/// attempt included, and leaves the attempt counted: the caller gives it back (`refund_attempt`)
+/// once nothing else it guards can be wrong.
+pub(super) async fn claim_and_check_pin(deps: &Deps, flow: &FlowRecord, pin: &Pin) -> Result<u32, Error> {
     let user_id = &flow.record.user_id;
     let limits = deps.policy.limits;
     let Some(failures) =
@@ -78,8 +93,7 @@ async fn check_pin(deps: &Deps, flow: &FlowRecord, pin: &Pin) -> Result<(), Erro
         return Err(super::replaced_or(deps, flow, super::locked()).await);
     };
     if deps.hasher.verify(pin.expose().as_bytes(), &flow.pin_hash).await? {
-        deps.store.refund_attempt(&flow.issuance(), Stage::Password).await?;
-        return Ok(());
+        return Ok(failures);
     }
     deps.metrics.pin_failures.inc();
     let attempts_left = limits.max_pin_attempts.saturating_sub(failures);
@@ -184,7 +198,7 @@ async fn login(deps: &Deps, user_id: &UserId, password: &Password) -> Result<Use
 }
 
 /// Records the step; returns the stage the record is now at.
-async fn finish(
+pub(super) async fn finish(
     deps: &Deps,
     flow: &FlowRecord,
     token: Option<IssuedToken>,

@@ -19,6 +19,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 mod admin;
+mod authenticator_only;
 mod cli;
 mod enroll;
 mod later;
@@ -134,8 +135,23 @@ impl Fixture {
         self.write_link(Some(pin_hash), Some(password_ct)).await
     }
 
+    /// An authenticator-only link for the user with PIN 1234: no password in it.
+    async fn authenticator_only_link(&self) -> OneTimeToken {
+        let pin_hash = self.deps.hasher.hash(b"1234").await.unwrap();
+        self.write(Some(pin_hash), None, true).await
+    }
+
     /// What an admin's PUT writes (`None`: keep what the record has); returns the new link.
     async fn write_link(&self, pin_hash: Option<String>, password_ct: Option<Vec<u8>>) -> OneTimeToken {
+        self.write(pin_hash, password_ct, false).await
+    }
+
+    async fn write(
+        &self,
+        pin_hash: Option<String>,
+        password_ct: Option<Vec<u8>>,
+        authenticator_only: bool,
+    ) -> OneTimeToken {
         let token = OneTimeToken::generate();
         let now = self.deps.clock.now();
         let write = IssueWrite {
@@ -144,6 +160,7 @@ impl Fixture {
             user_name: "ada".into(),
             pin_hash,
             password_ct,
+            authenticator_only,
             now,
             expires_at: now + Duration::hours(24),
             locale: None,

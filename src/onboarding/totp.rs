@@ -22,8 +22,9 @@ pub async fn submit_totp(deps: &Deps, token: &OneTimeToken, input: TotpInput<'_>
         return Err(stage_conflict(flow.record.stage));
     }
     let flow = super::after_pending_login(deps, token, flow).await?;
+    let authenticator_only = flow.record.authenticator_only;
     if flow.mfa_receipt && deps.service.is_none() && input.password.is_none_or(str::is_empty) {
-        return Ok(View::NeedsOperator);
+        return Ok(View::NeedsOperator { authenticator_only });
     }
     let code = parse_code(input.code).map_err(|_| Refusal::CodeMalformed)?;
     let password = input
@@ -48,7 +49,7 @@ pub async fn submit_totp(deps: &Deps, token: &OneTimeToken, input: TotpInput<'_>
             Vec::new()
         }
     };
-    Ok(View::Complete { recovery_codes })
+    Ok(View::Complete { recovery_codes, authenticator_only })
 }
 
 async fn check_code(deps: &Deps, flow: &FlowRecord, code: &str) -> Result<TotpSecret, Error> {
@@ -97,7 +98,7 @@ async fn enroll(
                 if !deps.store.store_user_token(&flow.issuance(), None, None, false).await? {
                     return Err(super::replaced_or(deps, flow, Refusal::Replaced.into()).await);
                 }
-                let password = password.ok_or(Error::from(Refusal::PasswordNeeded))?;
+                let password = password.ok_or_else(|| password_needed(flow))?;
                 // A token taken in the same second as the password change (on another replica,
                 // just before it died) is revoked with it: the next one must come after.
                 tokio::time::sleep_until(super::pending::after_revocation_window()).await;
@@ -193,7 +194,16 @@ async fn acting_token(
     if let Some(sealed) = kept {
         return Ok(SecretString::from(open_secret(deps, sealed, user_id, Purpose::UserToken)?.to_string()));
     }
-    fresh_user_token(deps, flow, password.ok_or(Error::from(Refusal::PasswordNeeded))?).await
+    fresh_user_token(deps, flow, password.ok_or_else(|| password_needed(flow))?).await
+}
+
+/// The kept token is gone: the password brings a new one (the current one, for an
+/// authenticator-only link).
+fn password_needed(flow: &FlowRecord) -> Error {
+    match flow.record.authenticator_only {
+        true => Refusal::CurrentPasswordNeeded.into(),
+        false => Refusal::PasswordNeeded.into(),
+    }
 }
 
 pub(super) async fn fresh_user_token(
@@ -259,7 +269,14 @@ async fn wrong_password(deps: &Deps, flow: &FlowRecord, refusal: Refusal) -> Res
     };
     if failures < limits.max_totp_attempts {
         log::info!("password refused on the authenticator step for user {user_id}: {refusal:?}");
-        return Ok(refusal.into());
+        // The password an authenticator-only link asks again is the current one, never changed.
+        let left = limits.max_totp_attempts - failures;
+        return Ok(match (flow.record.authenticator_only, refusal) {
+            (true, Refusal::WrongPassword) => Refusal::WrongCurrentPassword { left },
+            (true, _) => Refusal::WrongCurrentPasswordOrAccount { left },
+            (false, refusal) => refusal,
+        }
+        .into());
     }
     super::lock_out(deps, user_id, &format!("{failures} wrong codes and passwords")).await;
     Ok(Refusal::LockedAfterPassword.into())

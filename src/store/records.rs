@@ -1,5 +1,6 @@
 //! The values that cross the store interface: a link's issuance, the record the flow reads, what
 //! the admin's PUT and the password step write.
+use crate::domain::onboarding::IssuePlan;
 use crate::domain::{Event, Locale, Onboarding, Stage, TokenHash, UserId};
 use chrono::{DateTime, Utc};
 
@@ -59,6 +60,17 @@ impl FlowRecord {
     }
 }
 
+impl IssueWrite {
+    /// What this write brings, for `plan_issue`.
+    pub(super) fn plan(&self) -> IssuePlan {
+        IssuePlan {
+            has_pin: self.pin_hash.is_some(),
+            has_password: self.password_ct.is_some(),
+            authenticator_only: self.authenticator_only,
+        }
+    }
+}
+
 /// What an admin's PUT writes. `None` fields keep what the record has.
 pub struct IssueWrite {
     pub user_id: UserId,
@@ -66,6 +78,9 @@ pub struct IssueWrite {
     pub user_name: String,
     pub pin_hash: Option<String>,
     pub password_ct: Option<Vec<u8>>,
+    /// The PUT makes the link authenticator-only (and starts over); false: a password makes it
+    /// a password link, and neither keeps the kind the record has.
+    pub authenticator_only: bool,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// `None` keeps the record's.

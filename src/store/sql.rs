@@ -6,13 +6,14 @@ use crate::domain::Stage;
 /// The columns `read_record` reads, in its order; `FLOW_BY_TOKEN` adds the flow's after them.
 macro_rules! record_columns {
     () => {
-        "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at"
+        "user_id, stage, pin_failures, totp_failures, created_at, issued_at, updated_at, expires_at,
+         authenticator_only"
     };
 }
 
 pub const FIND: &str = concat!("SELECT ", record_columns!(), " FROM onboarding WHERE user_id = ?");
 
-/// Columns 8 to 17 are the flow's, in `read_flow`'s order.
+/// Columns 9 to 18 are the flow's, in `read_flow`'s order.
 pub const FLOW_BY_TOKEN: &str = concat!(
     "SELECT ",
     record_columns!(),
@@ -21,24 +22,31 @@ pub const FLOW_BY_TOKEN: &str = concat!(
      FROM onboarding WHERE token_hash = ?"
 );
 
-/// Named parameters (`:id`, `:hash`, `:pin`, `:pw`, `:stage`, `:now`, `:exp`, `:name`,
-/// `:locale`, `:rules`), the same list as `ISSUE_RENEW`'s, so one list serves both.
-pub const ISSUE_CREATE: &str = "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct, stage,
-         pin_failures, created_at, issued_at, updated_at, expires_at, user_name, locale, password_rules)
-     VALUES (:id, :hash, :pin, :pw, :stage, 0, :now, :now, :now, :exp, :name, :locale, :rules)";
+/// Named parameters (`:id`, `:hash`, `:pin`, `:pw`, `:authonly` (0 or 1), `:stage`, `:now`,
+/// `:exp`, `:name`, `:locale`, `:rules`), the same list as `ISSUE_RENEW`'s, so one list serves
+/// both.
+pub const ISSUE_CREATE: &str = "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct,
+         authenticator_only, stage, pin_failures, created_at, issued_at, updated_at, expires_at,
+         user_name, locale, password_rules)
+     VALUES (:id, :hash, :pin, :pw, :authonly, :stage, 0, :now, :now, :now, :exp, :name, :locale, :rules)";
 
-/// A new password restarts the flow: what the old one led to is dropped. The lease stays: a
-/// step in flight for the old link keeps Keystone to itself until it ends (its writes no longer
-/// apply), so the new link waits for it.
+/// A PUT that starts over (a new password, or `:authonly` = 1) restarts the flow as the kind it
+/// names: what the old issuance led to is dropped, and so is a sealed password an
+/// authenticator-only link has no use for. Otherwise the kind and the flow so far stay. The
+/// lease stays: a step in flight for the old link keeps Keystone to itself until it ends (its
+/// writes no longer apply), so the new link waits for it.
 pub const ISSUE_RENEW: &str = "UPDATE onboarding SET token_hash = :hash, pin_hash = coalesce(:pin, pin_hash),
-         password_ct = coalesce(:pw, password_ct), stage = :stage, pin_failures = 0,
+         password_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN password_ct ELSE :pw END,
+         authenticator_only = CASE WHEN :pw IS NULL AND :authonly = 0 THEN authenticator_only
+             ELSE :authonly END,
+         stage = :stage, pin_failures = 0,
          totp_failures = 0, issued_at = :now, updated_at = :now, expires_at = :exp,
          user_name = :name, locale = coalesce(:locale, locale),
          password_rules = coalesce(:rules, password_rules),
-         totp_secret_ct = CASE WHEN :pw IS NULL THEN totp_secret_ct END,
-         user_token_ct = CASE WHEN :pw IS NULL THEN user_token_ct END,
-         user_token_expires_at = CASE WHEN :pw IS NULL THEN user_token_expires_at END,
-         mfa_receipt = CASE WHEN :pw IS NULL THEN mfa_receipt ELSE 0 END
+         totp_secret_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN totp_secret_ct END,
+         user_token_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN user_token_ct END,
+         user_token_expires_at = CASE WHEN :pw IS NULL AND :authonly = 0 THEN user_token_expires_at END,
+         mfa_receipt = CASE WHEN :pw IS NULL AND :authonly = 0 THEN mfa_receipt ELSE 0 END
      WHERE user_id = :id";
 
 /// (now)

@@ -30,7 +30,12 @@ pub fn denied(denied: &Denied) -> String {
 /// Why the admin API refuses a request it understood.
 pub fn refusal(refusal: &AdminRefusal) -> String {
     match refusal {
-        AdminRefusal::Issue(rule @ (IssueError::Missing(_) | IssueError::AlreadyComplete)) => rule.to_string(),
+        AdminRefusal::Issue(
+            rule @ (IssueError::Missing(_)
+            | IssueError::AlreadyComplete
+            | IssueError::PasswordWithAuthenticatorOnly
+            | IssueError::AuthenticatorOff),
+        ) => rule.to_string(),
         AdminRefusal::NoRecord(user_id) => format!("no onboarding record for user {user_id}"),
         AdminRefusal::MfaOwed(user_id) => format!(
             "setpass switched the MFA rules of user {user_id} off and has not yet switched them back on (see mfa_restore_pending); the record is kept until they are on again, which is retried every 30 s"

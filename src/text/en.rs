@@ -68,6 +68,18 @@ impl Words for En {
         include_str!("../../templates/link.html")
     }
 
+    fn replace_mail_subject(&self) -> &'static str {
+        "Set up a new authenticator app for your {{cloud_name}} account"
+    }
+
+    fn replace_mail_text(&self) -> &'static str {
+        include_str!("../../templates/replace.txt")
+    }
+
+    fn replace_mail_html(&self) -> &'static str {
+        include_str!("../../templates/replace.html")
+    }
+
     fn added_mail_subject(&self) -> &'static str {
         "An authenticator app was added to your {{cloud_name}} account"
     }
@@ -164,6 +176,14 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::RecoveryCodesKeep => "They are shown only now: save them in a password manager, download them, or print this page, and keep them apart from your phone.",
         Phrase::RecoveryCodesDownload => "Download the codes as a text file",
         Phrase::RecoveryCodesFileTitle => "Recovery codes: each works once, with your password, to replace a lost authenticator app.",
+        Phrase::TitleConfirm => "Confirm it's you",
+        Phrase::ConfirmIntro => "To replace your authenticator app, first confirm it's you: enter the PIN you chose when you registered and the password you sign in with now. Your password stays as it is.",
+        Phrase::CurrentPasswordLabel => "Current password",
+        Phrase::TotpIntroReplace => "Now scan this code with an authenticator app on your phone (for example FreeOTP, Google Authenticator or Microsoft Authenticator). Once the cloud accepts a code from it, it replaces any authenticator app you set up before.",
+        Phrase::SessionExpiredCurrentHint => "Your session has expired, so we need your password once more.",
+        Phrase::NeedsOperatorReplace => "Your password has not been changed. Setting up your new authenticator app needs a step by your administrator.",
+        Phrase::ResumeLabelCurrent => "Your administrator says it is ready? Type your password to continue.",
+        Phrase::DoneReplacedHowTo => "Your new authenticator app replaces the old one. To log in, use your username, your password as before, and the 6-digit code your new app shows at that moment.",
         Phrase::TitleCli => "Set up command-line access",
         Phrase::CliIntro => "Get an application credential for the OpenStack command line and other tools. Sign in with your password and the code your authenticator app shows now.",
         Phrase::CliChooseIntro => "Choose the project the command line works in, a name to recognise this access by, and the last day it works.",
@@ -236,6 +256,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         }
         Refusal::WrongPassword => "That password is not right: type the new password you just chose.".into(),
         Refusal::WrongPasswordOrAccount => "That password is not right, or your account has been disabled or removed. Type the new password you just chose; if you are sure it is right, contact your administrator.".into(),
+        Refusal::WrongCurrentPassword { left } => format!("That password is not right: type the password you sign in to the cloud with now. {}", attempts(*left)),
+        Refusal::WrongCurrentPasswordOrAccount { left } => format!("That password is not right, or your account has been disabled or removed. Type the password you sign in to the cloud with now; if you are sure it is right, contact your administrator. {}", attempts(*left)),
+        Refusal::CurrentPasswordNeeded => "Your session has expired: type your password again along with the code.".into(),
         Refusal::StageMoved(Stage::Password) => "Set your new password first.".into(),
         Refusal::StageMoved(Stage::Totp) => {
             "Your password is already set; continue with the authenticator app.".into()

@@ -67,6 +67,18 @@ impl Words for Ko {
         include_str!("../../templates/link.ko.html")
     }
 
+    fn replace_mail_subject(&self) -> &'static str {
+        "{{cloud_name}} 계정에 새 인증 앱을 설정해 주십시오"
+    }
+
+    fn replace_mail_text(&self) -> &'static str {
+        include_str!("../../templates/replace.ko.txt")
+    }
+
+    fn replace_mail_html(&self) -> &'static str {
+        include_str!("../../templates/replace.ko.html")
+    }
+
     fn added_mail_subject(&self) -> &'static str {
         "{{cloud_name}} 계정에 인증 앱이 추가되었습니다"
     }
@@ -163,6 +175,14 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::RecoveryCodesKeep => "코드는 지금만 표시됩니다. 비밀번호 관리자에 저장하시거나 파일로 내려받거나 이 페이지를 인쇄하여 휴대전화와 따로 보관해 주십시오.",
         Phrase::RecoveryCodesDownload => "코드를 텍스트 파일로 내려받기",
         Phrase::RecoveryCodesFileTitle => "복구 코드: 각 코드는 비밀번호와 함께 한 번만 사용하여 잃어버린 인증 앱을 교체할 수 있습니다.",
+        Phrase::TitleConfirm => "본인 확인",
+        Phrase::ConfirmIntro => "인증 앱을 교체하려면 먼저 본인 확인이 필요합니다. 가입할 때 정하신 PIN과 지금 로그인할 때 사용하시는 비밀번호를 입력해 주십시오. 비밀번호는 변경되지 않습니다.",
+        Phrase::CurrentPasswordLabel => "현재 비밀번호",
+        Phrase::TotpIntroReplace => "이제 휴대폰의 인증 앱(예: FreeOTP, Google Authenticator, Microsoft Authenticator)으로 아래 QR 코드를 스캔해 주십시오. 이 앱의 코드가 클라우드에서 확인되면 이전에 설정하신 인증 앱은 이 앱으로 교체됩니다.",
+        Phrase::SessionExpiredCurrentHint => "세션이 만료되어 비밀번호를 한 번 더 입력하셔야 합니다.",
+        Phrase::NeedsOperatorReplace => "비밀번호는 변경되지 않았습니다. 새 인증 앱을 설정하려면 먼저 관리자의 조치가 필요합니다.",
+        Phrase::ResumeLabelCurrent => "관리자의 조치가 끝났습니까? 계속하려면 비밀번호를 입력해 주십시오.",
+        Phrase::DoneReplacedHowTo => "새 인증 앱이 이전 앱을 대신합니다. 로그인할 때는 사용자 이름과 기존 비밀번호, 그리고 새 인증 앱에 그때그때 표시되는 6자리 코드를 입력하십시오.",
         Phrase::TitleCli => "명령줄 접근 설정",
         Phrase::CliIntro => "OpenStack 명령줄과 다른 도구에서 사용할 애플리케이션 자격 증명을 받습니다. 비밀번호와 인증 앱에 지금 표시된 코드로 로그인해 주십시오.",
         Phrase::CliChooseIntro => "명령줄에서 사용할 프로젝트, 이 접근을 알아볼 이름, 사용할 수 있는 마지막 날을 선택해 주십시오.",
@@ -234,6 +254,9 @@ fn refusal_text(refusal: &Refusal) -> String {
         }
         Refusal::WrongPassword => "비밀번호가 올바르지 않습니다. 방금 정하신 새 비밀번호를 입력해 주십시오.".into(),
         Refusal::WrongPasswordOrAccount => "비밀번호가 올바르지 않거나, 계정이 비활성화되었거나 삭제되었을 수 있습니다. 방금 정하신 새 비밀번호를 입력해 주십시오. 비밀번호가 맞는 것이 확실하다면 관리자에게 문의해 주십시오.".into(),
+        Refusal::WrongCurrentPassword { left } => format!("비밀번호가 올바르지 않습니다. 지금 클라우드에 로그인할 때 사용하시는 비밀번호를 입력해 주십시오. {}", attempts(*left)),
+        Refusal::WrongCurrentPasswordOrAccount { left } => format!("비밀번호가 올바르지 않거나, 계정이 비활성화되었거나 삭제되었을 수 있습니다. 지금 클라우드에 로그인할 때 사용하시는 비밀번호를 입력해 주십시오. 비밀번호가 맞는 것이 확실하다면 관리자에게 문의해 주십시오. {}", attempts(*left)),
+        Refusal::CurrentPasswordNeeded => "세션이 만료되었습니다. 코드와 함께 비밀번호를 다시 입력해 주십시오.".into(),
         Refusal::StageMoved(Stage::Password) => "먼저 새 비밀번호를 설정해 주십시오.".into(),
         Refusal::StageMoved(Stage::Totp) => {
             "비밀번호는 이미 설정되었습니다. 이어서 인증 앱을 설정해 주십시오.".into()

@@ -101,6 +101,15 @@ pub enum Phrase {
     RecoveryCodesKeep,
     RecoveryCodesDownload,
     RecoveryCodesFileTitle,
+    // An authenticator-only link: "Confirm it's you", then the replacement app.
+    TitleConfirm,
+    ConfirmIntro,
+    CurrentPasswordLabel,
+    TotpIntroReplace,
+    SessionExpiredCurrentHint,
+    NeedsOperatorReplace,
+    ResumeLabelCurrent,
+    DoneReplacedHowTo,
     // Command-line access (`/cli`).
     TitleCli,
     CliIntro,
@@ -124,7 +133,7 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 96] = {
+    pub const ALL: [Phrase; 104] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -204,6 +213,14 @@ impl Phrase {
             RecoveryCodesKeep,
             RecoveryCodesDownload,
             RecoveryCodesFileTitle,
+            TitleConfirm,
+            ConfirmIntro,
+            CurrentPasswordLabel,
+            TotpIntroReplace,
+            SessionExpiredCurrentHint,
+            NeedsOperatorReplace,
+            ResumeLabelCurrent,
+            DoneReplacedHowTo,
             TitleCli,
             CliIntro,
             CliChooseIntro,
@@ -247,6 +264,10 @@ pub trait Words: Sync {
     fn mail_subject(&self) -> &'static str;
     fn mail_text(&self) -> &'static str;
     fn mail_html(&self) -> &'static str;
+    /// The same for an authenticator-only link: a new app, the password kept.
+    fn replace_mail_subject(&self) -> &'static str;
+    fn replace_mail_text(&self) -> &'static str;
+    fn replace_mail_html(&self) -> &'static str;
     /// The mail after an authenticator app was added (self-enrollment, recovery): subject and
     /// text templates, and how it was added (`{{how}}`).
     fn added_mail_subject(&self) -> &'static str;

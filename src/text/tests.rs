@@ -56,6 +56,9 @@ every_variant! {
     Refusal::PasswordNeeded => [Refusal::PasswordNeeded],
     Refusal::WrongPassword => [Refusal::WrongPassword],
     Refusal::WrongPasswordOrAccount => [Refusal::WrongPasswordOrAccount],
+    Refusal::WrongCurrentPassword { .. } => [Refusal::WrongCurrentPassword { left: 1 }, Refusal::WrongCurrentPassword { left: 3 }],
+    Refusal::WrongCurrentPasswordOrAccount { .. } => [Refusal::WrongCurrentPasswordOrAccount { left: 2 }],
+    Refusal::CurrentPasswordNeeded => [Refusal::CurrentPasswordNeeded],
     Refusal::StageMoved(Stage::Password | Stage::Totp | Stage::Complete) => [
         Refusal::StageMoved(Stage::Password),
         Refusal::StageMoved(Stage::Totp),
@@ -201,9 +204,14 @@ fn every_parameterised_sentence_is_written_in_every_language() {
             w.mail_subject().to_owned(),
             w.mail_text().to_owned(),
             w.mail_html().to_owned(),
+            w.replace_mail_subject().to_owned(),
+            w.replace_mail_text().to_owned(),
+            w.replace_mail_html().to_owned(),
         ] {
             assert!(in_language(locale, &text), "{locale:?}: {text}");
         }
-        assert!(w.mail_html().contains(&format!("<html lang=\"{}\">", locale.tag())));
+        for html in [w.mail_html(), w.replace_mail_html()] {
+            assert!(html.contains(&format!("<html lang=\"{}\">", locale.tag())));
+        }
     }
 }

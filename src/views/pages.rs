@@ -1,4 +1,5 @@
-//! One page per stage, and the page for a link that cannot be used.
+//! One page per stage (an authenticator-only link's step 1: "Confirm it's you"), and the page
+//! for a link that cannot be used.
 use super::{field_state, layout, qr_svg, Chrome, ERROR_ID};
 use crate::domain::Field;
 use crate::onboarding::{TotpView, View};
@@ -62,25 +63,35 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
             w.phrase(Phrase::TitlePassword),
             password_form(ctx, *attempts_left, account, rules.as_deref(), message, error_on),
         ),
+        View::Confirm { attempts_left, account } => layout(
+            &ctx.chrome,
+            Some((1, 2)),
+            w.phrase(Phrase::TitleConfirm),
+            confirm_form(ctx, *attempts_left, account, message, error_on),
+        ),
         View::Totp(totp) => layout(
             &ctx.chrome,
             Some((2, 2)),
             w.phrase(Phrase::TitleTotp),
             totp_form(ctx, totp, message, error_on),
         ),
-        View::NeedsOperator => {
+        View::NeedsOperator { authenticator_only } => {
             let (described, invalid) = field_state(Field::Password, error_on);
+            let (said, resume) = match authenticator_only {
+                true => (Phrase::NeedsOperatorReplace, Phrase::ResumeLabelCurrent),
+                false => (Phrase::NeedsOperatorSet, Phrase::ResumeLabel),
+            };
             layout(
                 &ctx.chrome,
                 None,
                 w.phrase(Phrase::TitleAlmostDone),
                 html! {
                     (message)
-                    p { (w.phrase(Phrase::NeedsOperatorSet)) }
+                    p { (w.phrase(said)) }
                     p { (w.phrase(Phrase::NeedsOperatorContact)) }
                     form method="post" action=(ctx.action) {
                         input type="hidden" name="resume" value="1";
-                        label for="password" { (w.phrase(Phrase::ResumeLabel)) }
+                        label for="password" { (w.phrase(resume)) }
                         input #password type="password" name="password" autocomplete="current-password" required
                             aria-describedby=[described] aria-invalid=[invalid.then_some("true")] autofocus[invalid];
                         button type="submit" { (w.phrase(Phrase::ContinueButton)) }
@@ -88,14 +99,18 @@ pub fn stage_page(ctx: &PageContext<'_>, view: &View, message: Option<Message<'_
                 },
             )
         }
-        View::Complete { recovery_codes } => layout(
+        View::Complete { recovery_codes, authenticator_only } => layout(
             &ctx.chrome,
             None,
             w.phrase(Phrase::TitleAllSet),
             html! {
                 @if ctx.totp_enabled {
                     p { (w.phrase(Phrase::DoneTotpReady)) }
-                    p { (w.phrase(Phrase::DoneTotpHowTo)) }
+                    @if *authenticator_only {
+                        p { (w.phrase(Phrase::DoneReplacedHowTo)) }
+                    } @else {
+                        p { (w.phrase(Phrase::DoneTotpHowTo)) }
+                    }
                 } @else {
                     p { (w.phrase(Phrase::DonePasswordOnly)) }
                 }
@@ -162,24 +177,59 @@ fn password_form(
     }
 }
 
+/// Step 1 of an authenticator-only link: the PIN and the current password, nothing to choose.
+fn confirm_form(
+    ctx: &PageContext<'_>,
+    attempts_left: u32,
+    account: &str,
+    message: Markup,
+    error_on: Option<Field>,
+) -> Markup {
+    let w = ctx.chrome.words();
+    let (pin_error, pin_invalid) = field_state(Field::Pin, error_on);
+    let (password_error, password_invalid) = field_state(Field::Password, error_on);
+    html! {
+        (message)
+        p { (w.phrase(Phrase::ConfirmIntro)) }
+        form method="post" action=(ctx.action) {
+            // Not submitted (no name): tells a password manager whose password this is.
+            input type="text" autocomplete="username" value=(account) hidden readonly;
+            label for="pin" { (w.phrase(Phrase::PinLabel)) }
+            input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" required
+                aria-describedby=[described_by(&[pin_error, Some("pin-attempts")])]
+                aria-invalid=[pin_invalid.then_some("true")] autofocus[pin_invalid];
+            p.hint #pin-attempts { (w.attempts_left(attempts_left)) }
+            label for="password" { (w.phrase(Phrase::CurrentPasswordLabel)) }
+            input #password type="password" name="password" autocomplete="current-password" required
+                aria-describedby=[password_error] aria-invalid=[password_invalid.then_some("true")]
+                autofocus[password_invalid];
+            button type="submit" { (w.phrase(Phrase::ContinueButton)) }
+        }
+    }
+}
+
 fn totp_form(ctx: &PageContext<'_>, totp: &TotpView, message: Markup, error_on: Option<Field>) -> Markup {
     let w = ctx.chrome.words();
     let (code_error, code_invalid) = field_state(Field::Code, error_on);
     let (password_error, password_invalid) = field_state(Field::Password, error_on);
+    let (intro, label, hint) = match totp.authenticator_only {
+        true => (Phrase::TotpIntroReplace, Phrase::PasswordLabel, Phrase::SessionExpiredCurrentHint),
+        false => (Phrase::TotpIntro, Phrase::YourNewPasswordLabel, Phrase::SessionExpiredHint),
+    };
     html! {
         (message)
-        p { (w.phrase(Phrase::TotpIntro)) }
+        p { (w.phrase(intro)) }
         (qr_and_key(w, totp))
         form method="post" action=(ctx.action) {
             label for="code" { (w.phrase(Phrase::CodeLabel)) }
             input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" required
                 aria-describedby=[code_error] aria-invalid=[code_invalid.then_some("true")] autofocus[code_invalid];
             @if totp.needs_password {
-                label for="password" { (w.phrase(Phrase::YourNewPasswordLabel)) }
+                label for="password" { (w.phrase(label)) }
                 input #password type="password" name="password" autocomplete="current-password" required
                     aria-describedby=[described_by(&[password_error, Some("password-hint")])]
                     aria-invalid=[password_invalid.then_some("true")] autofocus[password_invalid];
-                p.hint #password-hint { (w.phrase(Phrase::SessionExpiredHint)) }
+                p.hint #password-hint { (w.phrase(hint)) }
             }
             button type="submit" { (w.phrase(Phrase::ConfirmButton)) }
         }

@@ -48,6 +48,8 @@ struct IssuedLink<'a> {
 struct Status<'a> {
     user_id: &'a str,
     stage: &'static str,
+    /// The link replaces the authenticator app and keeps the password (step 1 confirms it).
+    authenticator_only: bool,
     expires_at: String,
     expired: bool,
     attempts_left: u32,
@@ -114,8 +116,16 @@ async fn put_token(
         })
         .transpose()?;
     let user = state.admin.authorize_for_user(&caller, &user_id).await?;
-    let request =
-        IssueRequest { caller_token: &caller, user_id: user_id.clone(), user, pin, password, email, locale };
+    let request = IssueRequest {
+        caller_token: &caller,
+        user_id: user_id.clone(),
+        user,
+        pin,
+        password,
+        authenticator_only: body.authenticator_only,
+        email,
+        locale,
+    };
     let Issued { kind, token, url, expires_at, email } = onboarding::issue(&state.deps, request).await?;
 
     let mut response = match kind {
@@ -159,6 +169,7 @@ fn status(found: &LinkStatus) -> Status<'_> {
     Status {
         user_id: record.user_id.as_str(),
         stage: record.stage.as_str(),
+        authenticator_only: record.authenticator_only,
         expires_at: iso(record.expires_at),
         expired: found.expired,
         attempts_left: found.attempts_left,

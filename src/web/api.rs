@@ -49,8 +49,11 @@ async fn body<T: serde::de::DeserializeOwned>(
 
 fn view_json(view: &View) -> Value {
     match view {
-        View::Password { attempts_left, rules, .. } => {
-            json!({"stage": "password", "attempts_left": attempts_left, "password_rules": rules})
+        View::Password { attempts_left, rules, .. } => json!({"stage": "password",
+            "authenticator_only": false, "attempts_left": attempts_left, "password_rules": rules}),
+        // The same step, `POST /api/v1/password`, with the current password as `password`.
+        View::Confirm { attempts_left, .. } => {
+            json!({"stage": "password", "authenticator_only": true, "attempts_left": attempts_left})
         }
         View::Totp(totp) => json!({"stage": "totp", "totp": {
             "secret": totp.secret.expose(),
@@ -58,8 +61,8 @@ fn view_json(view: &View) -> Value {
             "needs_password": totp.needs_password,
             "attempts_left": totp.attempts_left,
         }}),
-        View::NeedsOperator => json!({"stage": "totp", "needs_operator": true}),
-        View::Complete { recovery_codes } if !recovery_codes.is_empty() => {
+        View::NeedsOperator { .. } => json!({"stage": "totp", "needs_operator": true}),
+        View::Complete { recovery_codes, .. } if !recovery_codes.is_empty() => {
             let codes: Vec<&str> = recovery_codes.iter().map(|c| c.as_str()).collect();
             json!({"stage": "complete", "recovery_codes": codes})
         }
@@ -110,6 +113,8 @@ async fn status(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         answer["expires_at"] = json!(record.record.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true));
         answer["attempts_left"] =
             json!(record.record.attempts_left(state.deps.policy.limits.max_pin_attempts));
+        // What step 1 wants as `password`: a new one, or (true) the current one.
+        answer["authenticator_only"] = json!(record.record.authenticator_only);
         Ok(answer)
     })
     .await

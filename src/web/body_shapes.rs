@@ -10,6 +10,10 @@ use serde::Deserialize;
 pub struct IssueBody {
     pub pin: Option<SecretString>,
     pub password: Option<SecretString>,
+    /// `true`: a link that replaces the user's authenticator app and keeps their password
+    /// (step 1 asks for it); excludes `password`.
+    #[serde(default)]
+    pub authenticator_only: bool,
     /// Where to mail the link (with `[email]` on).
     pub email: Option<String>,
     /// The link's language: `en`, `ko`.

@@ -204,8 +204,11 @@ fn denied_status(denied: &Denied) -> StatusCode {
 /// The admin API's refusals of a request it understood.
 fn admin_status(refusal: &AdminRefusal) -> StatusCode {
     match refusal {
-        AdminRefusal::Issue(IssueError::Missing(_)) => StatusCode::BAD_REQUEST,
-        AdminRefusal::Issue(IssueError::AlreadyComplete) | AdminRefusal::MfaOwed(_) => StatusCode::CONFLICT,
+        AdminRefusal::Issue(IssueError::Missing(_) | IssueError::PasswordWithAuthenticatorOnly) => {
+            StatusCode::BAD_REQUEST
+        }
+        AdminRefusal::Issue(IssueError::AlreadyComplete | IssueError::AuthenticatorOff)
+        | AdminRefusal::MfaOwed(_) => StatusCode::CONFLICT,
         AdminRefusal::NoRecord(_) => StatusCode::NOT_FOUND,
     }
 }
@@ -224,6 +227,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::PasswordTooShort { .. }
         | Refusal::PasswordTooLong { .. }
         | Refusal::PasswordNeeded
+        | Refusal::CurrentPasswordNeeded
         | Refusal::NameMissing
         | Refusal::NameUnusable { .. }
         | Refusal::EmailMissing
@@ -258,6 +262,8 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::CodeNotAccepted { .. }
         | Refusal::WrongPassword
         | Refusal::WrongPasswordOrAccount
+        | Refusal::WrongCurrentPassword { .. }
+        | Refusal::WrongCurrentPasswordOrAccount { .. }
         | Refusal::AccountDisabled => StatusCode::FORBIDDEN,
         Refusal::LinkUnknown => StatusCode::NOT_FOUND,
         Refusal::ChangedElsewhere

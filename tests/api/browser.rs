@@ -2,6 +2,7 @@
 //! QR code is read from screenshot pixels, as a phone's camera would. Screenshots of every step
 //! land in `target/e2e-screenshots/`.
 mod accessibility;
+mod authenticator_only;
 mod chrome;
 mod cli;
 

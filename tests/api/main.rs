@@ -3,6 +3,7 @@ mod added_mail;
 mod admin_api;
 mod admin_cache;
 mod admin_tokens;
+mod authenticator_only;
 mod binary;
 mod browser;
 mod cli_access;

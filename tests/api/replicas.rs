@@ -277,6 +277,7 @@ async fn concurrent_first_writes_of_one_record_on_the_shared_store_make_one_crea
         user_name: "racer".into(),
         pin_hash: Some("$argon2id$stand-in".into()),
         password_ct: Some(vec![1, 2, 3]),
+        authenticator_only: false,
         now,
         expires_at: now + chrono::Duration::hours(1),
         locale: None,

@@ -9,6 +9,16 @@ use crate::onboarding::{admin, issue, IssueRequest};
 impl Fixture {
     /// The admin's PUT for the fixture's user, with `pin` and `password` when given.
     async fn issue(&self, pin: Option<&str>, password: Option<&str>) -> Result<IssueKind, Error> {
+        self.issue_as(pin, password, false).await
+    }
+
+    /// The same, `"authenticator_only": true` when asked.
+    pub(super) async fn issue_as(
+        &self,
+        pin: Option<&str>,
+        password: Option<&str>,
+        authenticator_only: bool,
+    ) -> Result<IssueKind, Error> {
         let admin_token = self.keystone.admin_token(TokenScope::default());
         let user = self.keystone.get_user(&admin_token, &self.user).await.unwrap().unwrap();
         let request = IssueRequest {
@@ -17,6 +27,7 @@ impl Fixture {
             user,
             pin: pin.map(|p| Pin::parse(p, self.deps.policy.pin).unwrap()),
             password: password.map(|p| Password::parse(p).unwrap()),
+            authenticator_only,
             email: None,
             locale: None,
         };
@@ -24,7 +35,7 @@ impl Fixture {
     }
 }
 
-fn admin_refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> AdminRefusal {
+pub(super) fn admin_refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> AdminRefusal {
     match result {
         Err(Error::Admin(refusal)) => refusal,
         other => panic!("expected an admin refusal, got {other:?}"),
@@ -35,7 +46,10 @@ fn admin_refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> AdminRefusal {
 async fn a_new_record_needs_both_pin_and_password_and_a_repeat_renews() {
     let fx = fixture(|_| {}).await;
     let missing = admin_refusal(fx.issue(Some("1234"), None).await);
-    assert_eq!(missing, AdminRefusal::Issue(IssueError::Missing("`password`")));
+    assert_eq!(
+        missing,
+        AdminRefusal::Issue(IssueError::Missing("`password` (or `\"authenticator_only\": true`)"))
+    );
     assert_eq!(fx.issue(Some("1234"), Some(RANDOM)).await.unwrap(), IssueKind::Created);
     assert_eq!(fx.issue(None, None).await.unwrap(), IssueKind::Renewed);
 }

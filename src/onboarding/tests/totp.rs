@@ -143,9 +143,9 @@ async fn mfa_rules_without_a_service_credential_need_the_operator_and_resume_tri
     let token = fx.link().await;
     fx.password(&token, "1234", NEW, NEW).await.unwrap();
     let code = submit_totp(&fx.deps, &token, TotpInput { code: "123456", password: None }).await;
-    assert!(matches!(code.unwrap(), View::NeedsOperator), "the TOTP step waits for the login");
-    assert!(matches!(current(&fx.deps, &token).await.unwrap(), View::NeedsOperator));
-    assert!(matches!(resume(&fx.deps, &token, NEW).await.unwrap(), View::NeedsOperator));
+    assert!(matches!(code.unwrap(), View::NeedsOperator { .. }), "the TOTP step waits for the login");
+    assert!(matches!(current(&fx.deps, &token).await.unwrap(), View::NeedsOperator { .. }));
+    assert!(matches!(resume(&fx.deps, &token, NEW).await.unwrap(), View::NeedsOperator { .. }));
     assert_eq!(fx.keystone.mfa(&fx.user), Some(rules), "the rules were not touched");
 
     fx.keystone.set_user_mfa(&fx.user, MfaOptions { enabled: false, rules: serde_json::Value::Null });

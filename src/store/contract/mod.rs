@@ -119,6 +119,7 @@ pub(super) fn new_record(id: &str, now: DateTime<Utc>) -> IssueWrite {
         user_name: format!("{id}@example.com"),
         pin_hash: Some(format!("$pin-of-{id}")),
         password_ct: Some(format!("password-of-{id}").into_bytes()),
+        authenticator_only: false,
         now,
         expires_at: now + Duration::days(1),
         locale: None,

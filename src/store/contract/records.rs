@@ -27,11 +27,16 @@ async fn a_new_record_without_a_pin_or_a_password_is_refused_and_nothing_is_writ
     let no_password = IssueWrite { password_ct: None, ..new_record("u1", at(0)) };
 
     assert_eq!(store.issue(no_pin).await.unwrap(), Err(IssueError::Missing("`pin`")));
-    assert_eq!(store.issue(no_password).await.unwrap(), Err(IssueError::Missing("`password`")));
+    assert_eq!(
+        store.issue(no_password).await.unwrap(),
+        Err(IssueError::Missing("`password` (or `\"authenticator_only\": true`)"))
+    );
     assert_eq!(
         store.issue(renewal("u1", at(0))).await.unwrap(),
-        Err(IssueError::Missing("`pin` and `password`"))
+        Err(IssueError::Missing("`pin` and `password` (or `\"authenticator_only\": true`)"))
     );
+    let both = IssueWrite { authenticator_only: true, ..new_record("u1", at(0)) };
+    assert_eq!(store.issue(both).await.unwrap(), Err(IssueError::PasswordWithAuthenticatorOnly));
 
     assert!(store.find(&user("u1")).await.unwrap().is_none());
 }
@@ -105,6 +110,56 @@ async fn a_renewal_without_a_password_keeps_the_stage_and_what_the_flow_has_so_f
     assert_eq!((flow.locale, flow.password_rules.as_deref()), (Some(Locale::En), Some("12 characters")));
 }
 
+/// A first PUT for `id` that makes an authenticator-only link: a PIN, no password.
+fn authenticator_only(id: &str, now: chrono::DateTime<chrono::Utc>) -> IssueWrite {
+    IssueWrite { password_ct: None, authenticator_only: true, ..new_record(id, now) }
+}
+
+async fn an_authenticator_only_link_is_created_without_a_password_and_reads_back_as_such(store: &dyn Store) {
+    let issued = issue(store, authenticator_only("u1", at(0))).await;
+
+    let flow = flow_of(store, &issued).await;
+    assert!(flow.record.authenticator_only);
+    assert_eq!((flow.record.stage, flow.password_ct), (Stage::Password, None));
+    assert!(store.find(&user("u1")).await.unwrap().unwrap().authenticator_only);
+    let plain = issue(store, new_record("u2", at(0))).await;
+    assert!(!flow_of(store, &plain).await.record.authenticator_only);
+}
+
+async fn a_renewal_switches_the_kind_per_its_body_and_no_sealed_password_stays_behind(store: &dyn Store) {
+    let issued = issue(store, new_record("u1", at(0))).await;
+    assert!(store.finish_password_step(&issued, at_totp(at(60))).await.unwrap());
+    let switched = issue(store, IssueWrite { pin_hash: None, ..authenticator_only("u1", at(HOUR)) }).await;
+    let flow = flow_of(store, &switched).await;
+    assert!(flow.record.authenticator_only);
+    assert_eq!(flow.record.stage, Stage::Password, "switching the kind starts over");
+    assert_eq!((flow.password_ct, flow.totp_secret_ct, flow.user_token_ct), (None, None, None));
+
+    let at_step_1 = issue(store, new_record("u2", at(0))).await;
+    assert!(flow_of(store, &at_step_1).await.password_ct.is_some());
+    let switched = issue(store, IssueWrite { pin_hash: None, ..authenticator_only("u2", at(HOUR)) }).await;
+    assert_eq!(flow_of(store, &switched).await.password_ct, None, "the admin's old password is dropped");
+
+    let kept = issue(store, renewal("u1", at(2 * HOUR))).await;
+    assert!(flow_of(store, &kept).await.record.authenticator_only, "an empty renewal keeps the kind");
+    let back = IssueWrite { pin_hash: None, ..new_record("u1", at(3 * HOUR)) };
+    let back = issue(store, back).await;
+    let flow = flow_of(store, &back).await;
+    assert!(!flow.record.authenticator_only, "a password makes it a password link again");
+    assert_eq!(flow.password_ct.as_deref(), Some(&b"password-of-u1"[..]));
+}
+
+async fn a_completed_record_starts_over_as_an_authenticator_only_link(store: &dyn Store) {
+    let issued = issue(store, new_record("u1", at(0))).await;
+    assert!(store.complete(&issued, at(60), false).await.unwrap());
+
+    let again = IssueWrite { pin_hash: None, ..authenticator_only("u1", at(HOUR)) };
+    assert_eq!(store.issue(again).await.unwrap(), Ok(IssueKind::Renewed));
+
+    let record = store.find(&user("u1")).await.unwrap().unwrap();
+    assert_eq!((record.stage, record.authenticator_only), (Stage::Password, true));
+}
+
 async fn concurrent_first_issues_for_one_user_create_one_record(store: &dyn Store) {
     let writes = (0..32).map(|_| store.issue(new_record("u1", at(0))));
 
@@ -172,6 +227,9 @@ contract!(
     a_completed_record_is_renewed_only_with_a_new_password,
     a_renewal_with_a_new_password_restarts_the_flow_and_drops_what_the_old_one_led_to,
     a_renewal_without_a_password_keeps_the_stage_and_what_the_flow_has_so_far,
+    an_authenticator_only_link_is_created_without_a_password_and_reads_back_as_such,
+    a_renewal_switches_the_kind_per_its_body_and_no_sealed_password_stays_behind,
+    a_completed_record_starts_over_as_an_authenticator_only_link,
     concurrent_first_issues_for_one_user_create_one_record,
     open_records_are_counted_by_stage_and_expired_ones_are_left_out,
     revoking_deletes_the_record_once,

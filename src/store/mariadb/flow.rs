@@ -15,16 +15,16 @@ fn read_flow(mut row: Row, hash: TokenHash) -> Result<FlowRecord, StoreError> {
     Ok(FlowRecord {
         record: read_record(row)?,
         token_hash: hash,
-        user_name: col(row, 8)?,
-        pin_hash: col(row, 9)?,
-        password_ct: col(row, 10)?,
-        totp_secret_ct: col(row, 11)?,
-        user_token_ct: col(row, 12)?,
-        user_token_expires_at: col::<Option<i64>>(row, 13)?.map(timestamp).transpose()?,
-        mfa_receipt: col::<i64>(row, 14)? != 0,
-        mfa_restore: col(row, 15)?,
-        locale: col::<Option<String>>(row, 16)?.as_deref().and_then(Locale::parse),
-        password_rules: col(row, 17)?,
+        user_name: col(row, 9)?,
+        pin_hash: col(row, 10)?,
+        password_ct: col(row, 11)?,
+        totp_secret_ct: col(row, 12)?,
+        user_token_ct: col(row, 13)?,
+        user_token_expires_at: col::<Option<i64>>(row, 14)?.map(timestamp).transpose()?,
+        mfa_receipt: col::<i64>(row, 15)? != 0,
+        mfa_restore: col(row, 16)?,
+        locale: col::<Option<String>>(row, 17)?.as_deref().and_then(Locale::parse),
+        password_rules: col(row, 18)?,
     })
 }
 

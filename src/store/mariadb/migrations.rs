@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/mariadb/0005_meta.sql"),
     include_str!("../../../migrations/mariadb/0006_outbox.sql"),
     include_str!("../../../migrations/mariadb/0007_enrollments.sql"),
+    include_str!("../../../migrations/mariadb/0008_authenticator_only.sql"),
 ];
 
 pub fn latest() -> i64 {

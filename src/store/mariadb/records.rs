@@ -32,6 +32,7 @@ pub(super) fn read_record(row: &mut Row) -> Result<Onboarding, StoreError> {
         issued_at: timestamp(col(row, 5)?)?,
         updated_at: timestamp(col(row, 6)?)?,
         expires_at: timestamp(col(row, 7)?)?,
+        authenticator_only: col::<i64>(row, 8)? != 0,
     })
 }
 
@@ -55,16 +56,15 @@ impl Records for MariaStore {
                     (write.user_id.as_str(),),
                 )?;
                 let existing = existing.map(|text| parse_stage(&text)).transpose()?;
-                let (kind, stage) =
-                    match plan_issue(existing, write.pin_hash.is_some(), write.password_ct.is_some()) {
-                        Ok(plan) => plan,
-                        Err(rule) => return Ok(Err(rule)),
-                    };
+                let (kind, stage) = match plan_issue(existing, write.plan()) {
+                    Ok(plan) => plan,
+                    Err(rule) => return Ok(Err(rule)),
+                };
                 let statement = match kind {
                     IssueKind::Created => sql::ISSUE_CREATE,
                     IssueKind::Renewed => sql::ISSUE_RENEW,
                 };
-                // One parameter list for both statements (they name the same ten).
+                // One parameter list for both statements (they name the same eleven).
                 tx.exec_drop(
                     statement,
                     params! {
@@ -72,6 +72,7 @@ impl Records for MariaStore {
                         "hash" => &write.token_hash.0[..],
                         "pin" => write.pin_hash.as_deref(),
                         "pw" => write.password_ct.as_deref(),
+                        "authonly" => write.authenticator_only,
                         "stage" => stage.as_str(),
                         "now" => write.now.timestamp(),
                         "exp" => write.expires_at.timestamp(),

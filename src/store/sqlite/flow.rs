@@ -193,19 +193,19 @@ impl SqliteStore {
                         Ok(FlowRecord {
                             record: read_record(row)?,
                             token_hash: TokenHash(hash),
-                            user_name: row.get(8)?,
-                            pin_hash: row.get(9)?,
-                            password_ct: row.get(10)?,
-                            totp_secret_ct: row.get(11)?,
-                            user_token_ct: row.get(12)?,
+                            user_name: row.get(9)?,
+                            pin_hash: row.get(10)?,
+                            password_ct: row.get(11)?,
+                            totp_secret_ct: row.get(12)?,
+                            user_token_ct: row.get(13)?,
                             user_token_expires_at: row
-                                .get::<_, Option<i64>>(13)?
+                                .get::<_, Option<i64>>(14)?
                                 .map(timestamp)
                                 .transpose()?,
-                            mfa_receipt: row.get::<_, i64>(14)? != 0,
-                            mfa_restore: row.get(15)?,
-                            locale: row.get::<_, Option<String>>(16)?.as_deref().and_then(Locale::parse),
-                            password_rules: row.get(17)?,
+                            mfa_receipt: row.get::<_, i64>(15)? != 0,
+                            mfa_restore: row.get(16)?,
+                            locale: row.get::<_, Option<String>>(17)?.as_deref().and_then(Locale::parse),
+                            password_rules: row.get(18)?,
                         })
                     })())
                 })

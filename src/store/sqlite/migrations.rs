@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0005_meta.sql"),
     include_str!("../../../migrations/sqlite/0006_outbox.sql"),
     include_str!("../../../migrations/sqlite/0007_enrollments.sql"),
+    include_str!("../../../migrations/sqlite/0008_authenticator_only.sql"),
 ];
 
 pub fn latest() -> i64 {

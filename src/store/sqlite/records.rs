@@ -32,17 +32,16 @@ impl Records for SqliteStore {
                 )
                 .optional()?;
             let existing = existing.map(|text| parse_stage(&text)).transpose()?;
-            let (kind, stage) =
-                match plan_issue(existing, write.pin_hash.is_some(), write.password_ct.is_some()) {
-                    Ok(plan) => plan,
-                    Err(rule) => return Ok(Err(rule)),
-                };
+            let (kind, stage) = match plan_issue(existing, write.plan()) {
+                Ok(plan) => plan,
+                Err(rule) => return Ok(Err(rule)),
+            };
             let now = write.now.timestamp();
             let statement = match kind {
                 IssueKind::Created => sql::ISSUE_CREATE,
                 IssueKind::Renewed => sql::ISSUE_RENEW,
             };
-            // One parameter list for both statements (they name the same ten).
+            // One parameter list for both statements (they name the same eleven).
             tx.execute(
                 statement,
                 named_params! {
@@ -50,6 +49,7 @@ impl Records for SqliteStore {
                     ":hash": &write.token_hash.0[..],
                     ":pin": write.pin_hash,
                     ":pw": write.password_ct,
+                    ":authonly": write.authenticator_only,
                     ":stage": stage.as_str(),
                     ":now": now,
                     ":exp": write.expires_at.timestamp(),
@@ -113,5 +113,6 @@ pub(super) fn read_record(row: &Row<'_>) -> Result<Onboarding, StoreError> {
         issued_at: timestamp(row.get(5)?)?,
         updated_at: timestamp(row.get(6)?)?,
         expires_at: timestamp(row.get(7)?)?,
+        authenticator_only: row.get::<_, i64>(8)? != 0,
     })
 }

@@ -159,7 +159,7 @@ async fn every_page_is_accessible(browser: &Browser, screen: &str) {
 }
 
 /// The field's `aria-invalid`, and whether its `aria-describedby` names the error message.
-async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
+pub(super) async fn tied_to_the_error(browser: &Browser, id: &str) -> (Value, bool) {
     let attribute = |name: &str| format!("return document.getElementById('{id}').getAttribute('{name}')");
     let invalid = browser.js(&attribute("aria-invalid")).await;
     let described = browser.js(&attribute("aria-describedby")).await;
