@@ -8,7 +8,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::path::Path;
 use std::str::FromStr;
 
 pub const LINK_PLACEHOLDERS: &[&str] =
@@ -16,7 +15,7 @@ pub const LINK_PLACEHOLDERS: &[&str] =
 pub const ADDED_PLACEHOLDERS: &[&str] = &["user_name", "cloud_name", "added_at", "how", "support_contact"];
 pub const RESET_PLACEHOLDERS: &[&str] = &["name", "email", "pin_check", "requested_at", "cloud_name"];
 
-const RESET_TEXT: &str = include_str!("../../templates/reset.txt");
+const RESET_TEXT: &str = include_str!("../../../templates/reset.txt");
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -282,110 +281,8 @@ fn mailbox(key: &str, value: &str) -> Result<Mailbox, ConfigError> {
         .map_err(|_| ConfigError::new(key, format!("`{value}` is not an email address")))
 }
 
-/// One language's link mail: the operator's subject and files where set, else the built-in ones.
-fn link_templates(
-    email: &crate::config::EmailSettings,
-    locale: Locale,
-) -> Result<LinkTemplates, ConfigError> {
-    let language = words(locale);
-    let own = email.locales.iter().find(|(tag, _)| Locale::parse(tag) == Some(locale)).map(|(_, mail)| mail);
-    let (key, subject, text, html) = match (locale, own) {
-        (_, Some(own)) => (
-            format!("email.locales.{}.", locale.tag()),
-            own.subject.as_deref(),
-            own.text_template.as_deref(),
-            own.html_template.as_deref(),
-        ),
-        (Locale::En, None) => (
-            "email.".to_owned(),
-            email.subject.as_deref(),
-            email.text_template.as_deref(),
-            email.html_template.as_deref(),
-        ),
-        (_, None) => (String::new(), None, None, None),
-    };
-    let subject_text = subject.unwrap_or(language.mail_subject());
-    Ok(LinkTemplates {
-        subject: template(&format!("{key}subject"), None, subject_text, LINK_PLACEHOLDERS)?,
-        text: template(&format!("{key}text_template"), text, language.mail_text(), LINK_PLACEHOLDERS)?,
-        html: template(&format!("{key}html_template"), html, language.mail_html(), LINK_PLACEHOLDERS)?,
-    })
-}
-
-/// One language's authenticator-only link mail. Built in: the operator's templates are written
-/// for a link that sets a password.
-fn replace_templates(locale: Locale) -> Result<LinkTemplates, ConfigError> {
-    let language = words(locale);
-    Ok(LinkTemplates {
-        subject: template("email.subject", None, language.replace_mail_subject(), LINK_PLACEHOLDERS)?,
-        text: template("email.text_template", None, language.replace_mail_text(), LINK_PLACEHOLDERS)?,
-        html: template("email.html_template", None, language.replace_mail_html(), LINK_PLACEHOLDERS)?,
-    })
-}
-
-/// A template from the operator's file, or the built-in one; refused with the file and line.
-fn template(
-    key: &str,
-    path: Option<&Path>,
-    built_in: &str,
-    known: &[&'static str],
-) -> Result<Template, ConfigError> {
-    let (text, origin) = match path {
-        Some(path) => (
-            std::fs::read_to_string(path)
-                .map_err(|err| ConfigError::new(key, format!("cannot read {}: {err}", path.display())))?,
-            path.display().to_string(),
-        ),
-        None => (built_in.to_owned(), "the built-in template".to_owned()),
-    };
-    Template::parse(&text, known).map_err(|err| ConfigError::new(key, format!("{origin}, {err}")))
-}
-
+mod templates;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    #[test]
-    fn the_built_in_templates_parse() {
-        for locale in Locale::ALL {
-            let language = words(locale);
-            for (text, known) in [
-                (language.mail_text(), LINK_PLACEHOLDERS),
-                (language.mail_html(), LINK_PLACEHOLDERS),
-                (language.mail_subject(), LINK_PLACEHOLDERS),
-                (language.replace_mail_text(), LINK_PLACEHOLDERS),
-                (language.replace_mail_html(), LINK_PLACEHOLDERS),
-                (language.replace_mail_subject(), LINK_PLACEHOLDERS),
-                (RESET_TEXT, RESET_PLACEHOLDERS),
-                (language.added_mail_subject(), ADDED_PLACEHOLDERS),
-                (language.added_mail_text(), ADDED_PLACEHOLDERS),
-            ] {
-                Template::parse(text, known).unwrap();
-            }
-        }
-    }
-
-    #[test]
-    fn a_bad_template_file_is_refused_naming_the_key_the_file_and_the_line() {
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        std::io::Write::write_all(&mut file, b"Hi {{user_name}}\nopen {{url}}\n").unwrap();
-        let err = template("email.text_template", Some(file.path()), "", LINK_PLACEHOLDERS).unwrap_err();
-        assert_eq!(err.key, "email.text_template");
-        let text = err.to_string();
-        assert!(text.contains(&file.path().display().to_string()) && text.contains("line 2"), "{text}");
-        assert!(text.contains("{{url}}"), "{text}");
-    }
-
-    #[test]
-    fn a_missing_template_file_is_refused() {
-        let err =
-            template("email.html_template", Some(Path::new("/nonexistent/x.html")), "", LINK_PLACEHOLDERS)
-                .unwrap_err();
-        assert!(err.to_string().contains("cannot read /nonexistent/x.html"), "{err}");
-    }
-
-    #[test]
-    fn subjects_stay_on_one_line() {
-        assert_eq!(one_line("Set up\r\nBcc: x"), "Set up Bcc: x");
-    }
-}
+use templates::{link_templates, replace_templates, template};
