@@ -159,10 +159,11 @@ print(*(r["password_step"] or ["-", "-", "-"]), r["failures"])' "$SERIES")
 SELF_USERS=${BENCH_SELF_ENROLL_USERS:-5}
 ks_json() { curl -sf -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' "$@"; }
 ks_id() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]]["id"])' "$1"; }
+# This Keystone wants a password change on first use; an existing user has made it long ago.
 new_user() { # name [rules]
-    local options=""
-    [ -n "${2:-}" ] && options=', "options": {"multi_factor_auth_enabled": true, "multi_factor_auth_rules": '"$2"'}'
-    ks_json -d '{"user": {"name": "'"$1"'", "password": "Random-pw-1"'"$options"'}}' "$KS/users" | ks_id user
+    local options='"ignore_change_password_upon_first_use": true'
+    [ -n "${2:-}" ] && options="$options"', "multi_factor_auth_enabled": true, "multi_factor_auth_rules": '"$2"
+    ks_json -d '{"user": {"name": "'"$1"'", "password": "Random-pw-1", "options": {'"$options"'}}}' "$KS/users" | ks_id user
 }
 SERVICE_ID=$(new_user bench-service)
 ADMIN_PROJECT=$(ks_json "$KS/projects?name=admin" | python3 -c 'import json, sys; print(json.load(sys.stdin)["projects"][0]["id"])')
