@@ -30,13 +30,16 @@ pub enum ExpiryRefusal {
 }
 
 impl Expiry {
-    /// `""` or absent: the default; `"never"`; or a date `YYYY-MM-DD` (an RFC 3339 time is
-    /// accepted for its date).
+    /// `""` or absent: the default; `"never"`; or exactly a date, `YYYY-MM-DD` (the credential
+    /// works through that day, UTC).
     pub fn parse(text: Option<&str>) -> Result<Self, super::Invalid> {
         match text.map(str::trim) {
             None | Some("") => Ok(Self::Default),
             Some(t) if t.eq_ignore_ascii_case("never") => Ok(Self::Never),
-            Some(t) => NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d")
+            Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .filter(|_| t.len() == 10)
+                .ok_or(())
                 .map(Self::On)
                 .map_err(|_| super::Invalid("an expiry is a date, YYYY-MM-DD, or \"never\"".into())),
         }
@@ -137,7 +140,7 @@ mod tests {
     #[test]
     fn the_default_expiry_is_the_default_from_now_and_a_date_ends_that_day() {
         assert_eq!(
-            Expiry::Default.resolve(policy(), now()),
+            Expiry::Default.resolve(policy(), now() + Duration::milliseconds(250)),
             Ok(Some(now() + Duration::days(90))),
             "whole seconds"
         );
@@ -159,6 +162,10 @@ mod tests {
         let open = ExpiryPolicy { allow_never: true, ..policy() };
         assert_eq!(Expiry::parse(Some("never")).unwrap().resolve(open, now()), Ok(None));
         assert!(Expiry::parse(Some("next week")).is_err());
+        assert!(
+            Expiry::parse(Some("2027-03-01xyz")).is_err()
+                && Expiry::parse(Some("2027-03-01T10:00:00Z")).is_err()
+        );
     }
 
     #[test]

@@ -142,8 +142,8 @@ pub enum Refusal {
     NoExpiryNotAllowed {
         max_days: i64,
     },
-    /// Keystone refused the application credential as asked, in its words.
-    KeystoneRefusedCredential(String),
+    /// Keystone refused the application credential as asked (its words go to the log).
+    KeystoneRefusedCredential,
 }
 
 /// The form field a refusal is about: its message is tied to that field, and it gets the focus.
@@ -205,8 +205,7 @@ impl Refusal {
             Refusal::ExpiryMalformed
             | Refusal::ExpiryNotInTheFuture
             | Refusal::ExpiryTooLate { .. }
-            | Refusal::NoExpiryNotAllowed { .. }
-            | Refusal::KeystoneRefusedCredential(_) => Some(Field::Expiry),
+            | Refusal::NoExpiryNotAllowed { .. } => Some(Field::Expiry),
             Refusal::UserNameMissing => Some(Field::UserName),
             Refusal::RecoveryCodeMissing | Refusal::WrongRecoveryCode { .. } => Some(Field::RecoveryCode),
             Refusal::PasswordsDiffer => Some(Field::Confirm),

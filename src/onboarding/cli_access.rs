@@ -104,21 +104,13 @@ pub async fn create_cli_access(
     choice: CliChoice<'_>,
 ) -> Result<CliAccess, Error> {
     let now = deps.clock.now();
-    let project_id = choice.project_id.trim();
-    if project_id.is_empty() {
-        return Err(Refusal::ProjectMissing.into());
-    }
-    let project = signed.projects.iter().find(|p| p.id == project_id).ok_or_else(|| {
-        log::warn!(
-            "command-line access for user {}: project {project_id:?} is not one of theirs",
-            signed.user_id
-        );
-        Refusal::ProjectNotYours
-    })?;
-    let name = match choice.name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) if name.chars().count() <= 255 && !name.chars().any(char::is_control) => name.to_owned(),
+    let project = chosen_project(signed, choice.project_id)?;
+    let (name, defaulted) = match choice.name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) if name.chars().count() <= 255 && !name.chars().any(char::is_control) => {
+            (name.to_owned(), false)
+        }
         Some(_) => return Err(Refusal::CredentialNameUnusable.into()),
-        None => format!("cli-{}", now.format("%Y-%m-%d")),
+        None => (format!("cli-{}", now.format("%Y-%m-%d")), true),
     };
     let expiry = Expiry::parse(choice.expires).map_err(|_| Refusal::ExpiryMalformed)?;
     let expires_at = expiry.resolve(deps.policy.cli.expiry, now).map_err(|refused| match refused {
@@ -126,6 +118,9 @@ pub async fn create_cli_access(
         ExpiryRefusal::TooLate { max_days } => Refusal::ExpiryTooLate { max_days },
         ExpiryRefusal::NeverNotAllowed { max_days } => Refusal::NoExpiryNotAllowed { max_days },
     })?;
+    if signed.token.expires_at <= now {
+        return Err(Refusal::CliSignInExpired.into());
+    }
     let identity = &deps.identity;
     let Some(scoped) = identity.scope_to_project(signed.token.value.expose_secret(), &project.id).await?
     else {
@@ -136,14 +131,29 @@ pub async fn create_cli_access(
         );
         return Err(Refusal::ProjectNotYours.into());
     };
-    let created = identity
-        .create_application_credential(scoped.value.expose_secret(), &signed.user_id, &name, expires_at)
-        .await?;
+    let scoped = &scoped;
+    let make = |name: String| async move {
+        let made = identity.create_application_credential(
+            scoped.value.expose_secret(),
+            &signed.user_id,
+            &name,
+            expires_at,
+        );
+        made.await.map(|made| (name, made))
+    };
+    let (name, created) = match make(name).await? {
+        // A second one the same day: the default name gets the time too.
+        (_, AppCredentialCreate::NameTaken) if defaulted => {
+            make(format!("cli-{}", now.format("%Y-%m-%d-%H%M%S"))).await?
+        }
+        other => other,
+    };
     let credential = match created {
         AppCredentialCreate::Created(credential) => credential,
         AppCredentialCreate::NameTaken => return Err(Refusal::CredentialNameTaken.into()),
         AppCredentialCreate::Refused(message) => {
-            return Err(Refusal::KeystoneRefusedCredential(message).into())
+            log::warn!("Keystone refused an application credential for user {}: {message}", signed.user_id);
+            return Err(Refusal::KeystoneRefusedCredential.into());
         }
     };
     log::info!(
@@ -153,6 +163,33 @@ pub async fn create_cli_access(
         credential.project_id,
         credential.expires_at
     );
+    Ok(access(deps, credential, name, project, expires_at))
+}
+
+/// One of the user's projects; a project that is not (a tampered form) is refused.
+fn chosen_project<'a>(signed: &'a SignedIn, project_id: &str) -> Result<&'a Project, Error> {
+    let project_id = project_id.trim();
+    if project_id.is_empty() {
+        return Err(Refusal::ProjectMissing.into());
+    }
+    let found = signed.projects.iter().find(|p| p.id == project_id);
+    Ok(found.ok_or_else(|| {
+        log::warn!(
+            "command-line access for user {}: project {project_id:?} is not one of theirs",
+            signed.user_id
+        );
+        Refusal::ProjectNotYours
+    })?)
+}
+
+/// The credential and the files that use it.
+fn access(
+    deps: &Deps,
+    credential: crate::keystone::NewAppCredential,
+    name: String,
+    project: &Project,
+    asked: Option<DateTime<Utc>>,
+) -> CliAccess {
     let policy = &deps.policy.cli;
     let files = CliFiles {
         cloud: &policy.cloud_name,
@@ -162,38 +199,38 @@ pub async fn create_cli_access(
         credential_id: &credential.id,
         secret: credential.secret.expose_secret(),
     };
-    Ok(CliAccess {
+    CliAccess {
         clouds_yaml: Zeroizing::new(files.clouds_yaml()),
         openrc: Zeroizing::new(files.openrc()),
         credential_id: credential.id,
         name,
-        expires_at: credential.expires_at.or(expires_at),
+        expires_at: credential.expires_at.or(asked),
         project_id: credential.project_id,
         project_name: project.name.clone(),
         cloud_name: policy.cloud_name.clone(),
         secret: credential.secret,
-    })
+    }
 }
 
 /// The sign-in sealed for the page's second step: the user's id in the clear (the sealed part's
-/// associated data), the rest sealed with the service key, so any replica can open it.
+/// associated data), their name and token sealed with the service key, so any replica can open
+/// it. The projects are listed again when it is opened (a long list would not fit a form).
 #[derive(Serialize, Deserialize)]
 struct Sealed {
     until: i64,
     user_name: String,
-    projects: Vec<(String, String)>,
     token: String,
     token_expires_at: i64,
 }
 
-/// Seals `signed` into a handle for the page's form, valid for `cli.sign_in_lifetime` (at most
-/// the token's own life).
+/// Seals `signed` into a handle for the page's form, valid for 10 minutes
+/// (`CliPolicy::sign_in_lifetime`), at most the token's own life; usable more than once in that
+/// time (a second credential, or a mistake corrected).
 pub fn seal_sign_in(deps: &Deps, signed: &SignedIn) -> String {
     let until = (deps.clock.now() + deps.policy.cli.sign_in_lifetime).min(signed.token.expires_at);
     let sealed = Sealed {
         until: until.timestamp(),
         user_name: signed.user_name.clone(),
-        projects: signed.projects.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
         token: signed.token.value.expose_secret().to_owned(),
         token_expires_at: signed.token.expires_at.timestamp(),
     };
@@ -202,8 +239,9 @@ pub fn seal_sign_in(deps: &Deps, signed: &SignedIn) -> String {
     format!("{}.{}", signed.user_id, URL_SAFE_NO_PAD.encode(ct))
 }
 
-/// Opens a handle from `seal_sign_in`; expired, altered or foreign: `CliSignInExpired`.
-pub fn open_sign_in(deps: &Deps, handle: &str) -> Result<SignedIn, Error> {
+/// Opens a handle from `seal_sign_in` and lists the user's projects again; expired, altered,
+/// foreign, or a token Keystone no longer takes: `CliSignInExpired`.
+pub async fn open_sign_in(deps: &Deps, handle: &str) -> Result<SignedIn, Error> {
     let expired = || Error::from(Refusal::CliSignInExpired);
     let (user_id, ct) = handle.trim().split_once('.').ok_or_else(expired)?;
     let user_id = UserId::parse(user_id).map_err(|_| expired())?;
@@ -214,14 +252,11 @@ pub fn open_sign_in(deps: &Deps, handle: &str) -> Result<SignedIn, Error> {
         return Err(expired());
     }
     let expires_at = DateTime::from_timestamp(sealed.token_expires_at, 0).ok_or_else(expired)?;
-    Ok(SignedIn {
-        user_id,
-        user_name: sealed.user_name,
-        projects: sealed
-            .projects
-            .into_iter()
-            .map(|(id, name)| Project { id, name, domain_id: String::new() })
-            .collect(),
-        token: IssuedToken { value: sealed.token.into(), expires_at },
-    })
+    let token = IssuedToken { value: sealed.token.into(), expires_at };
+    let projects = match deps.identity.user_projects(token.value.expose_secret()).await {
+        Ok(projects) => projects,
+        Err(crate::keystone::KeystoneError::InvalidToken) => return Err(expired()),
+        Err(err) => return Err(err.into()),
+    };
+    Ok(SignedIn { user_id, user_name: sealed.user_name, projects, token })
 }

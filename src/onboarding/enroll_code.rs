@@ -118,8 +118,9 @@ async fn enroll(deps: &Deps, found: &Enrollment, secret: &TotpSecret, code: &str
         recovered: found.kind == EnrollKind::Recovery,
         locale: found.locale.unwrap_or(deps.policy.default_locale),
     };
-    notices::mail_added(deps, user_id, || email_of(deps, &acting, user_id), &mail).await;
     let recovery_codes = recovery_codes::new_set(deps, user_id).await?;
+    // Last: the enrollment stands whatever the mail does.
+    notices::mail_added(deps, user_id, || email_of(deps, &acting, user_id), &mail).await;
     Ok(Finished { user_name: found.user_name.clone(), recovery_codes })
 }
 

@@ -301,7 +301,7 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::ExpiryNotInTheFuture => "Choose an expiry date after today.".into(),
         Refusal::ExpiryTooLate { max_days } => format!("Choose an expiry date at most {max_days} days from today."),
         Refusal::NoExpiryNotAllowed { max_days } => format!("Command-line access must expire: choose a date at most {max_days} days from today."),
-        Refusal::KeystoneRefusedCredential(message) => format!("The cloud refused to create it: {message}"),
+        Refusal::KeystoneRefusedCredential => "The cloud refused to create it as asked. Try another name or date, or contact your administrator.".into(),
     }
 }
 

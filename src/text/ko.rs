@@ -297,7 +297,7 @@ fn refusal_text(refusal: &Refusal) -> String {
         Refusal::ExpiryNotInTheFuture => "오늘 이후의 만료일을 선택해 주십시오.".into(),
         Refusal::ExpiryTooLate { max_days } => format!("오늘부터 {max_days}일 이내의 만료일을 선택해 주십시오."),
         Refusal::NoExpiryNotAllowed { max_days } => format!("명령줄 접근에는 만료일이 있어야 합니다. 오늘부터 {max_days}일 이내의 날짜를 선택해 주십시오."),
-        Refusal::KeystoneRefusedCredential(message) => format!("클라우드가 생성을 거부했습니다: {message}"),
+        Refusal::KeystoneRefusedCredential => "클라우드가 요청한 대로 만들기를 거부했습니다. 다른 이름이나 날짜로 다시 시도하시거나 관리자에게 문의해 주십시오.".into(),
     }
 }
 

@@ -97,7 +97,7 @@ every_variant! {
     Refusal::ExpiryNotInTheFuture => [Refusal::ExpiryNotInTheFuture],
     Refusal::ExpiryTooLate { .. } => [Refusal::ExpiryTooLate { max_days: 365 }],
     Refusal::NoExpiryNotAllowed { .. } => [Refusal::NoExpiryNotAllowed { max_days: 365 }],
-    Refusal::KeystoneRefusedCredential(_) => [Refusal::KeystoneRefusedCredential("Invalid expires_at.".into())],
+    Refusal::KeystoneRefusedCredential => [Refusal::KeystoneRefusedCredential],
 }
 
 /// An example of every variant (and of each `Stage` a `StageMoved` can name).

@@ -2,7 +2,7 @@
 //! code; without `project_id` it answers the user's projects, with it the new application
 //! credential and the files that use it. 404 unless `[cli]` is enabled.
 use crate::onboarding::{self, CliAccess, CliChoice, CliSignIn, SignedIn};
-use crate::web::enroll_shapes::CliBody;
+use crate::web::enroll_shapes::CliApiBody;
 use crate::web::error::AppError;
 use crate::web::language::Asked;
 use crate::web::state::AppState;
@@ -30,8 +30,9 @@ async fn cli(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
     let locale = Asked::of(&req).choose(None, state.settings.onboarding.default_locale);
     let result: Result<Value, AppError> = async {
         let raw = read_body(&req, payload, BODY_LIMIT).await?;
-        let body: CliBody = parse_json(&req, &raw)?;
-        let signed = sign_in(&state, &body).await?;
+        let body: CliApiBody = parse_json(&req, &raw)?;
+        let who = Who { user_name: &body.user_name, domain: body.domain.as_deref() };
+        let signed = sign_in(&state, who, body.password.expose_secret(), body.code.expose_secret()).await?;
         match body.project_id.as_deref() {
             None => Ok(json!({"projects": projects_json(&signed)})),
             Some(project_id) => {
@@ -48,17 +49,23 @@ async fn cli(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>
     }
 }
 
+/// Who signs in: what the per-name limit counts.
+pub(crate) struct Who<'a> {
+    pub user_name: &'a str,
+    pub domain: Option<&'a str>,
+}
+
 /// The per-name limit, then the sign-in with the password and the code.
-pub(crate) async fn sign_in(state: &AppState, body: &CliBody) -> Result<SignedIn, AppError> {
-    if let Some(wait) = state.sign_ins.check(&body.user_name, body.domain.as_deref()) {
+pub(crate) async fn sign_in(
+    state: &AppState,
+    who: Who<'_>,
+    password: &str,
+    code: &str,
+) -> Result<SignedIn, AppError> {
+    if let Some(wait) = state.sign_ins.check(who.user_name, who.domain) {
         return Err(AppError::TooManySignIns(wait));
     }
-    let input = CliSignIn {
-        user_name: &body.user_name,
-        domain: body.domain.as_deref(),
-        password: body.password.as_ref().map_or("", |p| p.expose_secret()),
-        code: body.code.as_ref().map_or("", |c| c.expose_secret()),
-    };
+    let input = CliSignIn { user_name: who.user_name, domain: who.domain, password, code };
     Ok(onboarding::cli_sign_in(&state.deps, input).await?)
 }
 

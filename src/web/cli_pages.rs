@@ -18,6 +18,7 @@ use crate::web::{not_found, read_form};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use secrecy::ExposeSecret;
 
 const FORM: SignInForm = SignInForm::Cli;
 
@@ -57,7 +58,12 @@ async fn sign_in(req: HttpRequest, payload: web::Payload, state: web::Data<AppSt
         Ok(form) => form,
         Err(err) => return sign_in_again(&state, &lang, FORM, &blank(&state), &err),
     };
-    match cli_api::sign_in(&state, &form).await {
+    let who = cli_api::Who { user_name: &form.user_name, domain: form.domain.as_deref() };
+    let secret =
+        |field: &Option<secrecy::SecretString>| field.as_ref().map_or("", |s| s.expose_secret()).to_owned();
+    let (password, code) =
+        (zeroize::Zeroizing::new(secret(&form.password)), zeroize::Zeroizing::new(secret(&form.code)));
+    match cli_api::sign_in(&state, who, &password, &code).await {
         Ok(signed) => {
             let handle = onboarding::seal_sign_in(&state.deps, &signed);
             choice_page(&state, &lang, &handle, &signed, &CliBody { name: None, ..form }, None)
@@ -80,7 +86,7 @@ async fn create(req: HttpRequest, payload: web::Payload, state: web::Data<AppSta
         Err(err) => return sign_in_again(&state, &lang, FORM, &blank(&state), &err),
     };
     let handle = form.sign_in.as_deref().unwrap_or("");
-    let signed = match onboarding::open_sign_in(&state.deps, handle) {
+    let signed = match onboarding::open_sign_in(&state.deps, handle).await {
         Ok(signed) => signed,
         Err(err) => return sign_in_again(&state, &lang, FORM, &blank(&state), &err.into()),
     };

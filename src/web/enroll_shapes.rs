@@ -38,8 +38,27 @@ pub struct RecoverBody {
     pub lang: Option<String>,
 }
 
-/// `POST /api/v1/cli`, and the forms of `/cli`: the sign-in, then (with `project_id`) the
-/// choice. The page's second form carries `sign_in` (the sealed sign-in) instead of the password.
+/// `POST /api/v1/cli`: the sign-in, and (with `project_id`) the choice.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliApiBody {
+    pub user_name: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+    pub password: SecretString,
+    pub code: SecretString,
+    #[serde(default)]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// The forms of `/cli`: the sign-in, then the choice, which carries `sign_in` (the sealed
+/// sign-in) instead of the password.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CliBody {

@@ -250,7 +250,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::ExpiryNotInTheFuture
         | Refusal::ExpiryTooLate { .. }
         | Refusal::NoExpiryNotAllowed { .. }
-        | Refusal::KeystoneRefusedCredential(_) => StatusCode::BAD_REQUEST,
+        | Refusal::KeystoneRefusedCredential => StatusCode::BAD_REQUEST,
         // One status and one body for a wrong password and an unknown user.
         Refusal::SignInRefused => StatusCode::UNAUTHORIZED,
         Refusal::AccountLockedByKeystone | Refusal::EnrollmentLocked => StatusCode::LOCKED,

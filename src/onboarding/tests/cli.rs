@@ -113,13 +113,41 @@ async fn the_sealed_sign_in_opens_until_it_expires_and_not_when_altered() {
     fx.with_authenticator_and_project();
     let handle = seal_sign_in(&fx.deps, &fx.signed_in().await);
     assert!(!handle.contains("fake-token"), "the token is sealed");
-    let opened = open_sign_in(&fx.deps, &handle).unwrap();
+    let opened = open_sign_in(&fx.deps, &handle).await.unwrap();
+    assert_eq!(opened.projects.len(), 1, "the projects are listed again");
     create_cli_access(&fx.deps, &opened, choice("p1", None)).await.unwrap();
-    let mut altered = handle.clone();
-    altered.push('A');
-    assert_eq!(refused(open_sign_in(&fx.deps, &altered)), Refusal::CliSignInExpired);
+    // One character flipped in the sealed part, the length kept: the seal, not base64, says no.
+    let middle = handle.len() - 10;
+    let flipped = if &handle[middle..=middle] == "A" { "B" } else { "A" };
+    let altered = format!("{}{flipped}{}", &handle[..middle], &handle[middle + 1..]);
+    assert_eq!(refused(open_sign_in(&fx.deps, &altered).await), Refusal::CliSignInExpired);
     let other_user = format!("{}{}", "0".repeat(32), &handle[32..]);
-    assert_eq!(refused(open_sign_in(&fx.deps, &other_user)), Refusal::CliSignInExpired);
+    assert_eq!(refused(open_sign_in(&fx.deps, &other_user).await), Refusal::CliSignInExpired);
     fx.clock.advance(Duration::minutes(11));
-    assert_eq!(refused(open_sign_in(&fx.deps, &handle)), Refusal::CliSignInExpired);
+    assert_eq!(refused(open_sign_in(&fx.deps, &handle).await), Refusal::CliSignInExpired);
+}
+
+#[tokio::test]
+async fn a_handle_lives_no_longer_than_the_token_in_it() {
+    let fx = fixture(|s| s.policy.cli.sign_in_lifetime = Duration::hours(3)).await;
+    fx.with_authenticator_and_project();
+    let handle = seal_sign_in(&fx.deps, &fx.signed_in().await);
+    fx.clock.advance(Duration::minutes(61));
+    assert_eq!(
+        refused(open_sign_in(&fx.deps, &handle).await),
+        Refusal::CliSignInExpired,
+        "the fake's tokens live an hour"
+    );
+}
+
+#[tokio::test]
+async fn a_second_credential_the_same_day_gets_the_time_in_its_default_name() {
+    let fx = fixture(|_| {}).await;
+    fx.with_authenticator_and_project();
+    let signed = fx.signed_in().await;
+    let first = create_cli_access(&fx.deps, &signed, choice("p1", None)).await.unwrap();
+    let second = create_cli_access(&fx.deps, &signed, choice("p1", None)).await.unwrap();
+    assert_ne!(first.name, second.name);
+    assert!(second.name.starts_with(&first.name), "{} then {}", first.name, second.name);
+    assert_eq!(fx.keystone.application_credentials_of(&fx.user).len(), 2);
 }
