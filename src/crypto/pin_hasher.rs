@@ -11,6 +11,8 @@ use tokio::sync::Semaphore;
 
 const SALT_LEN: usize = 16;
 const OUTPUT_LEN: usize = 32;
+/// The memory of `hash_random`'s profile, at most.
+const RANDOM_MEMORY_KIB: u32 = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -37,6 +39,8 @@ pub struct Argon2Params {
 #[derive(Clone)]
 pub struct PinHasher {
     params: Params,
+    /// For random secrets (recovery codes): at most 4 MiB and one pass.
+    random: Params,
     permits: Arc<Semaphore>,
     /// Block buffers of finished hashes, for the next one.
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
@@ -47,13 +51,31 @@ impl PinHasher {
         let params =
             Params::new(settings.memory_kib, settings.iterations, settings.parallelism, Some(OUTPUT_LEN))
                 .map_err(argon2_error)?;
-        Ok(Self { params, permits: Arc::new(Semaphore::new(concurrency.max(1))), buffers: Arc::default() })
+        let random = Params::new(settings.memory_kib.min(RANDOM_MEMORY_KIB), 1, 1, Some(OUTPUT_LEN))
+            .map_err(argon2_error)?;
+        Ok(Self {
+            params,
+            random,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            buffers: Arc::default(),
+        })
     }
 
     /// A PHC string (`$argon2id$v=19$m=...`) with a fresh random salt.
     pub async fn hash(&self, secret: &[u8]) -> Result<String, HashError> {
+        self.hash_with(secret, self.params.clone()).await
+    }
+
+    /// The same for a secret of at least 48 random bits (a recovery code), with a lighter cost:
+    /// the PIN's profile slows guessing a few thousand possibilities; here the guessing is
+    /// hopeless at any cost, and ten codes per enrollment at the PIN's cost made onboarding 4
+    /// times slower. `verify` reads the cost from the PHC string, so either kind checks.
+    pub async fn hash_random(&self, secret: &[u8]) -> Result<String, HashError> {
+        self.hash_with(secret, self.random.clone()).await
+    }
+
+    async fn hash_with(&self, secret: &[u8], params: Params) -> Result<String, HashError> {
         let secret = zeroize::Zeroizing::new(secret.to_vec());
-        let params = self.params.clone();
         self.run(move |memory| {
             let mut salt = [0u8; SALT_LEN];
             OsRng.fill_bytes(&mut salt);
@@ -134,6 +156,18 @@ mod tests {
     fn cheap() -> PinHasher {
         let settings = Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 };
         PinHasher::new(&settings, 1).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_random_secret_is_hashed_lighter_and_verifies_like_any() {
+        let settings = Argon2Params { memory_kib: 19_456, iterations: 2, parallelism: 1 };
+        let hasher = PinHasher::new(&settings, 1).unwrap();
+        let phc = hasher.hash_random(b"abcdefghjk").await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=4096,t=1,p=1$"), "{phc}");
+        assert!(hasher.verify(b"abcdefghjk", &phc).await.unwrap());
+        assert!(!hasher.verify(b"abcdefghjm", &phc).await.unwrap());
+        let pin = cheap().hash(b"1234").await.unwrap();
+        assert!(pin.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "the PIN keeps its own cost: {pin}");
     }
 
     #[tokio::test]

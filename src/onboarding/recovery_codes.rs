@@ -6,7 +6,8 @@ use zeroize::Zeroizing;
 
 /// Lower-case letters and digits without the ones people confuse (0/o, 1/l/i).
 const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-/// 10 characters of 31: about 49 bits, behind argon2id and a per-user attempt limit.
+/// 10 characters of 31: about 49 bits, behind argon2id (its profile for random secrets) and a
+/// per-user attempt limit.
 const LENGTH: usize = 10;
 
 /// A new set for `user_id`, replacing the old one: the codes, to show once. Empty when
@@ -20,7 +21,7 @@ pub(crate) async fn new_set(deps: &Deps, user_id: &UserId) -> Result<Vec<Zeroizi
     let mut hashes = Vec::with_capacity(count);
     for _ in 0..count {
         let code = generate();
-        hashes.push(deps.hasher.hash(normalize(&code).as_bytes()).await?);
+        hashes.push(deps.hasher.hash_random(normalize(&code).as_bytes()).await?);
         codes.push(code);
     }
     deps.store.replace_recovery_codes(user_id, hashes, deps.clock.now()).await?;
