@@ -35,19 +35,23 @@ impl FakeKeystone {
             .collect()
     }
 
-    pub(super) fn login_with_code(
+    /// A login by user name in a domain given by id (or `Default`, the default domain's name),
+    /// with the password and, when given, a TOTP code. As in Keystone, a locked account is
+    /// refused before anything is checked, and a wrong password or code counts a failure.
+    pub(super) fn login_by_name(
         &self,
+        operation: &'static str,
         user_name: &str,
         domain: &str,
         password: &str,
-        code: &str,
+        code: Option<&str>,
     ) -> Result<NamedLogin, KeystoneError> {
-        let mut state = self.enter("password and TOTP login by name")?;
+        let mut state = self.enter(operation)?;
         let domain_id = if domain == "Default" { "default" } else { domain };
         let found = state.users.iter().find(|(_, u)| u.name == user_name && u.domain_id == domain_id);
         let Some(id) = found.map(|(id, _)| id.clone()) else { return Ok(NamedLogin::Rejected) };
         let now = self.now();
-        let code_ok = state.totp_accepts(&id, code, now);
+        let code_ok = code.is_none_or(|code| state.totp_accepts(&id, code, now));
         let lockout = state.lockout_after;
         let user = state.users.get_mut(&id).ok_or(KeystoneError::NotFound("user"))?;
         if lockout.is_some_and(|after| user.failed_auths >= after) {
@@ -62,7 +66,8 @@ impl FakeKeystone {
         }
         user.failed_auths = 0;
         let user_id = UserId::parse(&id).map_err(|_| KeystoneError::NotFound("user"))?;
-        let done = ["password", "totp"].into_iter().map(str::to_owned).collect();
+        let methods: &[&str] = if code.is_some() { &["password", "totp"] } else { &["password"] };
+        let done = methods.iter().map(|&m| m.to_owned()).collect();
         Ok(match state.conclude(&id, done, now, self.wall_now()) {
             crate::keystone::Login::Token(token) => NamedLogin::Token { user_id, token },
             crate::keystone::Login::Receipt(receipt) => NamedLogin::Receipt { user_id, receipt },

@@ -133,37 +133,14 @@ impl Identity for FakeKeystone {
         Ok(state.conclude(user_id.as_str(), methods(&["password"]), self.now(), self.wall_now()))
     }
 
-    /// The user by name in a domain given by id (or `Default`, the default domain's name). As in
-    /// Keystone, a locked account is refused before its password is checked.
+    /// The user by name in a domain (see `login_by_name`).
     async fn password_login_named(
         &self,
         user_name: &str,
         domain: &str,
         password: &str,
     ) -> Result<NamedLogin, KeystoneError> {
-        let mut state = self.enter("password login by name")?;
-        let domain_id = if domain == "Default" { "default" } else { domain };
-        let found = state.users.iter().find(|(_, u)| u.name == user_name && u.domain_id == domain_id);
-        let Some(id) = found.map(|(id, _)| id.clone()) else { return Ok(NamedLogin::Rejected) };
-        let lockout = state.lockout_after;
-        let user = state.users.get_mut(&id).ok_or(KeystoneError::NotFound("user"))?;
-        if lockout.is_some_and(|after| user.failed_auths >= after) {
-            return Ok(NamedLogin::Locked);
-        }
-        if user.password != password {
-            user.failed_auths += 1;
-            return Ok(NamedLogin::Rejected);
-        }
-        if !user.enabled {
-            return Ok(NamedLogin::Rejected);
-        }
-        user.failed_auths = 0;
-        let user_id = UserId::parse(&id).map_err(|_| KeystoneError::NotFound("user"))?;
-        Ok(match state.conclude(&id, methods(&["password"]), self.now(), self.wall_now()) {
-            Login::Token(token) => NamedLogin::Token { user_id, token },
-            Login::Receipt(receipt) => NamedLogin::Receipt { user_id, receipt },
-            Login::Rejected => NamedLogin::Rejected,
-        })
+        self.login_by_name("password login by name", user_name, domain, password, None)
     }
 
     /// A receipt (the rules want the password too) also counts as accepted, as for the client.
@@ -281,7 +258,7 @@ impl Identity for FakeKeystone {
         password: &str,
         code: &str,
     ) -> Result<NamedLogin, KeystoneError> {
-        self.login_with_code(user_name, domain, password, code)
+        self.login_by_name("password and TOTP login by name", user_name, domain, password, Some(code))
     }
 
     async fn user_projects(&self, token: &str) -> Result<Vec<Project>, KeystoneError> {
