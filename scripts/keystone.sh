@@ -59,6 +59,11 @@ PASSWORD_REGEX_DESCRIPTION='Passwords must contain at least one digit and be at 
 log() { echo "keystone.sh: $*" >&2; }
 
 install() {
+    # Two test runs at once (worktrees, parallel CI jobs) install one at a time: the second finds
+    # the first's venvs complete instead of removing them half-built.
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/.install.lock"
+    flock 9
     install_osc
     if [ -x "$VENV/bin/uwsgi" ] && [ -f "$VENV/.complete" ]; then
         install_smtp

@@ -41,6 +41,9 @@ pub struct EmailSettings {
     pub support_contact: Option<String>,
     #[serde(default = "defaults::timeout")]
     pub timeout: Seconds,
+    /// One reminder this long before a mailed link expires, while it is unfinished; `None`: none.
+    #[serde(default)]
+    pub remind_before: Option<Seconds>,
 }
 
 /// One language's link mail; what is not set is the built-in one of that language.
@@ -115,6 +118,7 @@ impl Default for EmailSettings {
             locales: Default::default(),
             support_contact: None,
             timeout: defaults::timeout(),
+            remind_before: None,
         }
     }
 }

@@ -171,6 +171,23 @@ impl Settings {
             ));
         }
         super::notify::validate(&self.email, &self.webhook, &self.reset)?;
+        if let Some(before) = self.email.remind_before {
+            if before.0 == 0 || before >= self.onboarding.link_lifetime {
+                return Err(ConfigError::new(
+                    "email.remind_before",
+                    format!(
+                        "choose a time shorter than the link's lifetime (onboarding.link_lifetime = {} s), e.g. \"24h\", or leave it out for no reminders",
+                        self.onboarding.link_lifetime.0
+                    ),
+                ));
+            }
+            if !self.email.enabled {
+                return Err(ConfigError::new(
+                    "email.remind_before",
+                    "reminders are mailed: set email.enabled = true",
+                ));
+            }
+        }
         self.self_enroll.validate()?;
         self.recovery.validate()?;
         self.cli.validate()?;

@@ -30,6 +30,8 @@ pub enum Purpose {
     /// The user's token between the two steps of the command-line access page (in the page,
     /// never stored).
     CliSignIn,
+    /// A mailed link's token, kept for its one reminder and dropped once that is sent.
+    Reminder,
 }
 
 impl Purpose {
@@ -42,6 +44,7 @@ impl Purpose {
             Purpose::UserToken => format!("{user_id}\u{0}token").into_bytes(),
             Purpose::Receipt => format!("{user_id}\u{0}receipt").into_bytes(),
             Purpose::CliSignIn => format!("{user_id}\u{0}cli").into_bytes(),
+            Purpose::Reminder => format!("{user_id}\u{0}reminder").into_bytes(),
         }
     }
 }

@@ -103,6 +103,10 @@ pub enum AdminRefusal {
     NoRecord(crate::domain::UserId),
     /// setpass switched the user's MFA rules off and has not yet switched them back on.
     MfaOwed(crate::domain::UserId),
+    /// A domain admin asked to list another domain's records.
+    OtherDomain {
+        own: String,
+    },
 }
 
 #[cfg(test)]

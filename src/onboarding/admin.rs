@@ -42,3 +42,49 @@ pub async fn revoke(deps: &Deps, user_id: &UserId) -> Result<(), Error> {
     log::info!("revoked onboarding link for user {user_id}");
     Ok(())
 }
+
+/// What the admin's list asks for; `None` filters match every record.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub stage: Option<crate::domain::Stage>,
+    pub expired: Option<bool>,
+    pub locked: Option<bool>,
+    pub domain_id: Option<String>,
+    pub marker: Option<UserId>,
+    pub limit: u32,
+}
+
+/// One page of the records the caller may see, in user id order, and whether more follow.
+/// `domain`: the caller is an admin of this domain's users only (a filter for another domain
+/// is refused, not answered empty).
+pub async fn list(
+    deps: &Deps,
+    filter: ListFilter,
+    domain: Option<&str>,
+) -> Result<(Vec<crate::store::Listed>, bool), Error> {
+    let domain_id = match (domain, filter.domain_id) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(AdminRefusal::OtherDomain { own: own.to_owned() }.into())
+        }
+        (Some(own), _) => Some(own.to_owned()),
+        (None, asked) => asked,
+    };
+    let limit = filter.limit.max(1);
+    let mut page = deps
+        .store
+        .list(crate::store::ListQuery {
+            stage: filter.stage,
+            expired: filter.expired,
+            locked: filter.locked,
+            domain_id,
+            after: filter.marker,
+            // One more than asked tells whether a next page exists.
+            limit: limit + 1,
+            now: deps.clock.now(),
+            limits: deps.policy.limits,
+        })
+        .await?;
+    let more = page.len() > limit as usize;
+    page.truncate(limit as usize);
+    Ok((page, more))
+}

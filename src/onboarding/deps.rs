@@ -54,6 +54,8 @@ pub struct Policy {
     pub default_locale: Locale,
     /// Mail the link to the Keystone user's `email` when the PUT names no address.
     pub mail_keystone_email: bool,
+    /// One reminder this long before a mailed link expires; `None`: no reminders.
+    pub remind_before: Option<Duration>,
     /// How long a record is kept after its link expired.
     pub retention: Duration,
     /// How often expired records are purged and expired links announced.

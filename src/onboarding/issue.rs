@@ -88,6 +88,7 @@ pub async fn issue(deps: &Deps, request: IssueRequest<'_>) -> Result<Issued, Err
             true => None,
             false => super::password_rule::for_user(deps, request.caller_token, user).await,
         },
+        domain_id: Some(user.domain_id.clone()).filter(|id| !id.is_empty()),
     };
     let kind = deps.store.issue(write).await?.map_err(issue_error)?;
     let (verb, counter) = match kind {
@@ -118,8 +119,28 @@ async fn mail_link(
     let locale =
         request.locale.or(issued.as_ref().and_then(|flow| flow.locale)).unwrap_or(deps.policy.default_locale);
     let authenticator_only = issued.map_or(request.authenticator_only, |flow| flow.record.authenticator_only);
-    let mail =
-        LinkMail { user_name: &user.name, link: url, lifetime_secs, expires_at, locale, authenticator_only };
-    crate::onboarding::notices::mail_link(deps, user_id, request.email.as_ref(), user.email.as_deref(), &mail)
-        .await
+    let mail = LinkMail {
+        user_name: &user.name,
+        link: url,
+        lifetime_secs,
+        expires_at,
+        locale,
+        authenticator_only,
+        reminder: false,
+    };
+    let outcome = crate::onboarding::notices::mail_link(
+        deps,
+        user_id,
+        request.email.as_ref(),
+        user.email.as_deref(),
+        &mail,
+    )
+    .await;
+    if let Some(to) = outcome.as_ref().filter(|sent| sent.sent).and_then(|sent| sent.to.as_deref()) {
+        if let Ok(to) = EmailAddress::parse(to) {
+            let issuance = crate::store::Issuance { user_id: user_id.clone(), token_hash: token.hash() };
+            super::reminders::schedule(deps, &issuance, &to, token, expires_at).await;
+        }
+    }
+    outcome
 }

@@ -1,7 +1,7 @@
 //! Every background loop, in one place: expired links announced, old records and expired
-//! self-enrollments purged, MFA rules still owed put back, webhook events delivered from the
-//! outbox. Startup spawns them.
-use super::{mfa, notices, outbox, Deps};
+//! self-enrollments purged, link reminders mailed, MFA rules still owed put back, webhook events
+//! delivered from the outbox. Startup spawns them.
+use super::{mfa, notices, outbox, reminders, Deps};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ const RESTORE_EVERY: Duration = Duration::from_secs(30);
 const OUTBOX_POLL: Duration = Duration::from_millis(200);
 
 /// Every `policy.purge_every`: announces links that expired unfinished (each claimed once across
-/// processes), deletes records that expired more than `policy.retention` ago, and calls
+/// processes), mails the link reminders that are due (each claimed once too), deletes records that expired more than `policy.retention` ago, and calls
 /// `also` (the web layer forgets rate-limit state of quiet clients there).
 pub async fn purge_forever(deps: Arc<Deps>, also: impl Fn() + Send + 'static) {
     let mut ticks = tokio::time::interval(deps.policy.purge_every);
@@ -19,6 +19,7 @@ pub async fn purge_forever(deps: Arc<Deps>, also: impl Fn() + Send + 'static) {
         ticks.tick().await;
         also();
         notices::announce_expired(&deps).await;
+        reminders::send_due(&deps).await;
         let cutoff = deps.clock.now() - deps.policy.retention;
         match deps.store.purge_expired(cutoff).await {
             Ok(0) => {}

@@ -26,6 +26,7 @@ mod pending;
 mod recover;
 mod recovery_codes;
 mod refusals;
+mod reminders;
 mod reset;
 mod resume;
 mod totp;

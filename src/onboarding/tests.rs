@@ -81,6 +81,7 @@ fn policy() -> Policy {
         public_url: "https://s.test".into(),
         default_locale: Locale::En,
         mail_keystone_email: false,
+        remind_before: None,
         retention: Duration::days(7),
         purge_every: std::time::Duration::from_secs(3600),
         webhook_timeout: Duration::seconds(5),
@@ -165,6 +166,7 @@ impl Fixture {
             expires_at: now + Duration::hours(24),
             locale: None,
             password_rules: None,
+            domain_id: None,
         };
         self.deps.store.issue(write).await.unwrap().unwrap();
         token

@@ -57,6 +57,7 @@ pub(super) fn of(settings: &Settings) -> Policy {
         public_url: settings.server.public_url.clone(),
         default_locale: onboarding.default_locale,
         mail_keystone_email: settings.email.lookup_keystone,
+        remind_before: settings.email.remind_before.map(|before| before.as_chrono()),
         retention: settings.database.retention.as_chrono(),
         purge_every: settings.database.purge_interval.as_std(),
         webhook_timeout: settings.webhook.timeout.as_chrono(),

@@ -9,12 +9,14 @@
 #[cfg(test)]
 mod contract;
 mod enrollments;
+mod listing;
 mod mariadb;
 mod records;
 mod sql;
 mod sqlite;
 
 pub use enrollments::{EnrollKind, Enrollment, NewEnrollment};
+pub use listing::{DueReminder, ListQuery, Listed, ReminderPlan};
 pub use mariadb::{inspect as inspect_shared, MariaStore, SharedInspection};
 pub use records::{FlowRecord, Issuance, IssueWrite, KeyCheck, Outgoing, PasswordDone, Revoke};
 pub use sqlite::{inspect, Inspection, SqliteStore};
@@ -51,8 +53,14 @@ pub enum StoreError {
 }
 
 /// Everything the service asks of its database.
-pub trait Store: Records + Flow + Notices + Outbox + Enrollments + RecoveryCodes + Health {}
-impl<T: Records + Flow + Notices + Outbox + Enrollments + RecoveryCodes + Health + ?Sized> Store for T {}
+pub trait Store:
+    Records + Flow + Notices + Reminders + Outbox + Enrollments + RecoveryCodes + Health
+{
+}
+impl<T: Records + Flow + Notices + Reminders + Outbox + Enrollments + RecoveryCodes + Health + ?Sized> Store
+    for T
+{
+}
 
 /// The admin's side: one record per Keystone user.
 #[async_trait]
@@ -62,6 +70,9 @@ pub trait Records: Send + Sync {
     /// Creates or renews the record in one transaction, so concurrent PUTs for the same user
     /// cannot both create it. The old token hash is overwritten: the old link dies at once.
     async fn issue(&self, write: IssueWrite) -> Result<Result<IssueKind, IssueError>, StoreError>;
+
+    /// One page of the admin's list, in user id order.
+    async fn list(&self, query: ListQuery) -> Result<Vec<Listed>, StoreError>;
 
     /// Unexpired records, counted by stage.
     async fn open_records_by_stage(&self, now: DateTime<Utc>) -> Result<Vec<(Stage, i64)>, StoreError>;
@@ -162,6 +173,26 @@ pub trait Notices: Send + Sync {
 
     /// The user ids and PIN hashes of the records of Keystone users with this name (any case).
     async fn records_named(&self, user_name: &str) -> Result<Vec<(UserId, String)>, StoreError>;
+}
+
+/// One reminder per mailed issuance, before the link expires, sent by whichever process claims it.
+#[async_trait]
+pub trait Reminders: Send + Sync {
+    /// Schedules the reminder of this issuance (nothing if it was renewed or revoked meanwhile).
+    async fn schedule_reminder(&self, issuance: &Issuance, plan: ReminderPlan) -> Result<(), StoreError>;
+
+    /// Drops the reminders that can no longer be sent, then claims up to `limit` due ones until
+    /// `until` (another process may take one whose claim lapsed: its mail was not sent).
+    async fn claim_reminders(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limits: Limits,
+        limit: u32,
+    ) -> Result<Vec<DueReminder>, StoreError>;
+
+    /// The reminder of this issuance was mailed: it is never sent again, and its sealed token goes.
+    async fn reminder_sent(&self, issuance: &Issuance) -> Result<(), StoreError>;
 }
 
 /// Webhook events waiting for delivery: durable, delivered by any process, with backoff.

@@ -87,6 +87,8 @@ pub struct IssueWrite {
     pub locale: Option<Locale>,
     /// `None` keeps the record's.
     pub password_rules: Option<String>,
+    /// The user's Keystone domain, for the admin's list; `None` keeps the record's.
+    pub domain_id: Option<String>,
 }
 
 /// What `revoke` did.

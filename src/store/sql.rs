@@ -23,18 +23,20 @@ pub const FLOW_BY_TOKEN: &str = concat!(
 );
 
 /// Named parameters (`:id`, `:hash`, `:pin`, `:pw`, `:authonly` (0 or 1), `:stage`, `:now`,
-/// `:exp`, `:name`, `:locale`, `:rules`), the same list as `ISSUE_RENEW`'s, so one list serves
-/// both.
+/// `:exp`, `:name`, `:locale`, `:rules`, `:domain`), the same list as `ISSUE_RENEW`'s, so one
+/// list serves both.
 pub const ISSUE_CREATE: &str = "INSERT INTO onboarding (user_id, token_hash, pin_hash, password_ct,
          authenticator_only, stage, pin_failures, created_at, issued_at, updated_at, expires_at,
-         user_name, locale, password_rules)
-     VALUES (:id, :hash, :pin, :pw, :authonly, :stage, 0, :now, :now, :now, :exp, :name, :locale, :rules)";
+         user_name, locale, password_rules, domain_id)
+     VALUES (:id, :hash, :pin, :pw, :authonly, :stage, 0, :now, :now, :now, :exp, :name, :locale, :rules,
+         :domain)";
 
 /// A PUT that starts over (a new password, or `:authonly` = 1) restarts the flow as the kind it
 /// names: what the old issuance led to is dropped, and so is a sealed password an
 /// authenticator-only link has no use for. Otherwise the kind and the flow so far stay. The
 /// lease stays: a step in flight for the old link keeps Keystone to itself until it ends (its
-/// writes no longer apply), so the new link waits for it.
+/// writes no longer apply), so the new link waits for it. The old issuance's reminder goes with
+/// it (its sealed token opens a dead link); the new one is scheduled if it is mailed.
 pub const ISSUE_RENEW: &str = "UPDATE onboarding SET token_hash = :hash, pin_hash = coalesce(:pin, pin_hash),
          password_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN password_ct ELSE :pw END,
          authenticator_only = CASE WHEN :pw IS NULL AND :authonly = 0 THEN authenticator_only
@@ -46,8 +48,60 @@ pub const ISSUE_RENEW: &str = "UPDATE onboarding SET token_hash = :hash, pin_has
          totp_secret_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN totp_secret_ct END,
          user_token_ct = CASE WHEN :pw IS NULL AND :authonly = 0 THEN user_token_ct END,
          user_token_expires_at = CASE WHEN :pw IS NULL AND :authonly = 0 THEN user_token_expires_at END,
-         mfa_receipt = CASE WHEN :pw IS NULL AND :authonly = 0 THEN mfa_receipt ELSE 0 END
+         mfa_receipt = CASE WHEN :pw IS NULL AND :authonly = 0 THEN mfa_receipt ELSE 0 END,
+         domain_id = coalesce(:domain, domain_id),
+         remind_to = NULL, remind_at = NULL, remind_ct = NULL, remind_claimed_until = NULL
      WHERE user_id = :id";
+
+/// One page of the admin's list (`ListQuery`): named parameters `:stage`, `:expired` and `:locked`
+/// (0, 1 or NULL for either), `:domain`, `:after`, `:now`, `:maxpin`, `:maxtotp`, `:limit`; the
+/// record's columns, then user_name, domain_id, and whether MFA rules are owed (0 or 1).
+pub const LIST: &str = concat!(
+    "SELECT ",
+    record_columns!(),
+    ", user_name, domain_id, CASE WHEN mfa_restore IS NULL THEN 0 ELSE 1 END
+     FROM onboarding
+     WHERE (:stage IS NULL OR stage = :stage)
+       AND (:expired IS NULL OR (CASE WHEN expires_at <= :now THEN 1 ELSE 0 END) = :expired)
+       AND (:locked IS NULL
+            OR (CASE WHEN pin_failures >= :maxpin OR totp_failures >= :maxtotp THEN 1 ELSE 0 END) = :locked)
+       AND (:domain IS NULL OR domain_id = :domain)
+       AND (:after IS NULL OR user_id > :after)
+     ORDER BY user_id LIMIT :limit"
+);
+
+/// Reminders due (`:now`, `:maxpin`, `:maxtotp`, `:limit`): mailed, unfinished, unexpired,
+/// unlocked, and not claimed by a process whose claim is still running.
+pub const DUE_REMINDERS: &str = "SELECT user_id, token_hash, user_name, remind_to, remind_ct, locale,
+         expires_at, authenticator_only
+     FROM onboarding
+     WHERE remind_at <= :now AND remind_ct IS NOT NULL AND remind_to IS NOT NULL
+       AND expires_at > :now AND stage <> 'complete'
+       AND pin_failures < :maxpin AND totp_failures < :maxtotp
+       AND (remind_claimed_until IS NULL OR remind_claimed_until <= :now)
+     ORDER BY remind_at LIMIT :limit";
+
+/// Claims one due reminder (`:until`, `:id`, `:hash`, `:now`): one row changed means this process
+/// has it, whichever other process looked at the same time.
+pub const CLAIM_REMINDER: &str = "UPDATE onboarding SET remind_claimed_until = :until
+     WHERE user_id = :id AND token_hash = :hash AND remind_ct IS NOT NULL
+       AND (remind_claimed_until IS NULL OR remind_claimed_until <= :now)";
+
+/// Reminders that can no longer be sent (`:now`): the link finished or expired. Their sealed
+/// token goes.
+pub const DROP_STALE_REMINDERS: &str = "UPDATE onboarding
+     SET remind_to = NULL, remind_at = NULL, remind_ct = NULL, remind_claimed_until = NULL
+     WHERE remind_ct IS NOT NULL AND (stage = 'complete' OR expires_at <= :now)";
+
+/// Schedules the reminder of one issuance (`:to`, `:at`, `:ct`, `:id`, `:hash`).
+pub const SCHEDULE_REMINDER: &str = "UPDATE onboarding
+     SET remind_to = :to, remind_at = :at, remind_ct = :ct, remind_claimed_until = NULL
+     WHERE user_id = :id AND token_hash = :hash";
+
+/// The reminder of one issuance was sent (`:id`, `:hash`): never again, and its token goes.
+pub const REMINDER_SENT: &str = "UPDATE onboarding
+     SET remind_to = NULL, remind_at = NULL, remind_ct = NULL, remind_claimed_until = NULL
+     WHERE user_id = :id AND token_hash = :hash";
 
 /// (now)
 pub const OPEN_BY_STAGE: &str = "SELECT stage, count(*) FROM onboarding WHERE expires_at > ? GROUP BY stage";

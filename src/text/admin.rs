@@ -37,6 +37,9 @@ pub fn refusal(refusal: &AdminRefusal) -> String {
             | IssueError::AuthenticatorOff),
         ) => rule.to_string(),
         AdminRefusal::NoRecord(user_id) => format!("no onboarding record for user {user_id}"),
+        AdminRefusal::OtherDomain { own } => format!(
+            "this token is a domain admin's: it lists only the records of domain {own}; leave `domain_id` out or set it to {own}"
+        ),
         AdminRefusal::MfaOwed(user_id) => format!(
             "setpass switched the MFA rules of user {user_id} off and has not yet switched them back on (see mfa_restore_pending); the record is kept until they are on again, which is retried every 30 s"
         ),

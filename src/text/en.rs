@@ -88,6 +88,16 @@ impl Words for En {
         include_str!("../../templates/added.txt")
     }
 
+    fn reminder_subject(&self, subject: &str) -> String {
+        format!("Reminder: {subject}")
+    }
+
+    fn reminder_intro(&self, left: &str) -> String {
+        format!(
+            "A reminder: you have not finished setting up your account yet, and the link below stops working in {left}. It is the same link as in the first mail; if you have finished in the meantime, you can ignore this message."
+        )
+    }
+
     fn added_how(&self, recovered: bool) -> &'static str {
         if recovered {
             "it replaced the old one, with a recovery code"

@@ -87,6 +87,16 @@ impl Words for Ko {
         include_str!("../../templates/added.ko.txt")
     }
 
+    fn reminder_subject(&self, subject: &str) -> String {
+        format!("[다시 알림] {subject}")
+    }
+
+    fn reminder_intro(&self, left: &str) -> String {
+        format!(
+            "계정 설정이 아직 끝나지 않아 다시 알려 드립니다. 아래 링크는 {left} 후에 만료됩니다. 처음 메일과 같은 링크이며, 그 사이에 설정을 마치셨다면 이 메일은 무시하셔도 됩니다."
+        )
+    }
+
     fn added_how(&self, recovered: bool) -> &'static str {
         if recovered {
             "복구 코드로 이전 앱을 교체함"

@@ -273,6 +273,10 @@ pub trait Words: Sync {
     fn added_mail_subject(&self) -> &'static str;
     fn added_mail_text(&self) -> &'static str;
     fn added_how(&self, recovered: bool) -> &'static str;
+    /// The reminder of a link mail: its subject (the link mail's, marked), and the paragraph
+    /// above the link mail's text (`left`: the time left, in words).
+    fn reminder_subject(&self, subject: &str) -> String;
+    fn reminder_intro(&self, left: &str) -> String;
 }
 
 pub fn words(locale: Locale) -> &'static dyn Words {

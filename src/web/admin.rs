@@ -1,4 +1,5 @@
-//! The admin API: issue or renew a one-time link, read its status, revoke it.
+//! The admin API: issue or renew a one-time link, read its status, revoke it (the list of
+//! links: `admin_list.rs`).
 use crate::domain::admin::Denied;
 use crate::domain::{EmailAddress, IssueKind, Locale, Password, Pin, UserId};
 use crate::notify::EmailOutcome;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource(["/token", "/token/"])
             .wrap(from_fn(crate::web::middleware::limit_admin))
+            .route(web::get().to(crate::web::admin_list::list_tokens))
             .to(empty_user_id),
     );
 }
@@ -64,7 +66,7 @@ async fn empty_user_id() -> Result<HttpResponse, AppError> {
     Err(AppError::BadRequest("the user id is empty; call /token/<keystone user id>".into()))
 }
 
-fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
+pub(super) fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     let missing = || AppError::Denied(Denied::NoToken);
     let value = req.headers().get("X-Auth-Token").ok_or_else(missing)?;
     let token = value.to_str().map_err(|_| missing())?.trim();
@@ -77,7 +79,7 @@ fn caller_token(req: &HttpRequest) -> Result<String, AppError> {
     Ok(token.to_owned())
 }
 
-fn iso(t: DateTime<Utc>) -> String {
+pub(super) fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -210,6 +210,7 @@ fn admin_status(refusal: &AdminRefusal) -> StatusCode {
         AdminRefusal::Issue(IssueError::AlreadyComplete | IssueError::AuthenticatorOff)
         | AdminRefusal::MfaOwed(_) => StatusCode::CONFLICT,
         AdminRefusal::NoRecord(_) => StatusCode::NOT_FOUND,
+        AdminRefusal::OtherDomain { .. } => StatusCode::FORBIDDEN,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The web layer: routes grouped by audience (each module registers its own), request bodies,
 //! middleware wrapped around the routes it guards, and the answer for unknown paths and methods.
 pub mod admin;
+mod admin_list;
 pub mod api;
 mod body_reader;
 pub mod body_shapes;

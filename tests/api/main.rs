@@ -2,6 +2,7 @@
 mod added_mail;
 mod admin_api;
 mod admin_cache;
+mod admin_list;
 mod admin_tokens;
 mod authenticator_only;
 mod binary;
@@ -30,6 +31,7 @@ mod pages;
 mod process;
 mod races;
 mod recover_pages;
+mod reminders;
 mod renewal;
 mod replicas;
 mod reset;

@@ -52,6 +52,9 @@ pub struct LinkMail<'a> {
     pub locale: Locale,
     /// The link replaces the user's authenticator app and keeps their password.
     pub authenticator_only: bool,
+    /// The one reminder before the link expires: the link mail's subject marked as a reminder,
+    /// and its text (plain, no HTML part) below a paragraph saying so.
+    pub reminder: bool,
 }
 
 /// The notice to a user that an authenticator app was added to their account.
@@ -188,16 +191,22 @@ impl Mailer {
                 _ => String::new(),
             }
         };
-        let message = Message::builder()
-            .message_id(None)
-            .from(self.from.clone())
-            .to(Mailbox::new(None, address(to)?))
-            .subject(one_line(&templates.subject.render(value, Escape::None)))
-            .multipart(MultiPart::alternative_plain_html(
-                templates.text.render(value, Escape::None),
+        let subject = one_line(&templates.subject.render(value, Escape::None));
+        let text = templates.text.render(value, Escape::None);
+        let builder =
+            Message::builder().message_id(None).from(self.from.clone()).to(Mailbox::new(None, address(to)?));
+        let message = if mail.reminder {
+            let intro = language.reminder_intro(&language.in_words(mail.lifetime_secs));
+            builder
+                .subject(one_line(&language.reminder_subject(&subject)))
+                .singlepart(SinglePart::plain(format!("{intro}\n\n{text}")))
+        } else {
+            builder.subject(subject).multipart(MultiPart::alternative_plain_html(
+                text,
                 templates.html.render(value, Escape::Html),
             ))
-            .map_err(|err| MailError::Build(err.to_string()))?;
+        }
+        .map_err(|err| MailError::Build(err.to_string()))?;
         self.transport.send(message).await?;
         Ok(())
     }

@@ -41,6 +41,7 @@ macro_rules! contract {
 mod enrollments;
 mod flow;
 mod health;
+mod listing;
 mod notices;
 mod outbox;
 mod records;
@@ -124,6 +125,7 @@ pub(super) fn new_record(id: &str, now: DateTime<Utc>) -> IssueWrite {
         expires_at: now + Duration::days(1),
         locale: None,
         password_rules: None,
+        domain_id: Some("default".into()),
     }
 }
 

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/mariadb/0006_outbox.sql"),
     include_str!("../../../migrations/mariadb/0007_enrollments.sql"),
     include_str!("../../../migrations/mariadb/0008_authenticator_only.sql"),
+    include_str!("../../../migrations/mariadb/0009_list_and_reminders.sql"),
 ];
 
 pub fn latest() -> i64 {

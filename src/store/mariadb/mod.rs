@@ -7,6 +7,7 @@ mod flow;
 mod migrations;
 mod records;
 mod recovery;
+mod reminders;
 
 use super::{sql, Health, KeyCheck, StoreError};
 use async_trait::async_trait;

@@ -4,7 +4,9 @@ use super::{in_transaction, MariaStore};
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{Event, IssueKind, Locale, Onboarding, Stage, UserId};
 use crate::store::records::{outgoing, parse_stage, timestamp, user_id};
-use crate::store::{sql, IssueWrite, Notices, Outbox, Outgoing, Records, Revoke, StoreError};
+use crate::store::{
+    sql, IssueWrite, ListQuery, Listed, Notices, Outbox, Outgoing, Records, Revoke, StoreError,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mysql::prelude::{FromValue, Queryable};
@@ -64,7 +66,7 @@ impl Records for MariaStore {
                     IssueKind::Created => sql::ISSUE_CREATE,
                     IssueKind::Renewed => sql::ISSUE_RENEW,
                 };
-                // One parameter list for both statements (they name the same eleven).
+                // One parameter list for both statements (they name the same twelve).
                 tx.exec_drop(
                     statement,
                     params! {
@@ -79,10 +81,41 @@ impl Records for MariaStore {
                         "name" => write.user_name.as_str(),
                         "locale" => write.locale.map(Locale::tag),
                         "rules" => write.password_rules.as_deref(),
+                        "domain" => write.domain_id.as_deref(),
                     },
                 )?;
                 Ok(Ok(kind))
             })
+        })
+        .await
+    }
+
+    async fn list(&self, query: ListQuery) -> Result<Vec<Listed>, StoreError> {
+        self.run(move |conn| {
+            let rows: Vec<Row> = conn.exec(
+                sql::LIST,
+                params! {
+                    "stage" => query.stage.map(Stage::as_str),
+                    "expired" => query.expired,
+                    "locked" => query.locked,
+                    "domain" => query.domain_id.as_deref(),
+                    "after" => query.after.as_ref().map(UserId::as_str),
+                    "now" => query.now.timestamp(),
+                    "maxpin" => query.limits.max_pin_attempts,
+                    "maxtotp" => query.limits.max_totp_attempts,
+                    "limit" => query.limit,
+                },
+            )?;
+            rows.into_iter()
+                .map(|mut row| {
+                    Ok(Listed {
+                        record: read_record(&mut row)?,
+                        user_name: col(&mut row, 9)?,
+                        domain_id: col(&mut row, 10)?,
+                        mfa_restore_pending: col::<i64>(&mut row, 11)? != 0,
+                    })
+                })
+                .collect()
         })
         .await
     }

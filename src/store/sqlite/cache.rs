@@ -77,6 +77,7 @@ mod tests {
             expires_at: now + Duration::hours(1),
             locale: None,
             password_rules: None,
+            domain_id: None,
         };
         assert_eq!(store.issue(write).await.unwrap(), Ok(IssueKind::Created));
         let first = store.flow_by_token(&token.hash()).await.unwrap().unwrap();

@@ -7,6 +7,7 @@ mod notices;
 mod outbox;
 mod records;
 mod recovery;
+mod reminders;
 
 use super::{sql, FlowRecord, Health, KeyCheck, StoreError};
 use async_trait::async_trait;

@@ -3,7 +3,7 @@ use super::SqliteStore;
 use crate::domain::onboarding::{plan_issue, IssueError};
 use crate::domain::{IssueKind, Locale, Onboarding, Stage, UserId};
 pub(super) use crate::store::records::{parse_stage, timestamp};
-use crate::store::{sql, IssueWrite, Records, Revoke, StoreError};
+use crate::store::{sql, IssueWrite, ListQuery, Listed, Records, Revoke, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{named_params, OptionalExtension, Row, TransactionBehavior};
@@ -41,7 +41,7 @@ impl Records for SqliteStore {
                 IssueKind::Created => sql::ISSUE_CREATE,
                 IssueKind::Renewed => sql::ISSUE_RENEW,
             };
-            // One parameter list for both statements (they name the same eleven).
+            // One parameter list for both statements (they name the same twelve).
             tx.execute(
                 statement,
                 named_params! {
@@ -56,10 +56,39 @@ impl Records for SqliteStore {
                     ":name": write.user_name,
                     ":locale": write.locale.map(Locale::tag),
                     ":rules": write.password_rules,
+                    ":domain": write.domain_id,
                 },
             )?;
             tx.commit()?;
             Ok(Ok(kind))
+        })
+        .await
+    }
+
+    async fn list(&self, query: ListQuery) -> Result<Vec<Listed>, StoreError> {
+        self.run(move |conn| {
+            let mut statement = conn.prepare_cached(sql::LIST)?;
+            let mut rows = statement.query(named_params! {
+                ":stage": query.stage.map(Stage::as_str),
+                ":expired": query.expired,
+                ":locked": query.locked,
+                ":domain": query.domain_id,
+                ":after": query.after.as_ref().map(UserId::as_str),
+                ":now": query.now.timestamp(),
+                ":maxpin": query.limits.max_pin_attempts,
+                ":maxtotp": query.limits.max_totp_attempts,
+                ":limit": query.limit,
+            })?;
+            let mut page = Vec::new();
+            while let Some(row) = rows.next()? {
+                page.push(Listed {
+                    record: read_record(row)?,
+                    user_name: row.get(9)?,
+                    domain_id: row.get(10)?,
+                    mfa_restore_pending: row.get::<_, i64>(11)? != 0,
+                });
+            }
+            Ok(page)
         })
         .await
     }
