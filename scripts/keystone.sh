@@ -58,12 +58,18 @@ PASSWORD_REGEX_DESCRIPTION='Passwords must contain at least one digit and be at 
 
 log() { echo "keystone.sh: $*" >&2; }
 
+# Two test runs at once (worktrees, parallel CI jobs) install one at a time: the second finds
+# the first's venvs complete instead of removing them half-built. The lock is held in a subshell,
+# so no server started later inherits it.
 install() {
-    # Two test runs at once (worktrees, parallel CI jobs) install one at a time: the second finds
-    # the first's venvs complete instead of removing them half-built.
     mkdir -p "$CACHE"
-    exec 9>"$CACHE/.install.lock"
-    flock 9
+    (
+        flock 9
+        install_unlocked
+    ) 9>"$CACHE/.install.lock"
+}
+
+install_unlocked() {
     install_osc
     if [ -x "$VENV/bin/uwsgi" ] && [ -f "$VENV/.complete" ]; then
         install_smtp

@@ -66,7 +66,9 @@ pub async fn send_due(deps: &Deps) {
         let mail = LinkMail {
             user_name: &reminder.user_name,
             link: &link,
-            lifetime_secs: (reminder.expires_at - now).num_seconds().max(0) as u64,
+            // To the nearest minute: the few seconds a round takes do not make "1 day" read
+            // "23 hours and 59 minutes".
+            lifetime_secs: ((reminder.expires_at - now).num_seconds().max(0) as u64 + 30) / 60 * 60,
             expires_at: reminder.expires_at,
             locale: reminder.locale.unwrap_or(deps.policy.default_locale),
             authenticator_only: reminder.authenticator_only,

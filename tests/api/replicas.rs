@@ -282,6 +282,7 @@ async fn concurrent_first_writes_of_one_record_on_the_shared_store_make_one_crea
         expires_at: now + chrono::Duration::hours(1),
         locale: None,
         password_rules: None,
+        domain_id: None,
     };
 
     let writes = (0..16).map(|i| {
