@@ -271,3 +271,17 @@ fn a_service_user_needs_its_password_and_excludes_an_application_credential() {
     assert_eq!(user.keystone.service_user_domain, "Default");
     assert!(!format!("{:?}", user.keystone).contains("\"pw\""), "the password is not in Debug");
 }
+
+#[test]
+fn a_reminder_must_come_before_the_link_expires_and_needs_mail() {
+    let late = load_err(&format!("{REQUIRED}[email]\nremind_before = \"1d\"\n"));
+    assert_eq!(late.key, "email.remind_before");
+    assert!(late.message.contains("shorter than the link's lifetime"), "{late}");
+
+    let no_mail = load_err(&format!("{REQUIRED}[email]\nremind_before = \"12h\"\n"));
+    assert_eq!(no_mail.key, "email.remind_before");
+    assert!(no_mail.message.contains("email.enabled = true"), "{no_mail}");
+
+    let unset = load_text(REQUIRED).unwrap();
+    assert_eq!(unset.email.remind_before, None, "off by default");
+}

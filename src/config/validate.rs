@@ -176,7 +176,7 @@ impl Settings {
                 return Err(ConfigError::new(
                     "email.remind_before",
                     format!(
-                        "choose a time shorter than the link's lifetime (onboarding.link_lifetime = {} s), e.g. \"24h\", or leave it out for no reminders",
+                        "choose a time shorter than the link's lifetime (onboarding.link_lifetime = {} s), e.g. \"24h\" for a 3-day link, or leave it out for no reminders",
                         self.onboarding.link_lifetime.0
                     ),
                 ));

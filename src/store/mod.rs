@@ -1,9 +1,9 @@
 //! The store interface, in domain types: what the use cases may ask of the database, with one
 //! implementation per database (`sqlite/`, and `mariadb/` for replicas sharing one).
 //!
-//! The interface comes in seven parts by topic (records, the user's flow, notices, the outbox,
+//! The interface comes in eight parts by topic (records, the user's flow, notices, reminders, the outbox,
 //! enrollments outside the link flow, recovery codes, health) so that each backend keeps its SQL
-//! in one file per topic; `Store` is all seven, and use cases hold an `Arc<dyn Store>`. The SQL
+//! in one file per topic; `Store` is all eight, and use cases hold an `Arc<dyn Store>`. The SQL
 //! both dialects accept is written once (`sql`); `contract` is the one suite every backend must
 //! pass.
 #[cfg(test)]

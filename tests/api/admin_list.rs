@@ -56,11 +56,11 @@ async fn the_list_filters_by_stage_lock_and_expiry_and_never_shows_a_secret() {
         assert!(!text.contains(secret.as_str()), "no secret in the list");
     }
 
-    assert_eq!(ids(&list(&app, admin, "?stage=totp").await.1), [moved.id.clone()]);
-    assert_eq!(ids(&list(&app, admin, "?locked=true").await.1), [locked.id.clone()]);
-    assert_eq!(ids(&list(&app, admin, "?expired=true").await.1), [old.id.clone()]);
+    assert_eq!(ids(&list(&app, admin, "?stage=totp").await.1), [moved.id.as_str()]);
+    assert_eq!(ids(&list(&app, admin, "?locked=true").await.1), [locked.id.as_str()]);
+    assert_eq!(ids(&list(&app, admin, "?expired=true").await.1), [old.id.as_str()]);
     let (_, open_unlocked) = list(&app, admin, "?expired=false&locked=false&stage=password").await;
-    assert_eq!(ids(&open_unlocked), [fresh.id.clone()]);
+    assert_eq!(ids(&open_unlocked), [fresh.id.as_str()]);
     assert_eq!(ids(&list(&app, admin, "?domain_id=no-such-domain").await.1), Vec::<String>::new());
 }
 
@@ -116,9 +116,9 @@ async fn a_domain_admin_lists_only_their_domains_links() {
 
     let (status, page) = list(&app, &manager, "").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(ids(&page), [own.id.clone()], "only their domain's user");
+    assert_eq!(ids(&page), [own.id.as_str()], "only their domain's user");
     assert_eq!(page["tokens"][0]["domain_id"], domain.as_str());
-    assert_eq!(ids(&list(&app, &manager, &format!("?domain_id={domain}")).await.1), [own.id.clone()]);
+    assert_eq!(ids(&list(&app, &manager, &format!("?domain_id={domain}")).await.1), [own.id.as_str()]);
     let (status, refused) = list(&app, &manager, "?domain_id=default").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "another domain is refused, not answered empty: {refused}");
     assert_eq!(list(&app, &keystone.admin_token, "").await.1["tokens"].as_array().unwrap().len(), 2);
