@@ -124,25 +124,26 @@ pub fn resolve(lookup: &Lookup<'_>) -> Result<Credentials, String> {
     let user_domain = Some(named("user_domain_id", "user_domain_name").unwrap_or_else(default_domain));
     let secret = |key: &str, what: &str| get(key).map(SecretString::from).ok_or(format!("no {what} ({key})"));
     let auth_type = get("auth_type").unwrap_or_else(|| "password".into());
-    let auth =
-        match auth_type.as_str() {
-            "password" | "v3password" => OperatorAuth::Password {
-                user: user.ok_or("no user: set username or user_id (OS_USERNAME)")?,
-                user_domain,
-                password: secret("password", "password")?,
-            },
-            "v3applicationcredential" | "applicationcredential" => OperatorAuth::ApplicationCredential {
-                credential: named("application_credential_id", "application_credential_name").ok_or(
-                    "no application credential: set application_credential_id (OS_APPLICATION_CREDENTIAL_ID)",
-                )?,
-                user,
-                user_domain,
-                secret: secret("application_credential_secret", "application credential secret")?,
-            },
-            other => return Err(format!(
+    let auth = match auth_type.as_str() {
+        "password" | "v3password" => OperatorAuth::Password {
+            user: user.ok_or("no user: set username or user_id (OS_USERNAME)")?,
+            user_domain,
+            password: secret("password", "password")?,
+        },
+        "v3applicationcredential" | "applicationcredential" => OperatorAuth::ApplicationCredential {
+            credential: named("application_credential_id", "application_credential_name").ok_or(
+                "no application credential: set application_credential_id (OS_APPLICATION_CREDENTIAL_ID)",
+            )?,
+            user,
+            user_domain,
+            secret: secret("application_credential_secret", "application credential secret")?,
+        },
+        other => {
+            return Err(format!(
                 "auth_type `{other}` is not supported: use password, v3password or v3applicationcredential"
-            )),
-        };
+            ))
+        }
+    };
     let scope = if get("system_scope").is_some() {
         OperatorScope::System
     } else if let Some(project) = project.clone() {
