@@ -2,9 +2,9 @@
 //! operator's `invite` and `links`).
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: setpass [doctor] [--config FILE]   (or SETPASS_CONFIG=FILE)\n\
-       setpass invite NAME --email E --pin P [...] | setpass invite --csv FILE [...]   (`setpass invite --help`)\n\
-       setpass links [--stage S] [--expired B] [--locked B] [--domain-id ID] [--limit N]   (`setpass links --help`)\n\
+const USAGE: &str = "usage: setpass [doctor] [--config FILE]   (or SETPASS_CONFIG=FILE)\n       \
+setpass invite NAME --email E --pin P [...] | setpass invite --csv FILE [...]   (`setpass invite --help`)\n       \
+setpass links [--stage S] [--expired B] [--locked B] [--domain-id ID] [--limit N]   (`setpass links --help`)\n\
 `setpass invite` and `setpass links` log in as the openstack client does (clouds.yaml, OS_*) and call the service at --url or SETPASS_URL.\n\
 `setpass doctor` checks the configuration, Keystone, the database, the key and SMTP, and exits 0 if nothing failed.\n\
 Every setting can be overridden by SETPASS_<SECTION>__<KEY>, e.g. SETPASS_KEYSTONE__AUTH_URL.";

@@ -2,14 +2,14 @@
 use super::invite::Existing;
 use std::path::PathBuf;
 
-pub const INVITE_USAGE: &str = "usage: setpass invite NAME --email E --pin P [--domain D] [--project P --role R] [--locale ko]\n\
-       setpass invite --csv FILE [--parallel N] [--results FILE]\n\
-   common: [--url URL (or SETPASS_URL)] [--os-cloud CLOUD (or OS_CLOUD)] [-f table|json|value] [--existing skip|renew]\n\
+pub const INVITE_USAGE: &str = "usage: setpass invite NAME --email E --pin P [--domain D] [--project P --role R] [--locale ko]\n       \
+setpass invite --csv FILE [--parallel N] [--results FILE]\n   \
+common: [--url URL (or SETPASS_URL)] [--os-cloud CLOUD (or OS_CLOUD)] [-f table|json|value] [--existing skip|renew]\n\
 The operator's credentials come from clouds.yaml or the OS_* variables, as for the openstack client.";
 
 pub const LINKS_USAGE: &str =
-    "usage: setpass links [--stage password|totp|complete] [--expired true|false] [--locked true|false]\n\
-       [--domain-id ID] [--limit N] [--url URL] [--os-cloud CLOUD] [-f table|json|value]";
+    "usage: setpass links [--stage password|totp|complete] [--expired true|false] [--locked true|false]\n       \
+[--domain-id ID] [--limit N] [--url URL] [--os-cloud CLOUD] [-f table|json|value]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
