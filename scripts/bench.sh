@@ -274,6 +274,15 @@ shared_run() {
     for pid in "${pids[@]}"; do kill "$pid"; done
     sql "DROP DATABASE IF EXISTS $BENCH_DB"
 }
+# 6. Invite 200 users from a CSV against the real Keystone: `setpass invite --csv` against the
+# operator's loop of `openstack user create` and `curl -X PUT`, same run, same results.
+PORT=$(free_port)
+read -r PID _ < <(start_setpass "$PORT" "$WORK/invite.db" "$KS_PLAIN" "$WORK/invite.log")
+PIDS+=("$PID")
+read -r INVITE_LOOP_S INVITE_S < <(scripts/bench/invite.sh "$KS_PLAIN" "http://127.0.0.1:$PORT" \
+    "$ROOT/target/release/setpass" "${BENCH_INVITE_USERS:-200}")
+kill "$PID"
+
 BENCH_KEY=$(head -c 32 /dev/urandom | base64)
 declare -A SHARED_PAGE SHARED_PUT SHARED_ONBOARD
 shared_run 1
@@ -297,6 +306,7 @@ cat <<TABLE
 | Recovery with a recovery code, no MFA rules, median of $SELF_USERS | $ROW_RECOVER_PLAIN | |
 | Self-enrollment, seed MFA rules (receipt; service user), median of $SELF_USERS | $ROW_SELF_SEED | |
 | Recovery, seed MFA rules (receipt; service user), median of $SELF_USERS | $ROW_RECOVER_SEED | |
+| Invite ${BENCH_INVITE_USERS:-200} users from a CSV against the real Keystone: \`setpass invite --csv\` (--parallel 4) / the \`openstack user create\` + \`curl -X PUT\` loop | $INVITE_S s / $INVITE_LOOP_S s ($(awk -v a="$INVITE_LOOP_S" -v b="$INVITE_S" 'BEGIN {printf "%.1fx", a / b}') faster) | >= 10x |
 
 | Shared MariaDB (stand-in Keystone) | SQLite, 1 process | MariaDB, 1 replica | MariaDB, 2 replicas |
 |---|---|---|---|

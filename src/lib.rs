@@ -13,6 +13,7 @@ pub mod keystone;
 pub mod metrics;
 pub mod notify;
 pub mod onboarding;
+pub mod operator;
 pub mod request_id;
 pub mod startup;
 pub mod store;

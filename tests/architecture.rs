@@ -59,6 +59,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cause",
         ],
     ),
+    // The operator's command-line tools: Keystone and the service's own HTTP API, never the web layer.
+    ("operator", &["keystone", "domain", "config", "crypto", "cause"]),
     ("doctor", &["store", "keystone", "notify", "domain", "crypto", "config", "metrics", "clock", "cause"]),
 ];
 

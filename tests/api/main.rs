@@ -18,6 +18,8 @@ mod enroll_pages;
 mod hardening;
 mod health;
 mod helpers;
+mod invite;
+mod invite_csv;
 mod keystone_faults;
 mod keystone_shapes;
 mod keystone_states;
