@@ -33,7 +33,13 @@ pub async fn fetch_all(
         let page = service.get(token, url).await?;
         records.extend(page["tokens"].as_array().cloned().unwrap_or_default());
         match page["links"]["next"].as_str().map(reqwest::Url::parse) {
-            Some(Ok(next)) => url = next,
+            // Only the next page's query is taken: the operator's token goes to the service they
+            // named (`--url`), never to a host an answer names (a public URL behind a proxy).
+            Some(Ok(next)) => {
+                let pairs: Vec<(String, String)> = next.query_pairs().into_owned().collect();
+                let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                url = service.list_url(&pairs);
+            }
             Some(Err(_)) => {
                 return Err(ServiceError::Unreachable("the service's `links.next` is not a URL".into()))
             }

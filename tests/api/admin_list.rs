@@ -144,3 +144,31 @@ async fn a_query_the_list_does_not_take_is_refused_with_what_it_does_take() {
     let (status, _) = list(&app, "not-a-token", "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn setpass_links_prints_every_page_of_the_filtered_list() {
+    let url = keystone_url();
+    let (app, keystone) = tokio::join!(spawn_app(&url), Keystone::connect(&url));
+    let mut waiting = Vec::new();
+    for _ in 0..3 {
+        let user = keystone.create_user().await;
+        app.new_link(&keystone, &user, PIN).await;
+        waiting.push(user.id);
+    }
+    let moved = keystone.create_user().await;
+    let token = app.new_link(&keystone, &moved, PIN).await;
+    app.password_step(&token, PIN, "Moved-On-Password-3").await;
+    waiting.sort();
+    let dir = tempfile::tempdir().unwrap();
+
+    let env = crate::invite::admin_os_env(&app.address);
+    let args = ["links", "--stage", "password", "--limit", "2", "-f", "json"];
+    let output = crate::invite::run_setpass(dir.path(), &env, &args).await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut listed: Vec<String> =
+        printed.as_array().unwrap().iter().map(|t| t["user_id"].as_str().unwrap().to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, waiting, "two pages of two, the user at the code step left out");
+}
