@@ -15,6 +15,7 @@ pub mod health;
 pub mod language;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod pages;
 mod recover_pages;
 pub mod reset;
@@ -28,6 +29,7 @@ pub use body_reader::{decode_json, parse_json, read_body, read_form};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    openapi::configure(cfg);
     admin::configure(cfg);
     pages::configure(cfg);
     api::configure(cfg);
