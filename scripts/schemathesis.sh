@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VERSION=4.3.3
+VERSION=4.32.5
 VENV="${HOME}/.cache/setpass/schemathesis-venv"
 EXAMPLES="${SCHEMATHESIS_EXAMPLES:-20}"
 DIR=target/schemathesis
