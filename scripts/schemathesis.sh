@@ -3,13 +3,13 @@
 # with self-enrollment, recovery and command-line access on, and `st run` on its /openapi.json
 # with a bounded number of examples per operation. Fails on any 5xx or any answer the schema
 # does not allow.
-#   scripts/schemathesis.sh            (SCHEMATHESIS_EXAMPLES=N, 20 by default)
+#   scripts/schemathesis.sh            (SCHEMATHESIS_EXAMPLES=N, 100 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VERSION=4.32.5
 VENV="${HOME}/.cache/setpass/schemathesis-venv"
-EXAMPLES="${SCHEMATHESIS_EXAMPLES:-20}"
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-100}"
 DIR=target/schemathesis
 ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-admin-secret-pw-1}"
 export KEYSTONE_ADMIN_PASSWORD="$ADMIN_PASSWORD"

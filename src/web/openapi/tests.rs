@@ -105,3 +105,15 @@ fn every_operation_documents_its_error_shape_and_429() {
         }
     }
 }
+
+#[actix_web::test]
+async fn the_document_is_served_as_json_at_openapi_json() {
+    use actix_web::{test, App};
+    let app = test::init_service(App::new().configure(super::configure)).await;
+    let response = test::call_service(&app, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers().get("content-type").map(|v| v.as_bytes()), Some(&b"application/json"[..]));
+    let body: serde_json::Value = test::read_body_json(response).await;
+    assert_eq!(body["openapi"], "3.1.0");
+    assert!(body["paths"]["/token/{user_id}"]["put"].is_object());
+}
