@@ -206,7 +206,6 @@ ROW_SELF_PLAIN=$(self_row "$SELF_PLAIN" enroll)
 ROW_RECOVER_PLAIN=$(self_row "$SELF_PLAIN" recover)
 ROW_SELF_SEED=$(self_row "$SELF_SEED" enroll)
 ROW_RECOVER_SEED=$(self_row "$SELF_SEED" recover)
-scripts/keystone.sh stop bench-plain
 
 # 6. The shared MariaDB backend: the link page, PUT and complete onboardings with one replica,
 #    then two on the same database (each driven by its own load generator; rates are summed).
@@ -274,7 +273,7 @@ shared_run() {
     for pid in "${pids[@]}"; do kill "$pid"; done
     sql "DROP DATABASE IF EXISTS $BENCH_DB"
 }
-# 6. Invite 200 users from a CSV against the real Keystone: `setpass invite --csv` against the
+# 7. Invite 200 users from a CSV against the real Keystone: `setpass invite --csv` against the
 # operator's loop of `openstack user create` and `curl -X PUT`, same run, same results.
 PORT=$(free_port)
 read -r PID _ < <(start_setpass "$PORT" "$WORK/invite.db" "$KS_PLAIN" "$WORK/invite.log")
@@ -282,6 +281,7 @@ PIDS+=("$PID")
 read -r INVITE_LOOP_S INVITE_S < <(scripts/bench/invite.sh "$KS_PLAIN" "http://127.0.0.1:$PORT" \
     "$ROOT/target/release/setpass" "${BENCH_INVITE_USERS:-200}")
 kill "$PID"
+scripts/keystone.sh stop bench-plain
 
 BENCH_KEY=$(head -c 32 /dev/urandom | base64)
 declare -A SHARED_PAGE SHARED_PUT SHARED_ONBOARD

@@ -71,8 +71,10 @@ admin_burst = 1000
 TOML
 target/debug/setpass --config "$DIR/config.toml" 2>"$DIR/setpass.log" &
 server=$!
+deadline=$(( $(date +%s) + 60 ))
 until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do
     kill -0 "$server" 2>/dev/null || { server=""; tail -n 20 "$DIR/setpass.log" >&2; die "setpass did not start"; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -n 20 "$DIR/setpass.log" >&2; die "setpass did not answer /healthz within 60 s"; }
     sleep 0.2
 done
 
