@@ -4,8 +4,9 @@
 //! starts from nothing rather than skipping a user without a link.
 use super::rows::Invitation;
 use super::service::{IssueBody, IssuedLink, Service};
-use crate::keystone::{KeystoneClient, NewUser, OperatorToken};
+use crate::keystone::{KeystoneClient, NewUser, OperatorError, OperatorToken};
 use rand::Rng;
+use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use tokio::sync::Mutex;
@@ -138,25 +139,38 @@ async fn run(ctx: &Context, inv: &Invitation, user_id: &mut Option<String>) -> R
     };
     let body =
         |password| IssueBody { password, pin: &inv.pin, email: &inv.email, locale: inv.locale.as_deref() };
-    if let Some(existing) =
-        keystone.find_user_named(token, &inv.name, &domain_id).await.map_err(|e| e.to_string())?
-    {
-        *user_id = Some(existing.clone());
-        return match ctx.existing {
-            Existing::Skip => Ok(Outcome::Skipped),
-            Existing::Renew => {
-                let (_, link) = ctx
-                    .service
-                    .issue(&ctx.token.value, &existing, &body(None))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(Outcome::Renewed(link))
-            }
-        };
-    }
+    // Create first: Keystone's 409 says the name is taken, and only then is it looked up. One
+    // call a row fewer than asking first (the one Keystone worker is what bounds a large CSV).
     let password = random_password();
     let new_user = NewUser { name: &inv.name, domain_id: &domain_id, email: &inv.email, password: &password };
-    let created = keystone.create_user(token, &new_user).await.map_err(|e| e.to_string())?;
+    let created = match keystone.create_user(token, &new_user).await {
+        Ok(created) => created,
+        Err(OperatorError::Refused { status: StatusCode::CONFLICT, .. }) => {
+            let existing = keystone
+                .find_user_named(token, &inv.name, &domain_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| {
+                    format!(
+                        "Keystone says the name is taken, but finds no user `{}` in domain {domain_id}",
+                        inv.name
+                    )
+                })?;
+            *user_id = Some(existing.clone());
+            return match ctx.existing {
+                Existing::Skip => Ok(Outcome::Skipped),
+                Existing::Renew => {
+                    let (_, link) = ctx
+                        .service
+                        .issue(&ctx.token.value, &existing, &body(None))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(Outcome::Renewed(link))
+                }
+            };
+        }
+        Err(err) => return Err(err.to_string()),
+    };
     *user_id = Some(created.clone());
     let issued = async {
         if let Some((project_id, role_id)) = &grant {
