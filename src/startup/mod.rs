@@ -101,6 +101,7 @@ impl Application {
             App::new()
                 .wrap(from_fn(middleware::guard))
                 .wrap(middleware::security_headers())
+                .wrap(from_fn(middleware::retry_after_on_503))
                 .wrap(from_fn(middleware::assign_request_id))
                 .wrap(access_log())
                 .app_data(app_state.clone())

@@ -40,13 +40,17 @@ pub enum StoreError {
     /// Deadlocks or cluster (Galera) certification conflicts, every time it was tried.
     #[error("the database refused the transaction {tries} times (deadlock or cluster conflict)")]
     Contended { tries: u32 },
+    /// The database cannot serve now: unreachable, or a Galera node outside the Primary
+    /// component. Try again shortly.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] Box<StoreError>),
     #[error("database task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
     #[error("the database is at schema version {found}, newer than this setpass knows ({known}); run a newer setpass or restore a backup")]
     TooNew { found: i64, known: i64 },
     #[error("the database holds a value this setpass does not understand: {0}")]
     Corrupt(String),
-    #[error("another process held the migration lock for 60 s: is a replica stuck migrating?")]
+    #[error("another replica held the migration lease for over two minutes, or took it over: is a replica stuck migrating?")]
     MigrationLock,
     #[error("cannot create the database file: {0}")]
     Io(#[from] std::io::Error),

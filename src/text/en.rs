@@ -149,6 +149,7 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::ServerError => "Something went wrong on our side. Please try again in a few minutes, or contact support.",
         Phrase::KeystoneUnavailable => "The cloud's identity service is not answering right now. Please try again in a few minutes.",
         Phrase::DatabaseBusy => "The service is very busy right now. Please try again in a moment.",
+        Phrase::DatabaseUnavailable => "The service cannot reach its database right now. Please try again in a few seconds.",
         Phrase::SendAsBrowser => "Send the form as a web browser does.",
         Phrase::BodyTimeout => "The form took too long to arrive. Please send it again.",
         Phrase::BodyTooLarge => "The form is larger than this service accepts.",

@@ -148,6 +148,7 @@ fn phrase_text(phrase: Phrase) -> &'static str {
         Phrase::ServerError => "서비스에서 오류가 발생했습니다. 몇 분 뒤에 다시 시도하시거나 관리자에게 문의해 주십시오.",
         Phrase::KeystoneUnavailable => "현재 클라우드 인증 서비스가 응답하지 않습니다. 몇 분 뒤에 다시 시도해 주십시오.",
         Phrase::DatabaseBusy => "현재 요청이 많아 서비스가 혼잡합니다. 잠시 후 다시 시도해 주십시오.",
+        Phrase::DatabaseUnavailable => "현재 서비스가 데이터베이스에 연결할 수 없습니다. 몇 초 뒤에 다시 시도해 주십시오.",
         Phrase::SendAsBrowser => "웹 브라우저에서 양식을 제출해 주십시오.",
         Phrase::BodyTimeout => "양식 전송 시간이 초과되었습니다. 다시 제출해 주십시오.",
         Phrase::BodyTooLarge => "양식의 크기가 허용 한도를 초과했습니다.",

@@ -59,6 +59,7 @@ pub enum Phrase {
     ServerError,
     KeystoneUnavailable,
     DatabaseBusy,
+    DatabaseUnavailable,
     SendAsBrowser,
     BodyTimeout,
     BodyTooLarge,
@@ -133,7 +134,7 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 104] = {
+    pub const ALL: [Phrase; 105] = {
         use Phrase::*;
         [
             LanguageNav,
@@ -176,6 +177,7 @@ impl Phrase {
             ServerError,
             KeystoneUnavailable,
             DatabaseBusy,
+            DatabaseUnavailable,
             SendAsBrowser,
             BodyTimeout,
             BodyTooLarge,

@@ -38,6 +38,10 @@ pub enum AppError {
     KeystoneUnavailable(#[source] KeystoneError),
     #[error("the database is busy; try again shortly")]
     DatabaseBusy(#[source] crate::store::StoreError),
+    /// Unreachable, or a Galera node outside the Primary component (the store logged the
+    /// outage once, at its start).
+    #[error("the database is unavailable; try again shortly")]
+    DatabaseUnavailable(#[source] crate::store::StoreError),
     #[error("internal error; the details are in the service log")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Refused(refusal) => return Some(words.refusal(refusal)),
             AppError::KeystoneUnavailable(_) => Phrase::KeystoneUnavailable,
             AppError::DatabaseBusy(_) => Phrase::DatabaseBusy,
+            AppError::DatabaseUnavailable(_) => Phrase::DatabaseUnavailable,
             AppError::Internal(_) => Phrase::ServerError,
             AppError::RequestTimeout => Phrase::BodyTimeout,
             AppError::TooManySignIns(secs) => return Some(words.slow_down(*secs)),
@@ -94,6 +99,8 @@ impl AppError {
                 log::warn!("{status} (request {id}): {}", crate::cause::chain(source))
             }
             AppError::DatabaseBusy(source) => log::warn!("{status} (request {id}): {source}"),
+            // One outage, one line (the store's, at its start and its end), not one per request.
+            AppError::DatabaseUnavailable(source) => log::debug!("{status} (request {id}): {source}"),
             AppError::Internal(source) => {
                 log::error!(
                     "{status} (request {id}): internal error: {}",
@@ -110,6 +117,7 @@ impl From<crate::store::StoreError> for AppError {
     fn from(err: crate::store::StoreError) -> Self {
         match err {
             busy @ crate::store::StoreError::Contended { .. } => AppError::DatabaseBusy(busy),
+            gone @ crate::store::StoreError::Unavailable(_) => AppError::DatabaseUnavailable(gone),
             other => AppError::internal(other),
         }
     }
@@ -172,7 +180,9 @@ impl ResponseError for AppError {
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManySignIns(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::KeystoneUnavailable(_) | AppError::DatabaseBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::KeystoneUnavailable(_)
+            | AppError::DatabaseBusy(_)
+            | AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -296,5 +306,15 @@ mod tests {
         let from_a_use_case =
             AppError::from(onboarding::Error::Store(crate::store::StoreError::Contended { tries: 3 }));
         assert_eq!(from_a_use_case.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn a_database_that_cannot_serve_answers_503_in_the_users_language() {
+        let gone =
+            crate::store::StoreError::Unavailable(Box::new(crate::store::StoreError::Contended { tries: 1 }));
+        let err = AppError::from(onboarding::Error::Store(gone));
+        assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let korean = err.user_message(crate::text::words(crate::domain::Locale::Ko)).unwrap();
+        assert!(korean.contains("데이터베이스"), "{korean}");
     }
 }

@@ -33,7 +33,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     };
     let (database, keystone, totp) =
         tokio::join!(state.deps.store.ping(), state.deps.identity.version(), totp_check);
-    let database = database.map_err(|err| log::warn!("readiness: {err}")).is_ok();
+    // An outage is logged once by the store, not at every probe of the load balancer.
+    let database = database
+        .map_err(|err| {
+            if !matches!(err, crate::store::StoreError::Unavailable(_)) {
+                log::warn!("readiness: {err}")
+            }
+        })
+        .is_ok();
     let keystone = keystone.map_err(|err| log::warn!("readiness: {err}")).is_ok();
     let mut checks = json!({"database": database, "keystone": keystone});
     if let Some(totp) = totp {

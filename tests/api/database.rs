@@ -10,11 +10,14 @@ pub const SHARED_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
 pub enum TestDatabase {
     Sqlite(PathBuf),
-    /// `url` names the database; dropped with the app.
+    /// `url` names the database; dropped with the app. On Galera, `nodes` names it on each
+    /// node the replicas spread over (`SETPASS_TEST_GALERA_NODES`), one app after another.
     MariaDb {
         url: String,
         name: String,
         admin_url: String,
+        nodes: Vec<String>,
+        next: std::sync::atomic::AtomicUsize,
     },
 }
 
@@ -43,16 +46,37 @@ impl TestDatabase {
         let mut conn = mysql::Conn::new(mysql::Opts::from_url(&admin_url).unwrap()).unwrap();
         mysql::prelude::Queryable::query_drop(&mut conn, format!("CREATE DATABASE {name}")).unwrap();
         let url = format!("{}/{name}", admin_url.trim_end_matches('/'));
-        TestDatabase::MariaDb { url, name, admin_url }
+        let nodes = std::env::var("SETPASS_TEST_GALERA_NODES")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|node| !node.is_empty())
+            .map(|node| format!("{}/{name}", node.trim_end_matches('/')))
+            .collect();
+        TestDatabase::MariaDb { url, name, admin_url, nodes, next: Default::default() }
+    }
+
+    /// The URL the next replica uses: on Galera, the next node's (so two replicas are on two
+    /// nodes), else the one server's.
+    pub fn replica_url(&self) -> String {
+        match self {
+            TestDatabase::MariaDb { url, nodes, next, .. } => {
+                if nodes.is_empty() {
+                    return url.clone();
+                }
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                nodes[n % nodes.len()].clone()
+            }
+            TestDatabase::Sqlite(_) => panic!("a MariaDB database"),
+        }
     }
 
     /// Points `settings` at this database (another app on it is another replica).
     pub fn configure(&self, settings: &mut Settings) {
         match self {
             TestDatabase::Sqlite(path) => settings.database.path = path.clone(),
-            TestDatabase::MariaDb { url, .. } => {
+            TestDatabase::MariaDb { .. } => {
                 settings.database.path = PathBuf::new();
-                settings.database.url = Some(url.clone());
+                settings.database.url = Some(self.replica_url());
                 settings.secrets.key = Some(SHARED_KEY.into());
             }
         }
@@ -91,6 +115,8 @@ impl TestDatabase {
             }
             TestDatabase::MariaDb { url, .. } => {
                 let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
+                // Galera: see what another node committed before this read.
+                mysql::prelude::Queryable::query_drop(&mut conn, "SET SESSION wsrep_sync_wait = 1").unwrap();
                 let first: Option<Option<i64>> =
                     mysql::prelude::Queryable::exec_first(&mut conn, sql, (user_id,)).unwrap();
                 first.flatten()

@@ -15,6 +15,7 @@ mod doctor;
 mod edges;
 mod email;
 mod enroll_pages;
+mod galera;
 mod hardening;
 mod health;
 mod helpers;

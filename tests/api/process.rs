@@ -25,6 +25,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on `dir/setpass.db` against `auth_url` and waits until it answers.
     pub fn start(dir: &Path, auth_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut server = Self::launch(dir, auth_url, env);
+        if let Err(log) = server.until_listening(Duration::from_secs(10)) {
+            panic!("setpass did not start: {log}");
+        }
+        server
+    }
+
+    /// Starts the binary without waiting for it (see `until_listening`).
+    pub fn launch(dir: &Path, auth_url: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_setpass"));
         command
@@ -56,16 +65,31 @@ impl ServerProcess {
             }
         });
         let address = format!("http://127.0.0.1:{port}");
+        Self { child, address, log, reader: Some(reader) }
+    }
+
+    /// Waits until it accepts connections; its log if it exited first or took longer.
+    pub fn until_listening(&mut self, limit: Duration) -> Result<(), String> {
+        let port: u16 = self.address.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "setpass did not start: {}",
-                log.lock().unwrap()
-            );
+            if let Ok(Some(status)) = self.child.try_wait() {
+                if let Some(reader) = self.reader.take() {
+                    reader.join().unwrap();
+                }
+                return Err(format!("exited ({status}): {}", self.log()));
+            }
+            if started.elapsed() > limit {
+                return Err(format!("not listening after {limit:?}: {}", self.log()));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self { child, address, log, reader: Some(reader) }
+        Ok(())
+    }
+
+    /// What it has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 
     /// `kill -9`: no cleanup of any kind.

@@ -55,7 +55,7 @@ async fn the_password_step_on_one_replica_and_the_totp_step_on_the_other() {
 
 /// A replica as its own process, on `database`, so it can be killed with `kill -9`.
 fn replica_process(database: &TestDatabase, auth_url: &str, extra: &[(&str, &str)]) -> ServerProcess {
-    let TestDatabase::MariaDb { url, .. } = database else { panic!("a MariaDB database") };
+    let url = database.replica_url();
     let mut env = vec![
         ("SETPASS_DATABASE__PATH", ""),
         ("SETPASS_DATABASE__URL", url.as_str()),

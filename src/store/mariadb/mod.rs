@@ -1,10 +1,12 @@
 //! The shared MariaDB/MySQL store, for several replicas on one database: the pool, migrations
 //! with a schema-version table, and one blocking closure per unit of work, retried on deadlocks
-//! and Galera certification conflicts. No record cache (another replica's write would make it
-//! stale) and nothing cleared at startup (leases lapse by time).
+//! and Galera certification conflicts, an outage answered as `Unavailable` (and logged once).
+//! No record cache (another replica's write would make it stale) and nothing cleared at
+//! startup (leases lapse by time).
 mod enrollments;
 mod flow;
 mod migrations;
+mod outage;
 mod records;
 mod recovery;
 mod reminders;
@@ -15,16 +17,37 @@ use mysql::prelude::Queryable;
 use mysql::OptsBuilder;
 use r2d2::Pool;
 use r2d2_mysql::MySqlConnectionManager;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How many times a transaction is tried before the caller gets 503.
 const TRIES: u32 = 5;
+/// How long a unit of work waits for a connection before it is answered 503.
+const CONNECTION_WAIT: Duration = Duration::from_secs(3);
+/// The same while an outage is known to be in progress.
+const OUTAGE_WAIT: Duration = Duration::from_millis(500);
 
 type Conn = r2d2::PooledConnection<MySqlConnectionManager>;
 
 #[derive(Clone)]
 pub struct MariaStore {
     pool: Pool<MySqlConnectionManager>,
+    outage: Arc<outage::Outage>,
+}
+
+/// Galera: every read waits until this node has applied what the cluster committed before it,
+/// so a replica on another node sees a write the moment it was answered. Servers without
+/// Galera ignore it (MariaDB) or lack it (MySQL: 1193).
+#[derive(Debug)]
+struct CausalReads;
+
+impl r2d2::CustomizeConnection<mysql::Conn, mysql::Error> for CausalReads {
+    fn on_acquire(&self, conn: &mut mysql::Conn) -> Result<(), mysql::Error> {
+        match conn.query_drop("SET SESSION wsrep_sync_wait = 1") {
+            Err(mysql::Error::MySqlError(err)) if err.code == 1193 => Ok(()),
+            other => other,
+        }
+    }
 }
 
 impl MariaStore {
@@ -35,34 +58,54 @@ impl MariaStore {
         // Affected rows count the rows a WHERE matched, as SQLite does, not only those changed.
         let opts = OptsBuilder::from_opts(opts)
             .additional_capabilities(mysql::consts::CapabilityFlags::CLIENT_FOUND_ROWS)
-            .tcp_connect_timeout(Some(Duration::from_secs(5)))
+            // A server that is gone is answered 503 within a few seconds, not after the OS's.
+            .tcp_connect_timeout(Some(Duration::from_secs(2)))
             // A lock wait is retried (below): fail it fast rather than after InnoDB's 50 s.
             .init(vec![
                 "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
                 "SET SESSION innodb_lock_wait_timeout = 3",
             ]);
         let manager = MySqlConnectionManager::new(opts);
-        let pool =
-            Pool::builder().max_size(pool_size).connection_timeout(Duration::from_secs(10)).build(manager)?;
+        let outage = Arc::new(outage::Outage::default());
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(CONNECTION_WAIT)
+            .connection_customizer(Box::new(CausalReads))
+            .error_handler(Box::new(outage::PoolErrors(outage.clone())))
+            .build(manager)?;
         let mut conn = pool.get()?;
         migrations::apply(&mut conn)?;
-        Ok(Self { pool })
+        Ok(Self { pool, outage })
     }
 
     /// Runs one unit of work on the blocking pool. A deadlock (1213), a Galera certification
     /// conflict (also 1213) or a lock wait timeout (1205) rolls the work back: it runs again,
-    /// up to `TRIES` times, and then answers `Contended` (503).
+    /// up to `TRIES` times, and then answers `Contended` (503). A database that cannot serve
+    /// (gone, or a Galera node outside the Primary component) answers `Unavailable` (503).
     pub(super) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: Fn(&mut Conn) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+        // The first request of an outage waits the pool's whole timeout for a connection; those
+        // after it, while it lasts, wait a moment (a connection, if the database is back).
+        let wait = if self.outage.is_down() { OUTAGE_WAIT } else { CONNECTION_WAIT };
+        let result = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get_timeout(wait)?;
             retry_conflicts(|| work(&mut conn))
         })
-        .await?
+        .await?;
+        match result {
+            Err(err) if outage::is_unavailable(&err) => {
+                self.outage.down(&err);
+                Err(StoreError::Unavailable(Box::new(err)))
+            }
+            other => {
+                self.outage.up();
+                other
+            }
+        }
     }
 }
 
@@ -100,8 +143,10 @@ pub(super) fn in_transaction<T>(
 
 #[async_trait]
 impl Health for MariaStore {
+    /// Reads a table: a Galera node outside the Primary component answers `SELECT 1` but
+    /// refuses every table (1047), and must not be called ready.
     async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|conn| Ok(conn.query_drop(sql::PING)?)).await
+        self.run(|conn| Ok(conn.query_drop("SELECT version FROM setpass_schema WHERE id = 1")?)).await
     }
 
     async fn check_key(&self, check: Vec<u8>) -> Result<KeyCheck, StoreError> {

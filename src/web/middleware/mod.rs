@@ -1,12 +1,15 @@
-//! What wraps every request: security headers, size limits, per-client rate limits.
+//! What wraps every request: security headers, size limits, per-client rate limits, the
+//! `Retry-After` of every 503.
 mod client_ip;
 mod rate_limit;
 mod request_id;
+mod retry_after;
 mod sign_in_limit;
 
 pub use client_ip::client_ip;
 pub use rate_limit::{guard, limit_admin, limit_user_api, limit_user_pages, RateLimits};
 pub use request_id::assign_request_id;
+pub use retry_after::retry_after_on_503;
 pub use sign_in_limit::SignInLimits;
 
 use actix_web::middleware::DefaultHeaders;
