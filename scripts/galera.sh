@@ -12,7 +12,8 @@
 #                                        # are Synced; prints the four URLs, HAProxy's first
 #   scripts/galera.sh stop BASE          # stops everything and removes the state
 #   scripts/galera.sh kill BASE N        # SIGKILL node N (a node that is gone)
-#   scripts/galera.sh rejoin BASE N      # starts a killed node N again; waits until Synced
+#   scripts/galera.sh rejoin BASE N      # starts a killed node N again (a live one is left
+#                                        # alone); waits until it is Synced
 #   scripts/galera.sh isolate BASE N     # cuts node N off the group: it turns non-Primary
 #   scripts/galera.sh heal BASE N        # lets it back; waits until it is Synced again
 #   scripts/galera.sh wait BASE N STATE  # waits until node N reports STATE: Synced | non-Primary
@@ -142,6 +143,13 @@ EOF
     echo $! >"$dir/pid"
 }
 
+# BASE N: whether node N's mariadbd is running (a rejoin of a live node starts nothing).
+node_alive() {
+    local pid_file
+    pid_file="$(state "$1")/node$2/pid"
+    [ -f "$pid_file" ] && [ "$(cat "/proc/$(cat "$pid_file")/comm" 2>/dev/null)" = mariadbd ]
+}
+
 kill_node() {
     local base="$1" n="$2" dir pid
     dir="$(state "$base")/node$n"
@@ -250,7 +258,7 @@ case "${1:-}" in
     start) shift; start "$@" ;;
     stop) shift; stop "$@" ;;
     kill) shift; kill_node "$@" ;;
-    rejoin) shift; start_node "$1" "$2"; wait_state "$1" "$2" Synced 90 ;;
+    rejoin) shift; node_alive "$1" "$2" || start_node "$1" "$2"; wait_state "$1" "$2" Synced 90 ;;
     isolate) shift; provider_option "$1" "$2" 'gmcast.isolate=1'; wait_state "$1" "$2" non-Primary 30 ;;
     heal) shift; provider_option "$1" "$2" 'gmcast.isolate=0'; wait_state "$1" "$2" Synced 60 ;;
     wait) shift; wait_state "$@" ;;

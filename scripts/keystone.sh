@@ -7,6 +7,7 @@
 #                                            # the tests' SMTP server, scripts/smtp_sink.py)
 #   scripts/keystone.sh openstack            # prints the OpenStack client's path (own venv)
 #   scripts/keystone.sh start NAME PORT [--first-use] [--no-totp] [--lockout N] [--no-keepalive-port P]
+#                              [--database SQLALCHEMY_URL --processes N]
 #                                            # state in $KEYSTONE_STATE/NAME, waits for GET /v3
 #                                            # on both ports
 #   scripts/keystone.sh front NAME TLS_PORT MTLS_PORT PREFIX_PORT
@@ -25,6 +26,9 @@
 #
 # --no-totp leaves `totp` out of [auth] methods (an operator's mistake setpass must detect).
 # --lockout N locks a user for 10 minutes after N failed logins in a row ([security_compliance]).
+# --database puts Keystone's tables in MariaDB (mysql+pymysql://root@127.0.0.1:3306/DB, the
+# database created beforehand), as clouds run it, and only then may --processes run more than
+# one uwsgi worker (on the SQLite file, parallel writes fail with "database is locked").
 # --first-use turns on [security_compliance] change_password_upon_first_use, so every
 # user an admin creates starts with an expired password (how many clouds run).
 # The bootstrap admin is admin / $KEYSTONE_ADMIN_PASSWORD in project admin, domain default.
@@ -45,6 +49,7 @@ set -euo pipefail
 KEYSTONE_VERSION="${KEYSTONE_VERSION:-30.0.0}"
 UWSGI_VERSION="${UWSGI_VERSION:-2.0.31}"
 AIOSMTPD_VERSION="${AIOSMTPD_VERSION:-1.4.6}"
+PYMYSQL_VERSION="${PYMYSQL_VERSION:-1.1.1}"
 OSC_VERSION="${OSC_VERSION:-10.5.0}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/setpass"
 VENV="${KEYSTONE_VENV:-$CACHE/keystone-$KEYSTONE_VERSION-venv}"
@@ -85,6 +90,16 @@ install_unlocked() {
     install_smtp
 }
 
+# Keystone's MariaDB driver (--database); added after the venv, so an existing venv gets it too.
+install_pymysql() {
+    if [ -f "$VENV/.pymysql-$PYMYSQL_VERSION" ]; then
+        return
+    fi
+    log "installing PyMySQL $PYMYSQL_VERSION into $VENV"
+    "$VENV/bin/pip" install --quiet "PyMySQL==$PYMYSQL_VERSION"
+    touch "$VENV/.pymysql-$PYMYSQL_VERSION"
+}
+
 # The tests' loopback SMTP server; added after the venv, so an existing venv gets it too.
 install_smtp() {
     if [ -f "$VENV/.aiosmtpd-$AIOSMTPD_VERSION" ]; then
@@ -110,13 +125,14 @@ install_osc() {
 
 write_conf() {
     local dir="$1" first_use="$2" methods="${3:-password,token,totp,application_credential}" lockout="${4:-0}"
+    local connection="${5:-sqlite:///$dir/keystone.db}"
     cat >"$dir/keystone.conf" <<CONF
 [DEFAULT]
 log_file = $dir/keystone.log
 debug = false
 
 [database]
-connection = sqlite:///$dir/keystone.db
+connection = $connection
 
 [token]
 provider = fernet
@@ -187,17 +203,24 @@ start() {
     local port="${2:?usage: start NAME PORT [--first-use] [--no-totp] [--no-keepalive-port P]}"
     shift 2
     local first_use=false no_keepalive_port="" methods="password,token,totp,application_credential" lockout=0
+    local database="" processes=1
     while [ $# -gt 0 ]; do
         case "$1" in
             --first-use) first_use=true; shift ;;
             --lockout) lockout="${2:?--lockout needs a number of failed logins}"; shift 2 ;;
             --no-totp) methods="password,token,application_credential"; shift ;;
             --no-keepalive-port) no_keepalive_port="${2:?--no-keepalive-port needs a port}"; shift 2 ;;
+            --database) database="${2:?--database needs an SQLAlchemy URL}"; shift 2 ;;
+            --processes) processes="${2:?--processes needs a number}"; shift 2 ;;
             *) log "start: unknown argument $1"; exit 2 ;;
         esac
     done
     [ -n "$no_keepalive_port" ] || no_keepalive_port=$(free_port)
+    if [ "$processes" != 1 ] && [ -z "$database" ]; then
+        log "start: --processes $processes needs --database (SQLite takes one writer)"; exit 2
+    fi
     install
+    [ -z "$database" ] || install_pymysql
     local dir="$STATE_ROOT/$name"
     stop "$name" 2>/dev/null || true
     rm -rf "$dir"
@@ -205,7 +228,7 @@ start() {
     echo "$port" >"$dir/keepalive.port"
     echo "$no_keepalive_port" >"$dir/no-keepalive.port"
     # Bootstrap before enabling first-use expiry, or the admin's own password starts expired.
-    write_conf "$dir" false
+    write_conf "$dir" false "password,token,totp,application_credential" 0 "$database"
     local who=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
     manage "$dir" db_sync
     manage "$dir" fernet_setup "${who[@]}"
@@ -215,18 +238,18 @@ start() {
         --bootstrap-admin-url "http://127.0.0.1:$port/v3" \
         --bootstrap-public-url "http://127.0.0.1:$port/v3" \
         --bootstrap-region-id RegionOne
-    write_conf "$dir" "$first_use" "$methods" "$lockout"
+    write_conf "$dir" "$first_use" "$methods" "$lockout" "$database"
     # The HTTP router (--http) forwards to the workers over the uwsgi protocol on a unix socket
     # named explicitly with --http-to: left to itself the router would pick the first socket,
     # which may be the --http-socket one (plain HTTP), and speak the wrong protocol to it.
-    # One worker process: with two, parallel writes to the one SQLite file fail at once with
-    # "database is locked" (Keystone answers 500).
+    # One worker process on SQLite: with two, parallel writes to the one file fail at once with
+    # "database is locked" (Keystone answers 500). On MariaDB (--database), --processes N.
     OS_KEYSTONE_CONFIG_FILES="$dir/keystone.conf" \
         nohup "$VENV/bin/uwsgi" \
         --socket "$dir/uwsgi.sock" \
         --http "127.0.0.1:$port" --http-keepalive --http-to "$dir/uwsgi.sock" \
         --http-socket "127.0.0.1:$no_keepalive_port" \
-        --module keystone.wsgi.api:application --master --processes 1 --threads 1 \
+        --module keystone.wsgi.api:application --master --processes "$processes" --threads 1 \
         --die-on-term --pidfile "$dir/uwsgi.pid" --logto "$dir/uwsgi.log" \
         --env "OS_KEYSTONE_CONFIG_FILES=$dir/keystone.conf" >/dev/null 2>&1 &
     if wait_for -- "http://127.0.0.1:$port/v3" "http://127.0.0.1:$no_keepalive_port/v3"; then
