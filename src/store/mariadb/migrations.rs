@@ -117,6 +117,8 @@ fn release_lease(conn: &mut mysql::Conn, holder: &str) {
 /// Applies every migration the database lacks, statement by statement, under the lease.
 fn migrate(conn: &mut mysql::Conn, holder: &str) -> Result<(), StoreError> {
     let current = retried(|| version(conn))?;
+    // Only the first statement this replica runs can meet a cut-off's leftovers.
+    let mut first = true;
     let mut resumed = retried(|| {
         Ok(conn.query_first::<i64, _>("SELECT steps FROM setpass_migration_lease WHERE id = 1")?.unwrap_or(0))
     })?;
@@ -127,9 +129,11 @@ fn migrate(conn: &mut mysql::Conn, holder: &str) -> Result<(), StoreError> {
             log::warn!("migration {version} was cut off after {resumed} statement(s); going on from there");
         }
         for (step, statement) in statements.iter().enumerate().skip(resumed as usize) {
-            // The first statement after a cut-off may be in without its record (DDL commits
-            // by itself): a table, column or index that already exists is taken as done.
-            let first_after_cut = resumed > 0 && step as i64 == resumed;
+            // A replica cut off after a statement committed (DDL commits by itself) and before
+            // its record leaves it in without the record: for the first statement this replica
+            // runs, a table, column or index that already exists is taken as done. Any other
+            // statement cannot have run yet.
+            let first_after_cut = std::mem::take(&mut first);
             match retried(|| Ok(conn.query_drop(statement)?)) {
                 Err(StoreError::Mysql(mysql::Error::MySqlError(err)))
                     if first_after_cut && matches!(err.code, 1050 | 1060 | 1061) =>
