@@ -41,12 +41,8 @@ pub fn version(conn: &mut impl Queryable) -> Result<i64, StoreError> {
 
 /// Brings the schema up to date, or waits while another replica does.
 pub fn apply(conn: &mut mysql::Conn) -> Result<(), StoreError> {
-    // Galera: reads wait until this node has applied what the cluster committed before them,
-    // so a version or a lease another node just wrote is seen (MySQL lacks it: 1193).
-    match conn.query_drop("SET SESSION wsrep_sync_wait = 1") {
-        Err(mysql::Error::MySqlError(err)) if err.code == 1193 => {}
-        other => other?,
-    }
+    // The pool's connection reads causally on Galera (`CausalReads`): a version or a lease
+    // another node just wrote is seen.
     retried(|| {
         conn.query_drop(
             "CREATE TABLE IF NOT EXISTS setpass_schema (id TINYINT PRIMARY KEY, version INT NOT NULL) ENGINE = InnoDB",
@@ -186,21 +182,11 @@ fn statements(sql: &str) -> Vec<String> {
 }
 
 /// Runs `work` again on a deadlock, a Galera certification conflict (1213) or a lock wait
-/// timeout (1205), with a short growing pause.
-fn retried<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let mut attempt = 1;
-    loop {
-        match work() {
-            Err(StoreError::Mysql(mysql::Error::MySqlError(err)))
-                if matches!(err.code, 1213 | 1205) && attempt < TRIES =>
-            {
-                log::info!("migration: database conflict ({}); trying again", err.message);
-                std::thread::sleep(Duration::from_millis(10 * u64::from(attempt * attempt)));
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+/// timeout (1205), with a short growing pause, at most `TRIES` times.
+fn retried<T>(work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let conflict =
+        |err: &mysql::Error| matches!(err, mysql::Error::MySqlError(e) if matches!(e.code, 1213 | 1205));
+    super::retry_while(TRIES, Duration::from_millis(10), conflict, work)
 }
 
 #[cfg(test)]

@@ -110,17 +110,32 @@ impl MariaStore {
 }
 
 /// Runs `work` again after a conflict, with a short growing pause, at most `TRIES` times.
-fn retry_conflicts<T>(mut work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
-    for attempt in 1..=TRIES {
+fn retry_conflicts<T>(work: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    match retry_while(TRIES, Duration::from_millis(5), is_conflict, work) {
+        Err(StoreError::Mysql(err)) if is_conflict(&err) => Err(StoreError::Contended { tries: TRIES }),
+        other => other,
+    }
+}
+
+/// Runs `work` at most `tries` times while its error is one `again` names, pausing `pause`
+/// times the square of the attempt between tries; the last result is returned.
+pub(super) fn retry_while<T>(
+    tries: u32,
+    pause: Duration,
+    again: impl Fn(&mysql::Error) -> bool,
+    mut work: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut attempt = 1;
+    loop {
         match work() {
-            Err(StoreError::Mysql(err)) if is_conflict(&err) => {
-                log::info!("database conflict ({err}); trying again ({attempt} of {TRIES})");
-                std::thread::sleep(Duration::from_millis(5 * u64::from(attempt * attempt)));
+            Err(StoreError::Mysql(err)) if attempt < tries && again(&err) => {
+                log::info!("database conflict ({err}); trying again ({attempt} of {tries})");
+                std::thread::sleep(pause * attempt * attempt);
+                attempt += 1;
             }
             other => return other,
         }
     }
-    Err(StoreError::Contended { tries: TRIES })
 }
 
 /// Worth running the work again: a deadlock or Galera certification conflict (1213), a lock
@@ -185,14 +200,15 @@ pub fn inspect(url: &str) -> Result<SharedInspection, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{retry_conflicts, TRIES};
     use crate::store::StoreError;
 
-    fn error(code: u16) -> StoreError {
+    /// A server's error with `code` (the message is not read).
+    pub(super) fn error(code: u16) -> StoreError {
         StoreError::Mysql(mysql::Error::MySqlError(mysql::MySqlError {
-            state: "40001".into(),
-            message: "Deadlock found when trying to get lock".into(),
+            state: "HY000".into(),
+            message: "an error the server answered".into(),
             code,
         }))
     }

@@ -98,15 +98,8 @@ impl r2d2::HandleError<mysql::Error> for PoolErrors {
 #[cfg(test)]
 mod tests {
     use super::is_unavailable;
+    use crate::store::mariadb::tests::error as server_error;
     use crate::store::StoreError;
-
-    fn server_error(code: u16) -> StoreError {
-        StoreError::Mysql(mysql::Error::MySqlError(mysql::MySqlError {
-            state: "08S01".into(),
-            message: "WSREP has not yet prepared node for application use".into(),
-            code,
-        }))
-    }
 
     #[test]
     fn a_node_outside_the_primary_component_and_a_lost_server_are_unavailable() {
