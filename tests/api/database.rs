@@ -30,6 +30,18 @@ pub fn admin_url() -> String {
         .expect("SETPASS_TEST_MARIADB_URL is not set: run the tests with scripts/test.sh")
 }
 
+/// Runs `sql` on the MariaDB server or database at `url` (a connection of its own).
+pub fn execute_on(url: &str, sql: &str) {
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
+    mysql::prelude::Queryable::query_drop(&mut conn, sql).unwrap();
+}
+
+/// The one number `sql` answers on the MariaDB database at `url`.
+pub fn number_on(url: &str, sql: &str) -> i64 {
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
+    mysql::prelude::Queryable::query_first(&mut conn, sql).unwrap().unwrap()
+}
+
 impl TestDatabase {
     /// A new, empty database for one app: SQLite in `dir`, or a uniquely named MariaDB one.
     pub fn create(dir: &std::path::Path) -> Self {
@@ -43,8 +55,7 @@ impl TestDatabase {
     pub fn create_mariadb() -> Self {
         let admin_url = admin_url();
         let name = crate::helpers::unique("setpass_test").replace('-', "_");
-        let mut conn = mysql::Conn::new(mysql::Opts::from_url(&admin_url).unwrap()).unwrap();
-        mysql::prelude::Queryable::query_drop(&mut conn, format!("CREATE DATABASE {name}")).unwrap();
+        execute_on(&admin_url, &format!("CREATE DATABASE {name}"));
         let url = format!("{}/{name}", admin_url.trim_end_matches('/'));
         let nodes = std::env::var("SETPASS_TEST_GALERA_NODES")
             .unwrap_or_default()

@@ -3,7 +3,7 @@
 //! group, a node killed in the middle of a flow, the active node behind HAProxy killed under
 //! load. They change the cluster, so they run only there and one at a time (`--ignored`).
 use crate::crash::{issue, post};
-use crate::database::SHARED_KEY;
+use crate::database::{execute_on, number_on, SHARED_KEY};
 use crate::helpers::*;
 use crate::process::ServerProcess;
 use reqwest::StatusCode;
@@ -29,17 +29,18 @@ fn node(n: u16) -> String {
     format!("mysql://root@127.0.0.1:{}/", base() + n)
 }
 
-/// `scripts/galera.sh COMMAND BASE N` (kill, rejoin, isolate, heal), waited for.
+/// `scripts/galera.sh COMMAND BASE N` (kill, rejoin, isolate, heal).
+fn galera_command(command: &str, n: u16) -> std::process::Command {
+    let mut script = std::process::Command::new("bash");
+    script.args([concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/galera.sh"), command]);
+    script.args([base().to_string(), n.to_string()]);
+    script
+}
+
+/// Runs `galera.sh COMMAND BASE N` and waits for it.
 async fn galera(command: &'static str, n: u16) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/galera.sh");
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash")
-            .args([script, command, &base().to_string(), &n.to_string()])
-            .status()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let status =
+        tokio::task::spawn_blocking(move || galera_command(command, n).status()).await.unwrap().unwrap();
     assert!(status.success(), "galera.sh {command} {n} failed");
 }
 
@@ -48,10 +49,7 @@ struct Restore(&'static str, u16);
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/galera.sh");
-        let _ = std::process::Command::new("bash")
-            .args([script, self.0, &base().to_string(), &self.1.to_string()])
-            .status();
+        let _ = galera_command(self.0, self.1).status();
     }
 }
 
@@ -61,8 +59,7 @@ struct ClusterDatabase(String);
 impl ClusterDatabase {
     fn create() -> Self {
         let name = unique("setpass_galera").replace('-', "_");
-        let mut conn = mysql::Conn::new(mysql::Opts::from_url(&node(1)).unwrap()).unwrap();
-        mysql::prelude::Queryable::query_drop(&mut conn, format!("CREATE DATABASE {name}")).unwrap();
+        execute_on(&node(1), &format!("CREATE DATABASE {name}"));
         Self(name)
     }
 
@@ -71,10 +68,7 @@ impl ClusterDatabase {
     }
 
     fn schema_version(&self) -> i64 {
-        let mut conn = mysql::Conn::new(mysql::Opts::from_url(&self.on(1)).unwrap()).unwrap();
-        mysql::prelude::Queryable::query_first(&mut conn, "SELECT version FROM setpass_schema")
-            .unwrap()
-            .unwrap()
+        number_on(&self.on(1), "SELECT version FROM setpass_schema")
     }
 }
 
@@ -95,18 +89,13 @@ impl Drop for ClusterDatabase {
     }
 }
 
-fn env_for(url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("SETPASS_DATABASE__PATH", String::new()),
-        ("SETPASS_DATABASE__URL", url.to_owned()),
-        ("SETPASS_SECRETS__KEY", SHARED_KEY.to_owned()),
-        ("RUST_LOG", "info".to_owned()),
-    ]
-}
-
 fn launch(database_url: &str, auth_url: &str) -> ServerProcess {
-    let env = env_for(database_url);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = [
+        ("SETPASS_DATABASE__PATH", ""),
+        ("SETPASS_DATABASE__URL", database_url),
+        ("SETPASS_SECRETS__KEY", SHARED_KEY),
+        ("RUST_LOG", "info"),
+    ];
     ServerProcess::launch(&std::env::temp_dir(), auth_url, &env)
 }
 
@@ -137,6 +126,12 @@ async fn until_ready_is(address: &str, want: StatusCode) {
 
 fn count(log: &str, needle: &str) -> usize {
     log.matches(needle).count()
+}
+
+/// The replica logged the outage once at its start and once at its end.
+fn assert_outage_logged_once(log: &str) {
+    assert_eq!(count(log, UNAVAILABLE), 1, "the outage is logged once:\n{log}");
+    assert_eq!(count(log, AVAILABLE_AGAIN), 1, "and its end once:\n{log}");
 }
 
 #[tokio::test]
@@ -219,8 +214,7 @@ async fn a_node_cut_off_from_the_cluster_is_not_ready_and_answers_503_until_it_i
     let page = client.get(format!("{}/?token={token}", server.address)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let log = server.stop_and_collect_log();
-    assert_eq!(count(&log, UNAVAILABLE), 1, "the outage is logged once:\n{log}");
-    assert_eq!(count(&log, AVAILABLE_AGAIN), 1, "and its end once:\n{log}");
+    assert_outage_logged_once(&log);
     assert!(!log.contains(" 500 "), "{log}");
 }
 
@@ -267,8 +261,7 @@ async fn a_node_killed_mid_flow_lets_the_user_finish_on_the_other_replica_and_th
     std::mem::forget(rejoin);
     until_ready_is(&lost.address, StatusCode::OK).await;
     let log = lost.stop_and_collect_log();
-    assert_eq!(count(&log, UNAVAILABLE), 1, "the outage is logged once:\n{log}");
-    assert_eq!(count(&log, AVAILABLE_AGAIN), 1, "and its end once:\n{log}");
+    assert_outage_logged_once(&log);
 }
 
 /// One admin request of the load: its status, how long it took, and the link if it made one.

@@ -2,7 +2,7 @@
 //! stay atomic, any replica continues any step, expiries are announced once, webhook events
 //! survive the replica that wrote them, and concurrent renewals leave one live link.
 use crate::crash::{issue, post};
-use crate::database::{TestDatabase, SHARED_KEY};
+use crate::database::{execute_on, number_on, TestDatabase, SHARED_KEY};
 use crate::helpers::*;
 use crate::process::ServerProcess;
 use crate::sinks::WebhookReceiver;
@@ -247,8 +247,7 @@ async fn a_shared_database_from_a_newer_setpass_is_refused() {
     let database = std::sync::Arc::new(TestDatabase::create_mariadb());
     let _first = spawn_app_on_database(&database, &url).await;
     let TestDatabase::MariaDb { url: db_url, .. } = database.as_ref() else { unreachable!() };
-    let mut conn = mysql::Conn::new(mysql::Opts::from_url(db_url).unwrap()).unwrap();
-    mysql::prelude::Queryable::query_drop(&mut conn, "UPDATE setpass_schema SET version = 99").unwrap();
+    execute_on(db_url, "UPDATE setpass_schema SET version = 99");
 
     let mut settings = setpass::config::Settings::with_defaults(
         "127.0.0.1:0".parse().unwrap(),
@@ -299,47 +298,36 @@ async fn concurrent_first_writes_of_one_record_on_the_shared_store_make_one_crea
     assert_eq!(kinds.iter().filter(|kind| **kind == IssueKind::Created).count(), 1, "{kinds:?}");
 }
 
-/// `SELECT COUNT(*)` of `sql` on the database at `url`.
-fn count_on(url: &str, sql: &str) -> i64 {
-    let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
-    mysql::prelude::Queryable::query_first(&mut conn, sql).unwrap().unwrap()
-}
-
-fn run_on(url: &str, sql: &str) {
-    let mut conn = mysql::Conn::new(mysql::Opts::from_url(url).unwrap()).unwrap();
-    mysql::prelude::Queryable::query_drop(&mut conn, sql).unwrap();
-}
-
 #[tokio::test]
 async fn a_migration_cut_off_before_or_after_its_statement_is_finished_by_the_next_replica_to_start() {
     let database = TestDatabase::create_mariadb();
     let url = database.replica_url();
     setpass::store::MariaStore::open(&url, 1).unwrap();
-    let latest = count_on(&url, "SELECT version FROM setpass_schema");
+    let latest = number_on(&url, "SELECT version FROM setpass_schema");
     let columns = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
                    AND TABLE_NAME = 'onboarding' AND COLUMN_NAME = 'remind_at'";
 
     // Killed after the last migration's ALTER committed, before its record: the column is
     // there, the version is not, and the dead replica's lease has lapsed.
-    run_on(&url, &format!("UPDATE setpass_schema SET version = {}", latest - 1));
-    run_on(
+    execute_on(&url, &format!("UPDATE setpass_schema SET version = {}", latest - 1));
+    execute_on(
         &url,
         "UPDATE setpass_migration_lease SET holder = 'killed', lease_until = UNIX_TIMESTAMP() - 1, steps = 0",
     );
     setpass::store::MariaStore::open(&url, 1).expect("the next start finishes it");
-    assert_eq!(count_on(&url, "SELECT version FROM setpass_schema"), latest);
-    assert_eq!(count_on(&url, columns), 1);
+    assert_eq!(number_on(&url, "SELECT version FROM setpass_schema"), latest);
+    assert_eq!(number_on(&url, columns), 1);
 
     // Killed before the ALTER ran: the next start applies it.
-    run_on(
+    execute_on(
         &url,
         "ALTER TABLE onboarding DROP INDEX onboarding_remind_at, DROP INDEX onboarding_domain, \
          DROP COLUMN domain_id, DROP COLUMN remind_to, DROP COLUMN remind_at, DROP COLUMN remind_ct, \
          DROP COLUMN remind_claimed_until",
     );
-    run_on(&url, &format!("UPDATE setpass_schema SET version = {}", latest - 1));
+    execute_on(&url, &format!("UPDATE setpass_schema SET version = {}", latest - 1));
     setpass::store::MariaStore::open(&url, 1).expect("the next start applies it");
-    assert_eq!(count_on(&url, "SELECT version FROM setpass_schema"), latest);
-    assert_eq!(count_on(&url, columns), 1);
-    assert_eq!(count_on(&url, "SELECT COUNT(*) FROM setpass_migration_lease WHERE holder IS NULL"), 1);
+    assert_eq!(number_on(&url, "SELECT version FROM setpass_schema"), latest);
+    assert_eq!(number_on(&url, columns), 1);
+    assert_eq!(number_on(&url, "SELECT COUNT(*) FROM setpass_migration_lease WHERE holder IS NULL"), 1);
 }
